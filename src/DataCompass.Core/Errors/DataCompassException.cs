@@ -1,0 +1,23 @@
+using System;
+
+namespace DataCompass.Core.Errors
+{
+    /// <summary>
+    /// The one exception type the core throws for an expected failure. Its message names sources, fields,
+    /// variables and references, never a secret value.
+    /// </summary>
+    public class DataCompassException : Exception
+    {
+        public DataCompassException(DcError error, string message, string? target = null, Exception? innerException = null)
+            : base(message, innerException)
+        {
+            Error = error;
+            Target = target;
+        }
+
+        public DcError Error { get; }
+
+        /// <summary>What the error is about (a source name, a file path, a variable); never a secret value.</summary>
+        public string? Target { get; }
+    }
+}

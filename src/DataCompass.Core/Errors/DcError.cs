@@ -1,0 +1,36 @@
+namespace DataCompass.Core.Errors
+{
+    /// <summary>A stable error identity: the ErrorId users and tests match on, and its kind.</summary>
+    public sealed class DcError
+    {
+        private DcError(string id, DcErrorKind kind)
+        {
+            Id = id;
+            Kind = kind;
+        }
+
+        public string Id { get; }
+
+        public DcErrorKind Kind { get; }
+
+        public override string ToString() => Id;
+
+        // Every ErrorId DataCompass raises is declared here, once.
+        public static readonly DcError SourceNotFound = new DcError("DcSourceNotFound", DcErrorKind.ObjectNotFound);
+        public static readonly DcError SourceExists = new DcError("DcSourceExists", DcErrorKind.ResourceExists);
+        public static readonly DcError SourceNameInvalid = new DcError("DcSourceNameInvalid", DcErrorKind.InvalidArgument);
+        public static readonly DcError SourceTypeUnknown = new DcError("DcSourceTypeUnknown", DcErrorKind.InvalidArgument);
+        public static readonly DcError SourceInvalid = new DcError("DcSourceInvalid", DcErrorKind.InvalidData);
+        public static readonly DcError SourceFileNotFound = new DcError("DcSourceFileNotFound", DcErrorKind.ObjectNotFound);
+        public static readonly DcError SourceFileInvalid = new DcError("DcSourceFileInvalid", DcErrorKind.InvalidData);
+        public static readonly DcError SourceFileTooLarge = new DcError("DcSourceFileTooLarge", DcErrorKind.InvalidData);
+        public static readonly DcError ConnectionInfoInvalid = new DcError("DcConnectionInfoInvalid", DcErrorKind.InvalidData);
+        public static readonly DcError ReferenceInvalid = new DcError("DcReferenceInvalid", DcErrorKind.InvalidData);
+        public static readonly DcError EnvironmentVariableNotSet = new DcError("DcEnvironmentVariableNotSet", DcErrorKind.ObjectNotFound);
+        public static readonly DcError SecretReferenceUnsupported = new DcError("DcSecretReferenceUnsupported", DcErrorKind.NotInstalled);
+        public static readonly DcError PlaintextSecretRefused = new DcError("DcPlaintextSecretRefused", DcErrorKind.SecurityError);
+        public static readonly DcError DatabaseUnavailable = new DcError("DcDatabaseUnavailable", DcErrorKind.ResourceUnavailable);
+        public static readonly DcError DatabaseInvalid = new DcError("DcDatabaseInvalid", DcErrorKind.InvalidData);
+        public static readonly DcError DatabaseVersionUnsupported = new DcError("DcDatabaseVersionUnsupported", DcErrorKind.InvalidOperation);
+    }
+}

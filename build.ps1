@@ -1,0 +1,201 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and packages DataCompass.
+.DESCRIPTION
+    Build   lays the module out in out/DataCompass (cmdlet assembly at the top, the core and its
+            dependencies in deps/, native SQLite for six platforms).
+    Test    builds, runs the xUnit tests, then Pester in a child pwsh against out/DataCompass, and
+            prints "N passed, N failed". Exits non-zero when any test fails.
+    Demo    builds, then walks through DataCompass against a throw-away catalog.
+    Package builds, then writes out/package/DataCompass.<version>.nupkg and the module folder beside it.
+    Clean   removes out/ and the build output.
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Package')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$OutFolder = Join-Path $Root 'out'
+$ModuleFolder = Join-Path $OutFolder 'DataCompass'
+$ShippedRuntimes = 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64'
+$PesterVersion = '5.7.1'
+$OldYamlDotNetVersion = '11.2.1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'
+
+function Invoke-Dotnet {
+    # A simple function, so dotnet's own switches (-c, -o, -v) pass through $args untouched.
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
+}
+
+function Get-ModuleVersion {
+    [xml] $props = Get-Content -Raw (Join-Path $Root 'Directory.Build.props')
+    return $props.Project.PropertyGroup.VersionPrefix | Where-Object { $_ } | Select-Object -First 1
+}
+
+function Get-PwshLauncher {
+    # Under 'dotnet pwsh' this process is dotnet itself: a child needs pwsh.dll named explicitly.
+    $exe = [Environment]::ProcessPath
+    if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { return @($exe, (Join-Path $PSHOME 'pwsh.dll')) }
+    return @($exe)
+}
+
+function Invoke-ChildPwsh {
+    param([string[]] $Arguments)
+    $launcher = @(Get-PwshLauncher)
+    $command = $launcher[0]
+    $prefix = @($launcher | Select-Object -Skip 1)
+    & $command @prefix -NoProfile -NonInteractive @Arguments | Out-Host
+    return $LASTEXITCODE
+}
+
+function Get-NuGetPackageFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = & dotnet nuget locals global-packages --list | Select-Object -Last 1
+    return ($line -replace '^\s*global-packages:\s*', '').Trim()
+}
+
+function Invoke-Clean {
+    if (Test-Path $OutFolder) { Remove-Item -Recurse -Force $OutFolder }
+    Invoke-Dotnet clean (Join-Path $Root 'DataCompass.sln') -c $Configuration --nologo -v quiet
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    Invoke-Dotnet build (Join-Path $Root 'src/DataCompass/DataCompass.csproj') -c $Configuration --nologo -v quiet
+    $corePublish = Join-Path $OutFolder "obj/core"
+    Invoke-Dotnet publish (Join-Path $Root 'src/DataCompass.Core/DataCompass.Core.csproj') -c $Configuration --no-build --nologo -v quiet -o $corePublish
+
+    if (Test-Path $ModuleFolder) { Remove-Item -Recurse -Force $ModuleFolder }
+    $deps = New-Item -ItemType Directory -Force (Join-Path $ModuleFolder 'deps')
+
+    Copy-Item (Join-Path $Root "src/DataCompass/bin/$Configuration/net8.0/DataCompass.dll") $ModuleFolder
+    Copy-Item (Join-Path $Root 'module/*') $ModuleFolder -Recurse
+    $manifest = Get-Content -Raw (Join-Path $Root 'DataCompass.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'0\.0\.0'", "ModuleVersion        = '$version'"
+    Set-Content -Path (Join-Path $ModuleFolder 'DataCompass.psd1') -Value $manifest -NoNewline
+
+    # The core and every managed dependency go to deps/, where only DataCompass's own load context looks.
+    Get-ChildItem $corePublish -Filter *.dll | Copy-Item -Destination $deps
+    foreach ($rid in $ShippedRuntimes) {
+        $native = Join-Path $corePublish "runtimes/$rid/native"
+        if (-not (Test-Path $native)) { throw "The SQLite package has no native library for $rid." }
+        $target = New-Item -ItemType Directory -Force (Join-Path $deps "runtimes/$rid/native")
+        Copy-Item (Join-Path $native '*') $target
+    }
+    Write-Host "Built DataCompass $version in $ModuleFolder"
+}
+
+function Read-TrxCounts([string] $Path) {
+    [xml] $trx = Get-Content -Raw $Path
+    $counters = $trx.TestRun.ResultSummary.Counters
+    return [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error; Skipped = [int]$counters.notExecuted }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = New-Item -ItemType Directory -Force (Join-Path $OutFolder 'test-results')
+    Get-ChildItem $results -File | Remove-Item
+
+    Write-Host "`n== xUnit: DataCompass.Tests"
+    & dotnet test (Join-Path $Root 'tests/DataCompass.Tests/DataCompass.Tests.csproj') -c $Configuration --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $results
+    $xunitExit = $LASTEXITCODE
+    $trxPath = Join-Path $results 'xunit.trx'
+    $xunit = if (Test-Path $trxPath) { Read-TrxCounts $trxPath } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }
+
+    Write-Host "`n== Pester: tests/Pester against $ModuleFolder"
+    Invoke-Dotnet restore (Join-Path $Root 'tests/TestDependencies/TestDependencies.csproj') --nologo -v quiet
+    $packages = Get-NuGetPackageFolder
+    $pesterCounts = Join-Path $results 'pester-counts.json'
+    $env:DATACOMPASS_TEST_MODULE = Join-Path $ModuleFolder 'DataCompass.psd1'
+    $env:DATACOMPASS_TEST_OLD_YAMLDOTNET = Join-Path $packages "yamldotnet/$OldYamlDotNetVersion/lib/netstandard2.1/YamlDotNet.dll"
+    $pesterExit = Invoke-ChildPwsh @(
+        '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
+        '-PesterPath', (Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"),
+        '-TestPath', (Join-Path $Root 'tests/Pester'),
+        '-CountsPath', $pesterCounts,
+        '-ResultPath', (Join-Path $results 'pester.xml'))
+    $pester = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
+
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
+    Write-Host ''
+    Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $exit = Invoke-ChildPwsh @('-File', (Join-Path $Root 'demo/Demo.ps1'), '-ModulePath', (Join-Path $ModuleFolder 'DataCompass.psd1'))
+    if ($exit -ne 0) { throw "The demo failed with exit code $exit." }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $version = Get-ModuleVersion
+    $packageFolder = Join-Path $OutFolder 'package'
+    if (Test-Path $packageFolder) { Remove-Item -Recurse -Force $packageFolder }
+    $moduleCopy = New-Item -ItemType Directory -Force (Join-Path $packageFolder "DataCompass/$version")
+    Copy-Item (Join-Path $ModuleFolder '*') $moduleCopy -Recurse
+
+    $manifest = Import-PowerShellDataFile (Join-Path $ModuleFolder 'DataCompass.psd1')
+    $tags = @($manifest.PrivateData.PSData.Tags) + 'PSModule' + ($manifest.CmdletsToExport | ForEach-Object { "PSCmdlet_$_"; "PSCommand_$_" })
+    $nuspec = @"
+<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://schemas.microsoft.com/packaging/2011/08/nuspec.xsd">
+  <metadata>
+    <id>DataCompass</id>
+    <version>$version</version>
+    <authors>$([Security.SecurityElement]::Escape($manifest.Author))</authors>
+    <description>$([Security.SecurityElement]::Escape($manifest.Description))</description>
+    <copyright>$([Security.SecurityElement]::Escape($manifest.Copyright))</copyright>
+    <licenseUrl>$($manifest.PrivateData.PSData.LicenseUri)</licenseUrl>
+    <tags>$($tags -join ' ')</tags>
+  </metadata>
+</package>
+"@
+    $nupkg = Join-Path $packageFolder "DataCompass.$version.nupkg"
+    Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.FileSystem
+    $zip = [IO.Compression.ZipFile]::Open($nupkg, 'Create')
+    try {
+        $entries = @{
+            'DataCompass.nuspec' = $nuspec
+            '[Content_Types].xml' = '<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="nuspec" ContentType="application/octet" /><Default Extension="dll" ContentType="application/octet" /><Default Extension="psd1" ContentType="application/octet" /><Default Extension="ps1xml" ContentType="application/octet" /><Default Extension="txt" ContentType="application/octet" /><Default Extension="so" ContentType="application/octet" /><Default Extension="dylib" ContentType="application/octet" /><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml" /></Types>'
+            '_rels/.rels' = '<?xml version="1.0" encoding="utf-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Type="http://schemas.microsoft.com/packaging/2010/07/manifest" Target="/DataCompass.nuspec" Id="R0" /></Relationships>'
+        }
+        foreach ($name in $entries.Keys) {
+            $writer = [IO.StreamWriter]::new($zip.CreateEntry($name).Open())
+            try { $writer.Write($entries[$name]) } finally { $writer.Dispose() }
+        }
+        foreach ($file in Get-ChildItem $ModuleFolder -Recurse -File) {
+            $relative = [IO.Path]::GetRelativePath($ModuleFolder, $file.FullName) -replace '\\', '/'
+            [void][IO.Compression.ZipFileExtensions]::CreateEntryFromFile($zip, $file.FullName, $relative)
+        }
+    }
+    finally {
+        $zip.Dispose()
+    }
+    Write-Host "Packaged $nupkg and $moduleCopy"
+}
+
+foreach ($step in $Task) {
+    & "Invoke-$step"
+}

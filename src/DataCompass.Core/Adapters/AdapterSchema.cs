@@ -1,0 +1,35 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace DataCompass.Core.Adapters
+{
+    /// <summary>An adapter is data: its type name and its fields in declaration order.</summary>
+    public sealed class AdapterSchema
+    {
+        public AdapterSchema(string type, string displayName, IReadOnlyList<FieldSchema> fields, string? usernameField = null, string? passwordField = null)
+        {
+            Type = type;
+            DisplayName = displayName;
+            Fields = fields;
+            UsernameField = usernameField;
+            PasswordField = passwordField;
+        }
+
+        public string Type { get; }
+
+        public string DisplayName { get; }
+
+        public IReadOnlyList<FieldSchema> Fields { get; }
+
+        /// <summary>With <see cref="PasswordField"/>, the pair a connection offers as one credential.</summary>
+        public string? UsernameField { get; }
+
+        public string? PasswordField { get; }
+
+        public IEnumerable<FieldSchema> SecretFields => Fields.Where(candidate => candidate.IsSecret);
+
+        public FieldSchema? FindField(string name) =>
+            Fields.FirstOrDefault(candidate => string.Equals(candidate.Name, name, StringComparison.OrdinalIgnoreCase));
+    }
+}

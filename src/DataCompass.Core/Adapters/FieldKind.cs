@@ -1,0 +1,9 @@
+namespace DataCompass.Core.Adapters
+{
+    public enum FieldKind
+    {
+        String,
+        Integer,
+        StringList,
+    }
+}

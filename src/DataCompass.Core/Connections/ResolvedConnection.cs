@@ -1,0 +1,31 @@
+using System.Collections.Generic;
+using DataCompass.Core.Adapters;
+using DataCompass.Core.Sources;
+
+namespace DataCompass.Core.Connections
+{
+    /// <summary>A source with every reference replaced by its current value, or the reasons it could not be.</summary>
+    public sealed class ResolvedConnection
+    {
+        public ResolvedConnection(string sourceName, AdapterSchema adapter, OrderedMap values, IReadOnlyList<FieldFailure> failures)
+        {
+            SourceName = sourceName;
+            Adapter = adapter;
+            Values = values;
+            Failures = failures;
+        }
+
+        public string SourceName { get; }
+
+        public AdapterSchema Adapter { get; }
+
+        /// <summary>The field values in declaration order. Only complete when <see cref="Failures"/> is empty.</summary>
+        public OrderedMap Values { get; }
+
+        public IReadOnlyList<FieldFailure> Failures { get; }
+
+        public bool Succeeded => Failures.Count == 0;
+
+        public bool IsSecret(string field) => Adapter.FindField(field)?.IsSecret == true;
+    }
+}

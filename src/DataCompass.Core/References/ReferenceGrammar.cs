@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Text.RegularExpressions;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Sources;
+
+namespace DataCompass.Core.References
+{
+    /// <summary>
+    /// The grammar of a field value. Environment placeholders follow the Python datacompass tool exactly:
+    /// <c>${VAR}</c> and <c>${VAR:-default}</c>, one left-to-right pass, replacements never re-scanned,
+    /// a set-but-empty variable beats the default, and <c>$VAR</c> or <c>${VAR-d}</c> stay literal.
+    /// <c>${secret:...}</c> adds SecretManagement references to that grammar.
+    /// </summary>
+    public static class ReferenceGrammar
+    {
+        // The secret alternative comes first but may not start with '-': "${secret:-x}" is the environment
+        // variable "secret" with default "x", as it always was for the Python tool.
+        private static readonly Regex Placeholder = new Regex(
+            @"\$\{(?:secret:(?<secret>(?!-)[^}]*)|(?<var>[A-Za-z_][A-Za-z0-9_]*)(?::-(?<default>[^}]*))?)\}",
+            RegexOptions.CultureInvariant);
+
+        /// <summary>Splits a value into literal text and placeholders. Throws on a malformed secret placeholder.</summary>
+        /// <param name="context">Names the value in errors, e.g. "source 'prod', field 'password'".</param>
+        public static IReadOnlyList<ValueSegment> Parse(string value, string context)
+        {
+            var segments = new List<ValueSegment>();
+            var position = 0;
+            foreach (Match match in Placeholder.Matches(value))
+            {
+                if (match.Index > position)
+                {
+                    segments.Add(ValueSegment.Literal(value.Substring(position, match.Index - position)));
+                }
+
+                segments.Add(ToSegment(match, context));
+                position = match.Index + match.Length;
+            }
+
+            if (position < value.Length)
+            {
+                segments.Add(ValueSegment.Literal(value.Substring(position)));
+            }
+
+            return segments;
+        }
+
+        /// <summary>True when the value holds at least one placeholder of either kind.</summary>
+        public static bool HasPlaceholder(string value) => value.IndexOf("${", StringComparison.Ordinal) >= 0 && Placeholder.IsMatch(value);
+
+        /// <summary>
+        /// Replaces every environment placeholder in one pass. Secret placeholders are left as written.
+        /// Every variable that is unset and has no default is reported through <paramref name="missing"/>;
+        /// its placeholder is kept in the result.
+        /// </summary>
+        public static string ExpandEnvironment(string value, Func<string, string?> lookup, ICollection<string> missing)
+        {
+            if (value.IndexOf("${", StringComparison.Ordinal) < 0)
+            {
+                return value;
+            }
+
+            return Placeholder.Replace(value, match =>
+            {
+                var variable = match.Groups["var"];
+                if (!variable.Success)
+                {
+                    return match.Value;
+                }
+
+                var current = lookup(variable.Value);
+                if (current != null)
+                {
+                    return current;
+                }
+
+                var fallback = match.Groups["default"];
+                if (fallback.Success)
+                {
+                    return fallback.Value;
+                }
+
+                missing.Add(variable.Value);
+                return match.Value;
+            });
+        }
+
+        /// <summary>
+        /// Expands environment placeholders in a value of any shape: strings are expanded, lists and maps are
+        /// walked, everything else is returned unchanged (the Python tool's resolve_env_vars).
+        /// </summary>
+        public static object? ExpandEnvironmentDeep(object? value, Func<string, string?> lookup, ICollection<string> missing)
+        {
+            switch (value)
+            {
+                case string text:
+                    return ExpandEnvironment(text, lookup, missing);
+                case OrderedMap map:
+                    var expandedMap = new OrderedMap();
+                    foreach (var entry in map)
+                    {
+                        expandedMap.Add(entry.Key, ExpandEnvironmentDeep(entry.Value, lookup, missing));
+                    }
+
+                    return expandedMap;
+                case IList<object?> list:
+                    var expandedList = new List<object?>(list.Count);
+                    foreach (var item in list)
+                    {
+                        expandedList.Add(ExpandEnvironmentDeep(item, lookup, missing));
+                    }
+
+                    return expandedList;
+                default:
+                    return value;
+            }
+        }
+
+        /// <summary>Writes the value with every literal part replaced by <paramref name="mask"/> (placeholders kept).</summary>
+        public static string MaskLiterals(IReadOnlyList<ValueSegment> segments, string mask)
+        {
+            var builder = new StringBuilder();
+            foreach (var segment in segments)
+            {
+                switch (segment.Kind)
+                {
+                    case SegmentKind.Literal:
+                        builder.Append(mask);
+                        break;
+                    case SegmentKind.Environment when !string.IsNullOrEmpty(segment.DefaultValue):
+                        builder.Append("${").Append(segment.Variable).Append(":-").Append(mask).Append('}');
+                        break;
+                    default:
+                        builder.Append(segment.Text);
+                        break;
+                }
+            }
+
+            return builder.ToString();
+        }
+
+        /// <summary>True when any segment carries literal text: text outside placeholders or a non-empty default.</summary>
+        public static bool HasLiteralText(IReadOnlyList<ValueSegment> segments)
+        {
+            foreach (var segment in segments)
+            {
+                if (segment.Kind == SegmentKind.Literal && segment.Text.Length > 0)
+                {
+                    return true;
+                }
+
+                if (segment.Kind == SegmentKind.Environment && !string.IsNullOrEmpty(segment.DefaultValue))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static ValueSegment ToSegment(Match match, string context)
+        {
+            var secret = match.Groups["secret"];
+            if (secret.Success)
+            {
+                var reference = SecretReference.TryParseBody(secret.Value, out var problem);
+                if (reference == null)
+                {
+                    throw new DataCompassException(
+                        DcError.ReferenceInvalid,
+                        $"{context}: the reference '{match.Value}' {problem}. Write ${{secret:Name}} or ${{secret:Vault/Name}}.",
+                        context);
+                }
+
+                return ValueSegment.SecretPlaceholder(match.Value, reference);
+            }
+
+            var fallback = match.Groups["default"];
+            return ValueSegment.Environment(match.Value, match.Groups["var"].Value, fallback.Success ? fallback.Value : null);
+        }
+    }
+}

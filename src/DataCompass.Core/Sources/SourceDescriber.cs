@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using DataCompass.Core.Adapters;
+using DataCompass.Core.Errors;
+using DataCompass.Core.References;
+
+namespace DataCompass.Core.Sources
+{
+    /// <summary>
+    /// Describes stored fields without revealing a secret: each field's provenance and a display value in
+    /// which every literal part of a secret field is masked.
+    /// </summary>
+    public static class SourceDescriber
+    {
+        public const string Mask = "********";
+        public const string EncryptedPrefix = "enc:v1:";
+
+        public static IReadOnlyList<FieldDescription> Describe(string sourceName, AdapterSchema? adapter, OrderedMap connectionInfo)
+        {
+            var descriptions = new List<FieldDescription>();
+            foreach (var entry in connectionInfo)
+            {
+                var field = adapter?.FindField(entry.Key);
+                if (string.Equals(entry.Key, SourceValidator.SecretRefField, StringComparison.OrdinalIgnoreCase))
+                {
+                    descriptions.Add(new FieldDescription(entry.Key, entry.Value, ValueProvenance.Vault, isSecret: false, isKnownField: true));
+                    continue;
+                }
+
+                // An unknown key in a database written by another tool may be a credential: treat it as one.
+                var isSecret = field == null ? LooksSecret(entry.Key) : field.IsSecret;
+                var context = $"source '{sourceName}', field '{entry.Key}'";
+                descriptions.Add(new FieldDescription(
+                    entry.Key,
+                    DisplayValue(entry.Value, isSecret, context),
+                    ProvenanceOf(entry.Value, isSecret, context),
+                    isSecret,
+                    field != null));
+            }
+
+            return descriptions;
+        }
+
+        /// <summary>True when a secret field's stored value carries literal secret text.</summary>
+        public static bool HoldsPlaintextSecret(object? value, string context) =>
+            ProvenanceOf(value, isSecret: true, context) == ValueProvenance.Plaintext;
+
+        public static ValueProvenance ProvenanceOf(object? value, bool isSecret, string context)
+        {
+            if (value == null)
+            {
+                return ValueProvenance.None;
+            }
+
+            if (!(value is string text))
+            {
+                return isSecret ? ValueProvenance.Plaintext : ValueProvenance.Literal;
+            }
+
+            if (isSecret && text.StartsWith(EncryptedPrefix, StringComparison.Ordinal))
+            {
+                return ValueProvenance.Encrypted;
+            }
+
+            var segments = SafeParse(text, context);
+            if (segments == null)
+            {
+                return isSecret ? ValueProvenance.Plaintext : ValueProvenance.Literal;
+            }
+
+            if (isSecret && ReferenceGrammar.HasLiteralText(segments))
+            {
+                return ValueProvenance.Plaintext;
+            }
+
+            var provenance = isSecret && text.Length > 0 ? ValueProvenance.Plaintext : ValueProvenance.Literal;
+            foreach (var segment in segments)
+            {
+                if (segment.Kind == SegmentKind.Secret)
+                {
+                    return ValueProvenance.Vault;
+                }
+
+                if (segment.Kind == SegmentKind.Environment)
+                {
+                    provenance = ValueProvenance.Environment;
+                }
+            }
+
+            return provenance;
+        }
+
+        private static object? DisplayValue(object? value, bool isSecret, string context)
+        {
+            if (!isSecret || value == null)
+            {
+                return value;
+            }
+
+            if (!(value is string text))
+            {
+                return Mask;
+            }
+
+            if (text.StartsWith(EncryptedPrefix, StringComparison.Ordinal))
+            {
+                // enc:v1:<keyId>:<token>: the key id helps an audit, the token is of no use to a reader.
+                var keyEnd = text.IndexOf(':', EncryptedPrefix.Length);
+                return keyEnd > 0 ? text.Substring(0, keyEnd + 1) + Mask : EncryptedPrefix + Mask;
+            }
+
+            var segments = SafeParse(text, context);
+            return segments == null ? Mask : ReferenceGrammar.MaskLiterals(segments, Mask);
+        }
+
+        private static IReadOnlyList<ValueSegment>? SafeParse(string text, string context)
+        {
+            try
+            {
+                return ReferenceGrammar.Parse(text, context);
+            }
+            catch (DataCompassException)
+            {
+                return null;
+            }
+        }
+
+        private static bool LooksSecret(string key)
+        {
+            var lowered = key.ToLowerInvariant();
+            return lowered.Contains("password") || lowered.Contains("secret") || lowered.Contains("token")
+                || lowered.Contains("key") || lowered.Contains("credential");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace DataCompass.Core.Storage
+{
+    /// <summary>
+    /// The tables. <c>data_sources</c> is exactly the Python tool's DDL; DataCompass's own tables carry a
+    /// <c>dc_</c> prefix. SQL stays within what SQLite 3.15 (SQLCipher 3.4) understands.
+    /// </summary>
+    internal static class CatalogSchema
+    {
+        /// <summary>The DataCompass schema version this build writes. A newer database refuses writes.</summary>
+        public const int CurrentVersion = 1;
+
+        public const string CreateDataSources =
+            "CREATE TABLE IF NOT EXISTS data_sources (id INTEGER NOT NULL, name VARCHAR(255) NOT NULL, display_name VARCHAR(255), " +
+            "source_type VARCHAR(50) NOT NULL, connection_info JSON NOT NULL, sync_config JSON, is_active BOOLEAN NOT NULL, " +
+            "last_scan_at DATETIME, last_scan_status VARCHAR(50), last_scan_message TEXT, " +
+            "created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL, PRIMARY KEY (id));";
+
+        public const string CreateDataSourcesNameIndex =
+            "CREATE UNIQUE INDEX IF NOT EXISTS ix_data_sources_name ON data_sources (name);";
+
+        public const string CreateSchemaInfo =
+            "CREATE TABLE IF NOT EXISTS dc_schema_info (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);";
+
+        public const string SchemaVersionKey = "schema_version";
+    }
+}

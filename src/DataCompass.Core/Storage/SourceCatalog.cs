@@ -1,0 +1,393 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using DataCompass.Core.Errors;
+using Microsoft.Data.Sqlite;
+
+namespace DataCompass.Core.Storage
+{
+    /// <summary>
+    /// The catalog database: the <c>data_sources</c> table and DataCompass's own tables. Every write runs in
+    /// an immediate transaction; WAL and a busy timeout let several processes write at once.
+    /// </summary>
+    public sealed class SourceCatalog : IDisposable
+    {
+        private const int BusyTimeoutMilliseconds = 15000;
+        private readonly SqliteConnection _connection;
+
+        private SourceCatalog(string path, SqliteConnection connection, bool writable)
+        {
+            Path = path;
+            _connection = connection;
+            IsWritable = writable;
+        }
+
+        public string Path { get; }
+
+        public bool IsWritable { get; }
+
+        /// <summary>
+        /// Opens an existing catalog for reading, without creating or changing anything.
+        /// Returns null when there is no database at <paramref name="path"/> yet.
+        /// </summary>
+        public static SourceCatalog? OpenForRead(string path)
+        {
+            if (Directory.Exists(path))
+            {
+                throw new DataCompassException(DcError.DatabaseInvalid, $"The catalog database '{path}' is a folder, not a file.", path);
+            }
+
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            var catalog = Open(path, SqliteOpenMode.ReadOnly, writable: false);
+            try
+            {
+                catalog.ReadSchemaVersion();
+                return catalog;
+            }
+            catch
+            {
+                catalog.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Opens the catalog for writing, creating the folder (0700) and file (0600) if needed and the tables
+        /// that are missing. A database written by a newer DataCompass is refused.
+        /// </summary>
+        public static SourceCatalog OpenForWrite(string path)
+        {
+            if (Directory.Exists(path))
+            {
+                throw new DataCompassException(DcError.DatabaseInvalid, $"The catalog database '{path}' is a folder, not a file.", path);
+            }
+
+            CreateFileIfMissing(path);
+            var catalog = Open(path, SqliteOpenMode.ReadWrite, writable: true);
+            try
+            {
+                catalog.EnsureSchema();
+                return catalog;
+            }
+            catch
+            {
+                catalog.Dispose();
+                throw;
+            }
+        }
+
+        public IReadOnlyList<StoredSource> ListSources()
+        {
+            if (!TableExists("data_sources"))
+            {
+                return Array.Empty<StoredSource>();
+            }
+
+            return Run(() =>
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = "SELECT * FROM data_sources ORDER BY name;";
+                return ReadSources(command);
+            });
+        }
+
+        /// <summary>Finds a source by exact name, else by the one name that matches ignoring case.</summary>
+        public StoredSource? FindSource(string name)
+        {
+            if (!TableExists("data_sources"))
+            {
+                return null;
+            }
+
+            return Run(() => FindSourceCore(name));
+        }
+
+        /// <summary>Inserts a new source. Throws <see cref="DcError.SourceExists"/> when the name is taken (ignoring case).</summary>
+        public StoredSource AddSource(NewSource source)
+        {
+            RequireWritable();
+            return InTransaction(() =>
+            {
+                var existing = FindSourceCore(source.Name);
+                if (existing != null)
+                {
+                    throw new DataCompassException(
+                        DcError.SourceExists,
+                        $"A source named '{existing.Name}' already exists in '{Path}'. Remove it first or choose another name.",
+                        source.Name);
+                }
+
+                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                using var command = _connection.CreateCommand();
+                command.CommandText =
+                    "INSERT INTO data_sources (name, display_name, source_type, connection_info, sync_config, is_active, created_at, updated_at) " +
+                    "VALUES ($name, $display_name, $source_type, $connection_info, $sync_config, 1, $now, $now);";
+                command.Parameters.AddWithValue("$name", source.Name);
+                command.Parameters.AddWithValue("$display_name", (object?)source.DisplayName ?? DBNull.Value);
+                command.Parameters.AddWithValue("$source_type", source.SourceType);
+                command.Parameters.AddWithValue("$connection_info", ConnectionInfoJson.Serialize(source.ConnectionInfo));
+                command.Parameters.AddWithValue("$sync_config", "null");
+                command.Parameters.AddWithValue("$now", now);
+                command.ExecuteNonQuery();
+                return FindSourceCore(source.Name) ?? throw new InvalidOperationException("The inserted source was not found.");
+            });
+        }
+
+        /// <summary>Deletes a source by id; its catalog rows go with it (ON DELETE CASCADE). Returns false if it was gone.</summary>
+        public bool RemoveSource(long id)
+        {
+            RequireWritable();
+            return InTransaction(() =>
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = "DELETE FROM data_sources WHERE id = $id;";
+                command.Parameters.AddWithValue("$id", id);
+                return command.ExecuteNonQuery() == 1;
+            });
+        }
+
+        public void Dispose() => _connection.Dispose();
+
+        private static SourceCatalog Open(string path, SqliteOpenMode mode, bool writable)
+        {
+            var builder = new SqliteConnectionStringBuilder
+            {
+                DataSource = path,
+                Mode = mode,
+                Pooling = false,
+                ForeignKeys = true,
+                DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+            };
+            var connection = new SqliteConnection(builder.ToString());
+            var catalog = new SourceCatalog(path, connection, writable);
+            try
+            {
+                catalog.Run(() =>
+                {
+                    connection.Open();
+                    catalog.Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)};");
+                    return 0;
+                });
+                return catalog;
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+
+        private static void CreateFileIfMissing(string path)
+        {
+            var folder = System.IO.Path.GetDirectoryName(path);
+            try
+            {
+                if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+                {
+                    if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                    {
+                        Directory.CreateDirectory(folder);
+                    }
+                    else
+                    {
+                        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    }
+                }
+
+                if (File.Exists(path))
+                {
+                    return;
+                }
+
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                {
+                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                using (new FileStream(path, options))
+                {
+                }
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another process created it first: fine.
+            }
+            catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
+            {
+                throw new DataCompassException(
+                    DcError.DatabaseUnavailable,
+                    $"Cannot create the catalog database '{path}': {exception.Message}",
+                    path);
+            }
+        }
+
+        private void EnsureSchema()
+        {
+            // Refuse a newer schema before changing anything, the journal mode included.
+            ReadSchemaVersion();
+            Run(() =>
+            {
+                Execute("PRAGMA journal_mode = WAL;");
+                return 0;
+            });
+            InTransaction(() =>
+            {
+                Execute(CatalogSchema.CreateDataSources);
+                Execute(CatalogSchema.CreateDataSourcesNameIndex);
+                Execute(CatalogSchema.CreateSchemaInfo);
+                using var command = _connection.CreateCommand();
+                command.CommandText = "INSERT OR IGNORE INTO dc_schema_info (key, value) VALUES ($key, $value);";
+                command.Parameters.AddWithValue("$key", CatalogSchema.SchemaVersionKey);
+                command.Parameters.AddWithValue("$value", CatalogSchema.CurrentVersion.ToString(CultureInfo.InvariantCulture));
+                command.ExecuteNonQuery();
+                return 0;
+            });
+            ReadSchemaVersion();
+        }
+
+        /// <summary>Reads dc_schema_info; throws when the database comes from a newer DataCompass and this one would write.</summary>
+        private int ReadSchemaVersion()
+        {
+            var version = Run(() =>
+            {
+                if (!TableExistsCore("dc_schema_info"))
+                {
+                    return 0;
+                }
+
+                using var command = _connection.CreateCommand();
+                command.CommandText = "SELECT value FROM dc_schema_info WHERE key = $key;";
+                command.Parameters.AddWithValue("$key", CatalogSchema.SchemaVersionKey);
+                var value = command.ExecuteScalar() as string;
+                return int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+            });
+
+            if (IsWritable && version > CatalogSchema.CurrentVersion)
+            {
+                throw new DataCompassException(
+                    DcError.DatabaseVersionUnsupported,
+                    $"The catalog database '{Path}' has DataCompass schema version {version}, newer than this module understands ({CatalogSchema.CurrentVersion}). Update DataCompass to change it; reading still works.",
+                    Path);
+            }
+
+            return version;
+        }
+
+        private StoredSource? FindSourceCore(string name)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT * FROM data_sources WHERE name = $name COLLATE NOCASE;";
+            command.Parameters.AddWithValue("$name", name);
+            var matches = ReadSources(command);
+            foreach (var match in matches)
+            {
+                if (string.Equals(match.Name, name, StringComparison.Ordinal))
+                {
+                    return match;
+                }
+            }
+
+            return matches.Count == 1 ? matches[0] : null;
+        }
+
+        private List<StoredSource> ReadSources(SqliteCommand command)
+        {
+            var sources = new List<StoredSource>();
+            using var reader = command.ExecuteReader();
+            var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                columns[reader.GetName(i)] = i;
+            }
+
+            object? Column(string columnName) =>
+                columns.TryGetValue(columnName, out var ordinal) && !reader.IsDBNull(ordinal) ? reader.GetValue(ordinal) : null;
+
+            while (reader.Read())
+            {
+                var name = Convert.ToString(Column("name"), CultureInfo.InvariantCulture) ?? string.Empty;
+                sources.Add(new StoredSource
+                {
+                    Id = Convert.ToInt64(Column("id"), CultureInfo.InvariantCulture),
+                    Name = name,
+                    DisplayName = Column("display_name") as string,
+                    SourceType = Convert.ToString(Column("source_type"), CultureInfo.InvariantCulture) ?? string.Empty,
+                    ConnectionInfo = ConnectionInfoJson.Deserialize(Column("connection_info") as string ?? string.Empty, name),
+                    SyncConfig = Column("sync_config") as string,
+                    IsActive = Convert.ToInt64(Column("is_active") ?? 1L, CultureInfo.InvariantCulture) != 0,
+                    LastScanAt = SqliteTimestamp.Parse(Column("last_scan_at")),
+                    LastScanStatus = Column("last_scan_status") as string,
+                    LastScanMessage = Column("last_scan_message") as string,
+                    CreatedAt = SqliteTimestamp.Parse(Column("created_at")) ?? DateTime.MinValue,
+                    UpdatedAt = SqliteTimestamp.Parse(Column("updated_at")) ?? DateTime.MinValue,
+                });
+            }
+
+            return sources;
+        }
+
+        private bool TableExists(string table) => Run(() => TableExistsCore(table));
+
+        private bool TableExistsCore(string table)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name;";
+            command.Parameters.AddWithValue("$name", table);
+            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+        }
+
+        private void Execute(string sql)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+
+        private void RequireWritable()
+        {
+            if (!IsWritable)
+            {
+                throw new InvalidOperationException("The catalog was opened for reading.");
+            }
+        }
+
+        private T InTransaction<T>(Func<T> work) => Run(() =>
+        {
+            // BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            var result = work();
+            transaction.Commit();
+            return result;
+        });
+
+        /// <summary>Maps SQLite failures to DataCompass errors; SQLite's messages never carry bound values.</summary>
+        private T Run<T>(Func<T> work)
+        {
+            try
+            {
+                return work();
+            }
+            catch (SqliteException exception) when (exception.SqliteErrorCode == 26 || exception.SqliteErrorCode == 11)
+            {
+                throw new DataCompassException(
+                    DcError.DatabaseInvalid,
+                    $"'{Path}' is not a usable SQLite catalog database: {exception.Message}",
+                    Path);
+            }
+            catch (SqliteException exception)
+            {
+                throw new DataCompassException(
+                    DcError.DatabaseUnavailable,
+                    $"The catalog database '{Path}' could not be used: {exception.Message}",
+                    Path);
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
+using DataCompass.Completion;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Sources;
+using DataCompass.Core.Storage;
+
+namespace DataCompass.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Adds a data source to the catalog from a YAML config or a hashtable.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Add, "DcSource", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(DcSource))]
+    public sealed class AddDcSourceCommand : DataCompassCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string ConnectionSet = "Connection";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; } = string.Empty;
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SourceTypeCompleter))]
+        public string Type { get; set; } = string.Empty;
+
+        [Parameter(Mandatory = true, Position = 2, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [Alias("FullName")]
+        public string Path { get; set; } = string.Empty;
+
+        [Parameter(Mandatory = true, ParameterSetName = ConnectionSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public IDictionary Connection { get; set; } = new Hashtable();
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? DisplayName { get; set; }
+
+        /// <summary>Stores a literal secret value in the clear (with a warning) instead of refusing it.</summary>
+        [Parameter]
+        public SwitchParameter AllowPlaintext { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                var fields = ParameterSetName == PathSet
+                    ? SourceFileReader.ReadFile(ResolveFileSystemPath(Path, nameof(Path)))
+                    : ToOrderedMap(Connection);
+                var prepared = SourceDefinition.Prepare(Name, Type, DisplayName, fields, AllowPlaintext);
+                var databasePath = ResolveDatabasePath();
+                if (!ShouldProcess($"source '{prepared.Source.Name}' ({prepared.Source.SourceType}) in {databasePath}", "Add"))
+                {
+                    return;
+                }
+
+                foreach (var warning in prepared.Warnings)
+                {
+                    WriteWarning(warning);
+                }
+
+                using var catalog = SourceCatalog.OpenForWrite(databasePath);
+                var stored = catalog.AddSource(prepared.Source);
+                WriteVerbose($"Added source '{stored.Name}' ({stored.SourceType}) to {databasePath}.");
+                if (PassThru)
+                {
+                    WriteObject(SourceObjects.ToDcSource(stored, databasePath));
+                }
+            }
+            catch (DataCompassException exception)
+            {
+                // One bad source does not stop the next one in the pipeline.
+                WriteDcError(exception);
+            }
+        }
+
+        /// <summary>Copies a hashtable into the core's shape: PSObjects unwrapped, arrays as lists, secure strings as text.</summary>
+        private static OrderedMap ToOrderedMap(IDictionary dictionary)
+        {
+            var map = new OrderedMap(StringComparer.OrdinalIgnoreCase);
+            foreach (DictionaryEntry entry in dictionary)
+            {
+                var key = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+                map.Add(key, ToPlainValue(entry.Value));
+            }
+
+            return map;
+        }
+
+        private static object? ToPlainValue(object? value)
+        {
+            switch (value)
+            {
+                case null:
+                    return null;
+                case PSObject wrapped:
+                    return ToPlainValue(wrapped.BaseObject);
+                case string text:
+                    return text;
+                case SecureString secure:
+                    return Unprotect(secure);
+                case IDictionary nested:
+                    return ToOrderedMap(nested);
+                case IEnumerable items:
+                    var list = new List<object?>();
+                    foreach (var item in items)
+                    {
+                        list.Add(ToPlainValue(item));
+                    }
+
+                    return list;
+                default:
+                    return value;
+            }
+        }
+
+        private static string Unprotect(SecureString secure)
+        {
+            var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
+            try
+            {
+                return Marshal.PtrToStringUni(pointer) ?? string.Empty;
+            }
+            finally
+            {
+                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using DataCompass.Completion;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Storage;
+
+namespace DataCompass.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Gets catalogued data sources, with each field's provenance and never a secret value.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "DcSource")]
+    [OutputType(typeof(DcSource))]
+    public sealed class GetDcSourceCommand : DataCompassCmdlet
+    {
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(SourceNameCompleter))]
+        public string[]? Name { get; set; }
+
+        [Parameter]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(SourceTypeCompleter))]
+        public string[]? Type { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var databasePath = ResolveDatabasePath();
+            IReadOnlyList<StoredSource> sources;
+            try
+            {
+                using var catalog = SourceCatalog.OpenForRead(databasePath);
+                sources = catalog?.ListSources() ?? Array.Empty<StoredSource>();
+            }
+            catch (DataCompassException exception)
+            {
+                ThrowDcError(exception);
+                return;
+            }
+
+            var typePatterns = Patterns(Type);
+            var selected = sources.Where(source => typePatterns == null || typePatterns.Any(pattern => pattern.IsMatch(source.SourceType)));
+            foreach (var source in SourceSelection.Select(this, selected, Name))
+            {
+                WriteObject(SourceObjects.ToDcSource(source, databasePath));
+            }
+        }
+
+        private static WildcardPattern[]? Patterns(string[]? values) =>
+            values?.Select(value => new WildcardPattern(value, WildcardOptions.IgnoreCase)).ToArray();
+    }
+}

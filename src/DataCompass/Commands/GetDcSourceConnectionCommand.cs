@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Specialized;
+using System.Management.Automation;
+using System.Security;
+using DataCompass.Completion;
+using DataCompass.Core.Connections;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Storage;
+
+namespace DataCompass.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Resolves every reference of a source now and returns its connection settings.</para>
+    /// <para type="description">Secret fields come back as SecureString unless -AsPlainText is given.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "DcSourceConnection")]
+    [OutputType(typeof(DcSourceConnection))]
+    public sealed class GetDcSourceConnectionCommand : DataCompassCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SourceNameCompleter))]
+        public string[] Name { get; set; } = Array.Empty<string>();
+
+        /// <summary>Returns secret values as plain strings. Without it they are SecureStrings.</summary>
+        [Parameter]
+        public SwitchParameter AsPlainText { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var databasePath = ResolveDatabasePath();
+            SourceCatalog? catalog;
+            try
+            {
+                catalog = SourceCatalog.OpenForRead(databasePath);
+            }
+            catch (DataCompassException exception)
+            {
+                ThrowDcError(exception);
+                return;
+            }
+
+            using (catalog)
+            {
+                foreach (var name in Name)
+                {
+                    try
+                    {
+                        var source = catalog?.FindSource(name) ?? throw new DataCompassException(
+                            DcError.SourceNotFound, $"No source named '{name}' is in the catalog '{databasePath}'.", name);
+                        var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable);
+                        if (!resolved.Succeeded)
+                        {
+                            foreach (var failure in resolved.Failures)
+                            {
+                                WriteDcError(failure.ToException());
+                            }
+
+                            continue;
+                        }
+
+                        WriteObject(ToConnection(source, resolved));
+                    }
+                    catch (DataCompassException exception)
+                    {
+                        WriteDcError(exception);
+                    }
+                }
+            }
+        }
+
+        private DcSourceConnection ToConnection(StoredSource source, ResolvedConnection resolved)
+        {
+            var settings = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+            foreach (var entry in resolved.Values)
+            {
+                var value = entry.Value;
+                if (resolved.IsSecret(entry.Key) && value is string secret && !AsPlainText)
+                {
+                    value = ToSecureString(secret);
+                }
+
+                settings.Add(entry.Key, value);
+            }
+
+            PSCredential? credential = null;
+            var adapter = resolved.Adapter;
+            if (adapter.UsernameField != null && adapter.PasswordField != null
+                && resolved.Values.TryGetValue(adapter.UsernameField, out var user) && user is string userName && userName.Length > 0
+                && resolved.Values.TryGetValue(adapter.PasswordField, out var password) && password is string passwordText)
+            {
+                credential = new PSCredential(userName, ToSecureString(passwordText));
+            }
+
+            return new DcSourceConnection(source.Name, source.SourceType, settings, credential);
+        }
+
+        private static SecureString ToSecureString(string text)
+        {
+            var secure = new SecureString();
+            foreach (var character in text)
+            {
+                secure.AppendChar(character);
+            }
+
+            secure.MakeReadOnly();
+            return secure;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Storage;
+
+namespace DataCompass.Commands
+{
+    /// <summary>
+    /// Picks sources by name the way Get-Item does: wildcards filter silently, an exact name that matches
+    /// nothing is a DcSourceNotFound error.
+    /// </summary>
+    internal static class SourceSelection
+    {
+        public static IEnumerable<StoredSource> Select(DataCompassCmdlet cmdlet, IEnumerable<StoredSource> sources, string[]? names)
+        {
+            var all = sources.ToList();
+            if (names == null || names.Length == 0)
+            {
+                return all;
+            }
+
+            var chosen = new List<StoredSource>();
+            foreach (var name in names)
+            {
+                var matched = false;
+                if (WildcardPattern.ContainsWildcardCharacters(name))
+                {
+                    var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+                    foreach (var source in all.Where(source => pattern.IsMatch(source.Name)))
+                    {
+                        matched = true;
+                        Add(chosen, source);
+                    }
+
+                    continue;
+                }
+
+                var exact = all.FirstOrDefault(source => source.Name == name)
+                    ?? all.SingleOrDefaultIfUnique(source => string.Equals(source.Name, name, System.StringComparison.OrdinalIgnoreCase));
+                if (exact != null)
+                {
+                    Add(chosen, exact);
+                    matched = true;
+                }
+
+                if (!matched)
+                {
+                    cmdlet.WriteError(ErrorRecords.From(
+                        DcError.SourceNotFound,
+                        $"No source named '{name}' is in the catalog.",
+                        name));
+                }
+            }
+
+            return chosen;
+        }
+
+        private static void Add(List<StoredSource> chosen, StoredSource source)
+        {
+            if (!chosen.Any(existing => existing.Id == source.Id))
+            {
+                chosen.Add(source);
+            }
+        }
+
+        private static StoredSource? SingleOrDefaultIfUnique(this IEnumerable<StoredSource> sources, System.Func<StoredSource, bool> predicate)
+        {
+            var matches = sources.Where(predicate).Take(2).ToList();
+            return matches.Count == 1 ? matches[0] : null;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System;
+using System.Management.Automation;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Storage;
+
+namespace DataCompass
+{
+    /// <summary>What every DataCompass cmdlet shares: the -Database parameter and error reporting.</summary>
+    public abstract class DataCompassCmdlet : PSCmdlet
+    {
+        /// <summary>
+        /// <para type="description">The catalog database file. Default: $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.</para>
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Database { get; set; }
+
+        /// <summary>The full path of the catalog database this command works on.</summary>
+        internal string ResolveDatabasePath(string? databaseOverride = null)
+        {
+            var explicitPath = databaseOverride ?? Database;
+            return CatalogLocation.Resolve(
+                explicitPath == null ? null : ResolveFileSystemPath(explicitPath, "Database"),
+                Environment.GetEnvironmentVariable,
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        }
+
+        /// <summary>Resolves a user path through the PowerShell provider, so '~', relative paths and PSPaths work.</summary>
+        internal string ResolveFileSystemPath(string path, string parameterName)
+        {
+            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"-{parameterName} must be a file system path; '{path}' is on the {provider.Name} provider."),
+                    "DcPathNotFileSystem",
+                    ErrorCategory.InvalidArgument,
+                    path));
+            }
+
+            return resolved;
+        }
+
+        internal void WriteDcError(DataCompassException exception) => WriteError(ErrorRecords.From(exception));
+
+        internal void ThrowDcError(DataCompassException exception) => ThrowTerminatingError(ErrorRecords.From(exception));
+    }
+}

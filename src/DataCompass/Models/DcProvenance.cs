@@ -1,0 +1,24 @@
+namespace DataCompass
+{
+    /// <summary>Where a field's value comes from when the source is used.</summary>
+    public enum DcProvenance
+    {
+        /// <summary>No value stored.</summary>
+        None,
+
+        /// <summary>A non-secret value stored as written.</summary>
+        Literal,
+
+        /// <summary>An environment variable placeholder, resolved at connection time.</summary>
+        Env,
+
+        /// <summary>A SecretManagement vault reference.</summary>
+        Vault,
+
+        /// <summary>Encrypted at rest.</summary>
+        Encrypted,
+
+        /// <summary>A secret stored in the clear.</summary>
+        Plaintext,
+    }
+}

@@ -1,0 +1,28 @@
+<#
+.SYNOPSIS
+    Runs the Pester suite in this (child) pwsh and writes the totals for build.ps1.
+#>
+param(
+    [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $TestPath,
+    [Parameter(Mandatory)] [string] $CountsPath,
+    [Parameter(Mandatory)] [string] $ResultPath
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath -Force
+
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = $TestPath
+$configuration.Run.PassThru = $true
+$configuration.Output.Verbosity = 'Detailed'
+$configuration.Output.RenderMode = 'Plaintext'
+$configuration.TestResult.Enabled = $true
+$configuration.TestResult.OutputPath = $ResultPath
+$result = Invoke-Pester -Configuration $configuration
+
+[pscustomobject]@{
+    Passed  = $result.PassedCount
+    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount + $result.NotRunCount
+} | ConvertTo-Json | Set-Content -Path $CountsPath
+exit ([int]($result.Result -ne 'Passed'))

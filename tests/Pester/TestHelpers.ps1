@@ -1,0 +1,85 @@
+# Shared by every *.Tests.ps1: dot-source it in BeforeAll.
+# build.ps1 sets DATACOMPASS_TEST_MODULE to the laid-out module (out/DataCompass/DataCompass.psd1).
+
+$script:DcModulePath = if ($env:DATACOMPASS_TEST_MODULE) { $env:DATACOMPASS_TEST_MODULE } else {
+    Join-Path $PSScriptRoot '../../out/DataCompass/DataCompass.psd1'
+}
+if (-not (Test-Path $script:DcModulePath)) {
+    throw "The built module was not found at '$script:DcModulePath'. Run ./build.ps1 -Task Build first."
+}
+
+function Get-DcErrorId([string] $ErrorId, [string] $Cmdlet) {
+    # '<ErrorId>,<cmdlet type full name>': what -ErrorId and FullyQualifiedErrorId compare against.
+    $type = ($Cmdlet -replace '-', '') + 'Command'
+    return "$ErrorId,DataCompass.Commands.$type"
+}
+
+function Invoke-ChildPwsh {
+    <#
+    .SYNOPSIS
+        Runs a script in a fresh pwsh (-NoProfile -NonInteractive) and returns its output lines and exit code.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Script,
+        [hashtable] $Environment = @{},
+        [string] $WorkingDirectory = (Get-Location).Path
+    )
+    $exe = [Environment]::ProcessPath
+    $prefix = if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+    $scriptFile = Join-Path ([IO.Path]::GetTempPath()) ("dc-child-" + [guid]::NewGuid().ToString('n') + '.ps1')
+    Set-Content -Path $scriptFile -Value $Script
+    $saved = @{}
+    try {
+        foreach ($key in $Environment.Keys) {
+            $saved[$key] = [Environment]::GetEnvironmentVariable($key)
+            [Environment]::SetEnvironmentVariable($key, $Environment[$key])
+        }
+        Push-Location $WorkingDirectory
+        try {
+            $output = & $exe @prefix -NoProfile -NonInteractive -File $scriptFile 2>&1 | ForEach-Object { "$_" }
+            $exitCode = $LASTEXITCODE
+        }
+        finally {
+            Pop-Location
+        }
+    }
+    finally {
+        foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
+        Remove-Item $scriptFile -ErrorAction SilentlyContinue
+    }
+    [pscustomobject]@{ Output = @($output); ExitCode = $exitCode; Text = ($output -join [Environment]::NewLine) }
+}
+
+function Get-FolderSnapshot([string] $Path) {
+    <#
+    .SYNOPSIS
+        Name, size and SHA-256 of every file under a folder: compare two snapshots to prove nothing changed.
+    #>
+    if (-not (Test-Path $Path)) { return @() }
+    Get-ChildItem -Path $Path -Recurse -File -Force | Sort-Object FullName | ForEach-Object {
+        '{0} {1} {2}' -f $_.FullName, $_.Length, (Get-FileHash -Algorithm SHA256 -Path $_.FullName).Hash
+    }
+}
+
+function Test-BytesContain([string] $Path, [string] $Text) {
+    <#
+    .SYNOPSIS
+        True when a file's raw bytes hold the text in UTF-8 or UTF-16LE.
+    #>
+    if (-not (Test-Path $Path)) { return $false }
+    $bytes = [IO.File]::ReadAllBytes($Path)
+    foreach ($encoding in [Text.Encoding]::UTF8, [Text.Encoding]::Unicode) {
+        $needle = $encoding.GetBytes($Text)
+        if ((Find-Bytes $bytes $needle) -ge 0) { return $true }
+    }
+    return $false
+}
+
+function Find-Bytes([byte[]] $Haystack, [byte[]] $Needle) {
+    return [System.MemoryExtensions]::IndexOf([ReadOnlySpan[byte]]$Haystack, [ReadOnlySpan[byte]]$Needle)
+}
+
+function New-Canary([string] $Prefix = 'Canary') {
+    # Unique per call, so a hit can only come from this test's secret.
+    return '{0}-{1}' -f $Prefix, ([guid]::NewGuid().ToString('n'))
+}

@@ -76,7 +76,9 @@ function Test-BytesContain([string] $Path, [string] $Text) {
 }
 
 function Find-Bytes([byte[]] $Haystack, [byte[]] $Needle) {
-    return [System.MemoryExtensions]::IndexOf([ReadOnlySpan[byte]]$Haystack, [ReadOnlySpan[byte]]$Needle)
+    # Latin-1 maps every byte to one char, so an ordinal string search is a byte search.
+    $latin1 = [Text.Encoding]::Latin1
+    return $latin1.GetString($Haystack).IndexOf($latin1.GetString($Needle), [StringComparison]::Ordinal)
 }
 
 function New-Canary([string] $Prefix = 'Canary') {

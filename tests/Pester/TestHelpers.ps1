@@ -25,7 +25,7 @@ function Invoke-ChildPwsh {
         [string] $WorkingDirectory = (Get-Location).Path
     )
     $exe = [Environment]::ProcessPath
-    $prefix = if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+    $prefix = @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
     $scriptFile = Join-Path ([IO.Path]::GetTempPath()) ("dc-child-" + [guid]::NewGuid().ToString('n') + '.ps1')
     Set-Content -Path $scriptFile -Value $Script
     $saved = @{}

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using DataCompass.Core.Adapters;
 using DataCompass.Core.Errors;
+using DataCompass.Core.References;
 using DataCompass.Core.Storage;
 
 namespace DataCompass.Core.Sources
@@ -22,6 +23,7 @@ namespace DataCompass.Core.Sources
                 type);
 
             var connectionInfo = SourceValidator.Normalize(adapter, name, fields);
+            CheckReferences(name, connectionInfo);
             var literalSecrets = adapter.SecretFields
                 .Where(field => SourceDescriber.HoldsPlaintextSecret(connectionInfo[field.Name], $"source '{name}', field '{field.Name}'"))
                 .Select(field => field.Name)
@@ -46,6 +48,22 @@ namespace DataCompass.Core.Sources
             }
 
             return new PreparedSource(new NewSource(name, adapter.Type, string.IsNullOrEmpty(displayName) ? null : displayName, connectionInfo), warnings);
+        }
+
+        /// <summary>A malformed reference is refused now, naming source and field, rather than at connection time.</summary>
+        private static void CheckReferences(string name, OrderedMap connectionInfo)
+        {
+            foreach (var entry in connectionInfo)
+            {
+                var values = entry.Value is IEnumerable<object?> list ? list : new[] { entry.Value };
+                foreach (var value in values)
+                {
+                    if (value is string text)
+                    {
+                        ReferenceGrammar.Parse(text, $"source '{name}', field '{entry.Key}'");
+                    }
+                }
+            }
         }
     }
 

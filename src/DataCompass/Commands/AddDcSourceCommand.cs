@@ -21,8 +21,9 @@ namespace DataCompass.Commands
         private const string PathSet = "Path";
         private const string ConnectionSet = "Connection";
 
+        // Empty names reach SourceNames.Validate, so every bad name gets the same DcSourceNameInvalid error.
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [AllowEmptyString]
         public string Name { get; set; } = string.Empty;
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -76,6 +77,11 @@ namespace DataCompass.Commands
                     WriteObject(SourceObjects.ToDcSource(stored, databasePath));
                 }
             }
+            catch (DataCompassException exception) when (exception.Error == DcError.PlaintextSecretRefused)
+            {
+                // Nowhere safe to put a secret is a precondition failure: the next source would meet it too.
+                ThrowDcError(exception);
+            }
             catch (DataCompassException exception)
             {
                 // One bad source does not stop the next one in the pipeline.
@@ -86,7 +92,8 @@ namespace DataCompass.Commands
         /// <summary>Copies a hashtable into the core's shape: PSObjects unwrapped, arrays as lists, secure strings as text.</summary>
         private static OrderedMap ToOrderedMap(IDictionary dictionary)
         {
-            var map = new OrderedMap(StringComparer.OrdinalIgnoreCase);
+            // Ordinal keys: 'host' and 'HOST' both reach the validator, which reports the field given twice.
+            var map = new OrderedMap();
             foreach (DictionaryEntry entry in dictionary)
             {
                 var key = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;

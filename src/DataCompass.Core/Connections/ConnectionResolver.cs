@@ -1,119 +1,289 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Text;
 using DataCompass.Core.Adapters;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
+using DataCompass.Core.Secrets;
 using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
 
 namespace DataCompass.Core.Connections
 {
     /// <summary>
-    /// Resolves a stored source at connection time: environment placeholders with the Python tool's rules, then
-    /// the adapter's type checks on the resolved values. Every failing field is reported, not just the first.
+    /// Resolves a stored source at connection time: environment placeholders with the Python tool's rules,
+    /// vault references through the command's <see cref="SecretFetcher"/>, the secret_ref Hashtable for the
+    /// secret fields it supplies, then the adapter's type checks on the resolved values. Every failing field
+    /// is reported, and the fields that did resolve are kept.
     /// </summary>
     public static class ConnectionResolver
     {
-        public static ResolvedConnection Resolve(StoredSource source, Func<string, string?> environment)
+        public static ResolvedConnection Resolve(StoredSource source, Func<string, string?> environment, SecretFetcher? secrets)
         {
             var adapter = AdapterCatalog.Find(source.SourceType) ?? throw new DataCompassException(
                 DcError.SourceTypeUnknown,
                 $"Source '{source.Name}' has the type '{source.SourceType}', which this version of DataCompass does not know. Known types: {string.Join(", ", AdapterCatalog.Types)}.",
                 source.Name);
 
-            var failures = new List<FieldFailure>();
+            var context = new Context(source.Name, environment, secrets);
             var values = new OrderedMap();
+            string? secretRef = null;
             foreach (var entry in source.ConnectionInfo)
             {
                 if (string.Equals(entry.Key, SourceValidator.SecretRefField, StringComparison.OrdinalIgnoreCase))
                 {
-                    failures.Add(SecretsUnavailable(source.Name, entry.Key, entry.Value as string ?? string.Empty));
+                    secretRef = entry.Value as string;
                     continue;
                 }
 
-                var missing = new List<string>();
-                var value = ReferenceGrammar.ExpandEnvironmentDeep(entry.Value, environment, missing);
-                foreach (var variable in new HashSet<string>(missing, StringComparer.Ordinal))
-                {
-                    failures.Add(new FieldFailure(
-                        entry.Key,
-                        DcError.EnvironmentVariableNotSet,
-                        $"Source '{source.Name}', field '{entry.Key}': the environment variable '{variable}' is not set and its placeholder has no default.",
-                        variable));
-                }
-
-                if (FirstSecretPlaceholder(source.Name, entry.Key, value) is { } reference)
-                {
-                    failures.Add(SecretsUnavailable(source.Name, entry.Key, reference));
-                }
-
-                values.Add(entry.Key, value);
+                values.Add(entry.Key, context.ResolveValue(entry.Key, entry.Value));
             }
 
-            if (failures.Count == 0)
+            if (secretRef != null)
             {
-                // Values held placeholders at add time, so their types are only checked now. Keys the adapter
-                // does not declare (from a database another tool wrote) pass through unchecked.
-                var known = new OrderedMap();
-                foreach (var entry in values)
-                {
-                    if (adapter.FindField(entry.Key) != null)
-                    {
-                        known.Add(entry.Key, entry.Value);
-                    }
-                }
-
-                var checkedValues = SourceValidator.Normalize(adapter, source.Name, known, resolved: true);
-                foreach (var entry in values)
-                {
-                    if (!checkedValues.ContainsKey(entry.Key))
-                    {
-                        checkedValues.Add(entry.Key, entry.Value);
-                    }
-                }
-
-                values = checkedValues;
+                ApplySecretRef(adapter, secretRef, values, context);
             }
 
-            return new ResolvedConnection(source.Name, adapter, values, failures);
+            if (context.Failures.Count == 0)
+            {
+                values = CheckTypes(adapter, source.Name, values);
+            }
+
+            return new ResolvedConnection(source.Name, adapter, values, context.Failures);
         }
 
-        private static string? FirstSecretPlaceholder(string sourceName, string field, object? value)
+        /// <summary>Every reference a stored source holds, field by field, without resolving any.</summary>
+        public static IReadOnlyList<FieldReference> ListReferences(StoredSource source)
         {
-            switch (value)
+            var references = new List<FieldReference>();
+            foreach (var entry in source.ConnectionInfo)
             {
-                case string text when ReferenceGrammar.HasPlaceholder(text):
-                    foreach (var segment in ReferenceGrammar.Parse(text, $"source '{sourceName}', field '{field}'"))
+                var context = $"source '{source.Name}', field '{entry.Key}'";
+                if (string.Equals(entry.Key, SourceValidator.SecretRefField, StringComparison.OrdinalIgnoreCase))
+                {
+                    var uri = entry.Value as string ?? string.Empty;
+                    references.Add(new FieldReference(entry.Key, uri, null, SecretReference.ParseUri(uri, context), isSecretRef: true));
+                    continue;
+                }
+
+                foreach (var text in Strings(entry.Value))
+                {
+                    foreach (var segment in ReferenceGrammar.Parse(text, context))
                     {
-                        if (segment.Kind == SegmentKind.Secret)
+                        if (segment.Kind == SegmentKind.Environment)
                         {
-                            return segment.Text;
+                            references.Add(new FieldReference(entry.Key, segment.Text, segment, null, isSecretRef: false));
+                        }
+                        else if (segment.Kind == SegmentKind.Secret)
+                        {
+                            references.Add(new FieldReference(entry.Key, segment.Text, segment, segment.Secret, isSecretRef: false));
                         }
                     }
+                }
+            }
 
-                    return null;
-                case IList<object?> list:
-                    foreach (var item in list)
+            return references;
+        }
+
+        private static IEnumerable<string> Strings(object? value)
+        {
+            if (value is string text)
+            {
+                yield return text;
+            }
+            else if (value is IEnumerable<object?> items)
+            {
+                foreach (var item in items)
+                {
+                    if (item is string itemText)
                     {
-                        if (FirstSecretPlaceholder(sourceName, field, item) is { } found)
-                        {
-                            return found;
-                        }
+                        yield return itemText;
                     }
-
-                    return null;
-                default:
-                    return null;
+                }
             }
         }
 
-        // Vault resolution arrives with the SecretManagement bridge; until then a vault reference is reported
-        // plainly instead of being passed on unresolved.
-        private static FieldFailure SecretsUnavailable(string sourceName, string field, string reference) =>
-            new FieldFailure(
-                field,
-                DcError.SecretReferenceUnsupported,
-                $"Source '{sourceName}', field '{field}': the vault reference '{reference}' cannot be resolved by this version of DataCompass.",
-                reference);
+        private static void ApplySecretRef(AdapterSchema adapter, string uri, OrderedMap values, Context context)
+        {
+            SecretReference reference;
+            try
+            {
+                reference = SecretReference.ParseUri(uri, $"source '{context.SourceName}', field 'secret_ref'");
+            }
+            catch (DataCompassException exception)
+            {
+                context.Fail(SourceValidator.SecretRefField, exception.Error, exception.Message, uri);
+                return;
+            }
+
+            var needed = adapter.SecretFields.Where(field => !values.TryGetValue(field.Name, out var value) || value == null).ToList();
+            if (needed.Count == 0)
+            {
+                return;
+            }
+
+            var secret = context.Fetch(SourceValidator.SecretRefField, reference, uri);
+            if (secret == null)
+            {
+                return;
+            }
+
+            if (secret.Kind != SecretKind.Map)
+            {
+                context.Fail(SourceValidator.SecretRefField, DcError.SecretTypeUnusable,
+                    $"Source '{context.SourceName}', field 'secret_ref': the secret '{uri}' is a {secret.TypeName}; a secret_ref must name a Hashtable secret whose keys are field names.",
+                    uri);
+                return;
+            }
+
+            foreach (var field in needed)
+            {
+                var entry = secret.Map!.FirstOrDefault(pair => string.Equals(pair.Key, field.Name, StringComparison.OrdinalIgnoreCase));
+                if (entry.Key != null && entry.Value != null)
+                {
+                    values[field.Name] = entry.Value;
+                }
+                else if (field.Required || (field.RequiredWhen is { } condition && condition.IsMetBy(values[condition.Field] as string)))
+                {
+                    context.Fail(field.Name, DcError.SecretNotFound,
+                        $"Source '{context.SourceName}', field '{field.Name}': the Hashtable secret '{uri}' has no entry '{field.Name}'.",
+                        uri);
+                }
+            }
+        }
+
+        private static OrderedMap CheckTypes(AdapterSchema adapter, string sourceName, OrderedMap values)
+        {
+            // Values held placeholders at add time, so their types are only checked now. Keys the adapter does
+            // not declare (from a database another tool wrote) pass through unchecked.
+            var known = new OrderedMap();
+            foreach (var entry in values)
+            {
+                if (adapter.FindField(entry.Key) != null)
+                {
+                    known.Add(entry.Key, entry.Value);
+                }
+            }
+
+            var checkedValues = SourceValidator.Normalize(adapter, sourceName, known, resolved: true);
+            foreach (var entry in values)
+            {
+                if (!checkedValues.ContainsKey(entry.Key))
+                {
+                    checkedValues.Add(entry.Key, entry.Value);
+                }
+            }
+
+            return checkedValues;
+        }
+
+        private sealed class Context
+        {
+            private readonly Func<string, string?> _environment;
+            private readonly SecretFetcher? _secrets;
+
+            public Context(string sourceName, Func<string, string?> environment, SecretFetcher? secrets)
+            {
+                SourceName = sourceName;
+                _environment = environment;
+                _secrets = secrets;
+            }
+
+            public string SourceName { get; }
+
+            public List<FieldFailure> Failures { get; } = new List<FieldFailure>();
+
+            public object? ResolveValue(string field, object? value)
+            {
+                switch (value)
+                {
+                    case string text:
+                        return ResolveText(field, text);
+                    case IEnumerable<object?> items:
+                        return items.Select(item => ResolveValue(field, item)).ToList();
+                    default:
+                        return value;
+                }
+            }
+
+            public SecretValue? Fetch(string field, SecretReference reference, string referenceText)
+            {
+                if (_secrets == null)
+                {
+                    Fail(field, DcError.SecretManagementNotInstalled,
+                        $"Source '{SourceName}', field '{field}': the vault reference '{referenceText}' needs Microsoft.PowerShell.SecretManagement.",
+                        referenceText);
+                    return null;
+                }
+
+                try
+                {
+                    return _secrets.Fetch(reference);
+                }
+                catch (DataCompassException exception)
+                {
+                    Fail(field, exception.Error, $"Source '{SourceName}', field '{field}', reference '{referenceText}': {exception.Message}", referenceText);
+                    return null;
+                }
+            }
+
+            public void Fail(string field, DcError error, string message, string target) =>
+                Failures.Add(new FieldFailure(field, error, message, target));
+
+            // One left-to-right pass over the parsed segments: a replacement is never scanned again.
+            private string ResolveText(string field, string text)
+            {
+                if (!ReferenceGrammar.HasPlaceholder(text))
+                {
+                    return text;
+                }
+
+                var segments = ReferenceGrammar.Parse(text, $"source '{SourceName}', field '{field}'");
+                var result = new StringBuilder();
+                var reported = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var segment in segments)
+                {
+                    switch (segment.Kind)
+                    {
+                        case SegmentKind.Environment:
+                            var current = _environment(segment.Variable!) ?? segment.DefaultValue;
+                            if (current == null && reported.Add(segment.Variable!))
+                            {
+                                Fail(field, DcError.EnvironmentVariableNotSet,
+                                    $"Source '{SourceName}', field '{field}': the environment variable '{segment.Variable}' is not set and its placeholder has no default.",
+                                    segment.Variable!);
+                            }
+
+                            result.Append(current ?? segment.Text);
+                            break;
+                        case SegmentKind.Secret:
+                            var secret = Fetch(field, segment.Secret!, segment.Text);
+                            if (secret != null && (secret.Kind == SecretKind.Text || secret.Kind == SecretKind.Credential))
+                            {
+                                result.Append(secret.Text);
+                            }
+                            else
+                            {
+                                if (secret != null)
+                                {
+                                    Fail(field, DcError.SecretTypeUnusable,
+                                        $"Source '{SourceName}', field '{field}': the secret '{segment.Text}' is a {secret.TypeName}; a field needs a String, SecureString or PSCredential secret.",
+                                        segment.Text);
+                                }
+
+                                result.Append(segment.Text);
+                            }
+
+                            break;
+                        default:
+                            result.Append(segment.Text);
+                            break;
+                    }
+                }
+
+                return result.ToString();
+            }
+        }
     }
 }

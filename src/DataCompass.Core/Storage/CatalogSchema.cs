@@ -21,6 +21,15 @@ namespace DataCompass.Core.Storage
         public const string CreateSchemaInfo =
             "CREATE TABLE IF NOT EXISTS dc_schema_info (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);";
 
+        /// <summary>The vault secrets DataCompass created for a source field: only these are removed with the source.</summary>
+        public const string CreateSourceSecrets =
+            "CREATE TABLE IF NOT EXISTS dc_source_secrets (source_id INTEGER NOT NULL REFERENCES data_sources (id) ON DELETE CASCADE, " +
+            "field VARCHAR(255) NOT NULL, vault VARCHAR(255) NOT NULL, secret_name VARCHAR(255) NOT NULL, created_at DATETIME NOT NULL, " +
+            "PRIMARY KEY (source_id, field));";
+
+        public const string CreateSourceSecretsIndex =
+            "CREATE INDEX IF NOT EXISTS ix_dc_source_secrets_secret ON dc_source_secrets (vault, secret_name);";
+
         public const string SchemaVersionKey = "schema_version";
     }
 }

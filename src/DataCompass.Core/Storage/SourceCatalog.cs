@@ -108,8 +108,11 @@ namespace DataCompass.Core.Storage
             return Run(() => FindSourceCore(name));
         }
 
-        /// <summary>Inserts a new source. Throws <see cref="DcError.SourceExists"/> when the name is taken (ignoring case).</summary>
-        public StoredSource AddSource(NewSource source)
+        /// <summary>
+        /// Inserts a new source, and records the vault secrets created for it. Throws
+        /// <see cref="DcError.SourceExists"/> when the name is taken (ignoring case).
+        /// </summary>
+        public StoredSource AddSource(NewSource source, IReadOnlyList<OwnedSecret>? ownedSecrets = null)
         {
             RequireWritable();
             return InTransaction(() =>
@@ -135,8 +138,125 @@ namespace DataCompass.Core.Storage
                 command.Parameters.AddWithValue("$sync_config", "null");
                 command.Parameters.AddWithValue("$now", now);
                 command.ExecuteNonQuery();
-                return FindSourceCore(source.Name) ?? throw new InvalidOperationException("The inserted source was not found.");
+                var stored = FindSourceCore(source.Name) ?? throw new InvalidOperationException("The inserted source was not found.");
+                foreach (var owned in ownedSecrets ?? Array.Empty<OwnedSecret>())
+                {
+                    RecordOwnedSecret(stored.Id, owned, now);
+                }
+
+                return stored;
             });
+        }
+
+        /// <summary>Throws <see cref="DcError.SourceExists"/> when a source of that name (ignoring case) is present.</summary>
+        public void EnsureNameIsFree(string name)
+        {
+            var existing = FindSource(name);
+            if (existing != null)
+            {
+                throw new DataCompassException(
+                    DcError.SourceExists,
+                    $"A source named '{existing.Name}' already exists in '{Path}'. Remove it first or choose another name.",
+                    name);
+            }
+        }
+
+        /// <summary>
+        /// Replaces one field's stored value, and the record of the secret DataCompass owns for it, in one
+        /// transaction. Returns the updated source.
+        /// </summary>
+        public StoredSource UpdateField(long sourceId, string field, object? value, OwnedSecret? ownedSecret)
+        {
+            RequireWritable();
+            return InTransaction(() =>
+            {
+                var source = FindSourceById(sourceId) ?? throw new DataCompassException(
+                    DcError.SourceNotFound, $"The source with id {sourceId} is no longer in '{Path}'.", sourceId.ToString(CultureInfo.InvariantCulture));
+                var info = source.ConnectionInfo;
+                info[field] = value;
+                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                using (var command = _connection.CreateCommand())
+                {
+                    command.CommandText = "UPDATE data_sources SET connection_info = $info, updated_at = $now WHERE id = $id;";
+                    command.Parameters.AddWithValue("$info", ConnectionInfoJson.Serialize(info));
+                    command.Parameters.AddWithValue("$now", now);
+                    command.Parameters.AddWithValue("$id", sourceId);
+                    command.ExecuteNonQuery();
+                }
+
+                if (ownedSecret != null)
+                {
+                    RecordOwnedSecret(sourceId, ownedSecret, now);
+                }
+
+                return FindSourceById(sourceId)!;
+            });
+        }
+
+        /// <summary>The vault secrets DataCompass created for a source.</summary>
+        public IReadOnlyList<OwnedSecret> OwnedSecrets(long sourceId)
+        {
+            if (!TableExists("dc_source_secrets"))
+            {
+                return Array.Empty<OwnedSecret>();
+            }
+
+            return Run(() =>
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = "SELECT field, vault, secret_name FROM dc_source_secrets WHERE source_id = $id ORDER BY field;";
+                command.Parameters.AddWithValue("$id", sourceId);
+                using var reader = command.ExecuteReader();
+                var owned = new List<OwnedSecret>();
+                while (reader.Read())
+                {
+                    owned.Add(new OwnedSecret(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+                }
+
+                return (IReadOnlyList<OwnedSecret>)owned;
+            });
+        }
+
+        /// <summary>Which source, if any, DataCompass created this vault secret for.</summary>
+        public string? FindSecretOwner(string vault, string secretName)
+        {
+            if (!TableExists("dc_source_secrets"))
+            {
+                return null;
+            }
+
+            return Run(() =>
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText =
+                    "SELECT d.name FROM dc_source_secrets s JOIN data_sources d ON d.id = s.source_id " +
+                    "WHERE s.vault = $vault COLLATE NOCASE AND s.secret_name = $name LIMIT 1;";
+                command.Parameters.AddWithValue("$vault", vault);
+                command.Parameters.AddWithValue("$name", secretName);
+                return command.ExecuteScalar() as string;
+            });
+        }
+
+        private void RecordOwnedSecret(long sourceId, OwnedSecret owned, string now)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText =
+                "INSERT OR REPLACE INTO dc_source_secrets (source_id, field, vault, secret_name, created_at) VALUES ($id, $field, $vault, $name, $now);";
+            command.Parameters.AddWithValue("$id", sourceId);
+            command.Parameters.AddWithValue("$field", owned.Field);
+            command.Parameters.AddWithValue("$vault", owned.Vault);
+            command.Parameters.AddWithValue("$name", owned.SecretName);
+            command.Parameters.AddWithValue("$now", now);
+            command.ExecuteNonQuery();
+        }
+
+        private StoredSource? FindSourceById(long id)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT * FROM data_sources WHERE id = $id;";
+            command.Parameters.AddWithValue("$id", id);
+            var matches = ReadSources(command);
+            return matches.Count == 1 ? matches[0] : null;
         }
 
         /// <summary>Deletes a source by id; its catalog rows go with it (ON DELETE CASCADE). Returns false if it was gone.</summary>
@@ -242,6 +362,8 @@ namespace DataCompass.Core.Storage
                 Execute(CatalogSchema.CreateDataSources);
                 Execute(CatalogSchema.CreateDataSourcesNameIndex);
                 Execute(CatalogSchema.CreateSchemaInfo);
+                Execute(CatalogSchema.CreateSourceSecrets);
+                Execute(CatalogSchema.CreateSourceSecretsIndex);
                 using var command = _connection.CreateCommand();
                 command.CommandText = "INSERT OR IGNORE INTO dc_schema_info (key, value) VALUES ($key, $value);";
                 command.Parameters.AddWithValue("$key", CatalogSchema.SchemaVersionKey);

@@ -5,6 +5,8 @@ using System.Security;
 using DataCompass.Completion;
 using DataCompass.Core.Connections;
 using DataCompass.Core.Errors;
+using DataCompass.Core.Secrets;
+using DataCompass.Secrets;
 using DataCompass.Core.Storage;
 
 namespace DataCompass.Commands
@@ -25,6 +27,11 @@ namespace DataCompass.Commands
         /// <summary>Returns secret values as plain strings. Without it they are SecureStrings.</summary>
         [Parameter]
         public SwitchParameter AsPlainText { get; set; }
+
+        // One fetcher for the whole command: each distinct secret is read from its vault once.
+        private SecretFetcher? _secrets;
+
+        protected override void BeginProcessing() => _secrets = new SecretFetcher(new SecretManagementBridge());
 
         protected override void ProcessRecord()
         {
@@ -48,7 +55,7 @@ namespace DataCompass.Commands
                     {
                         var source = catalog?.FindSource(name) ?? throw new DataCompassException(
                             DcError.SourceNotFound, $"No source named '{name}' is in the catalog '{databasePath}'.", name);
-                        var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable);
+                        var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets);
                         if (!resolved.Succeeded)
                         {
                             foreach (var failure in resolved.Failures)

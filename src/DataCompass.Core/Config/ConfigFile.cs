@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Secrets;
+using DataCompass.Core.Sources;
+using DataCompass.Core.Storage;
+
+namespace DataCompass.Core.Config
+{
+    /// <summary>
+    /// Reads and writes config.yaml in the data folder (beside the catalog database). Unknown keys are an
+    /// error, so a typo cannot silently switch a setting off.
+    /// </summary>
+    public static class ConfigFile
+    {
+        public const string FileName = "config.yaml";
+        public const string SecretsBackendKey = "secrets_backend";
+        public const string SecretNameTemplateKey = "secret_name_template";
+        public const string EncryptionKeyRefKey = "encryption_key_ref";
+
+        private static readonly string[] Keys = { SecretsBackendKey, SecretNameTemplateKey, EncryptionKeyRefKey };
+
+        public static string PathFor(string databasePath) => System.IO.Path.Combine(CatalogLocation.DataDirectoryOf(databasePath), FileName);
+
+        /// <summary>Reads the config; a missing file is an empty config.</summary>
+        public static DcConfig Read(string path)
+        {
+            if (!File.Exists(path))
+            {
+                return new DcConfig();
+            }
+
+            OrderedMap map;
+            try
+            {
+                map = SourceFileReader.ReadFile(path);
+            }
+            catch (DataCompassException exception)
+            {
+                var prefix = $"Source file '{path}' ";
+                var reason = exception.Message.StartsWith(prefix, StringComparison.Ordinal) ? exception.Message.Substring(prefix.Length) : exception.Message;
+                throw new DataCompassException(DcError.ConfigInvalid, $"The config file '{path}' {reason}", path);
+            }
+
+            var problems = new List<string>();
+            var config = new DcConfig();
+            foreach (var entry in map)
+            {
+                if (!Keys.Contains(entry.Key, StringComparer.Ordinal))
+                {
+                    problems.Add($"unknown key '{entry.Key}' (known keys: {string.Join(", ", Keys)})");
+                    continue;
+                }
+
+                if (entry.Value != null && !(entry.Value is string))
+                {
+                    problems.Add($"key '{entry.Key}' must be text");
+                    continue;
+                }
+
+                var value = (string?)entry.Value;
+                switch (entry.Key)
+                {
+                    case SecretsBackendKey:
+                        config.SecretsBackend = value;
+                        break;
+                    case SecretNameTemplateKey:
+                        if (value != null && SecretNameTemplate.Check(value) is { } problem)
+                        {
+                            problems.Add($"key '{entry.Key}' {problem}");
+                        }
+
+                        config.SecretNameTemplate = value;
+                        break;
+                    case EncryptionKeyRefKey:
+                        config.EncryptionKeyRef = value;
+                        break;
+                }
+            }
+
+            if (problems.Count > 0)
+            {
+                throw new DataCompassException(DcError.ConfigInvalid, $"The config file '{path}' is invalid: {string.Join("; ", problems)}.", path);
+            }
+
+            return config;
+        }
+
+        /// <summary>Writes the config (0600 on Unix), replacing the file atomically.</summary>
+        public static void Write(string path, DcConfig config)
+        {
+            if (config.SecretNameTemplate != null && SecretNameTemplate.Check(config.SecretNameTemplate) is { } problem)
+            {
+                throw new DataCompassException(DcError.ConfigInvalid, $"The secret name template {problem}.", SecretNameTemplateKey);
+            }
+
+            var text = new StringBuilder();
+            text.Append("# DataCompass settings. Keys: ").Append(string.Join(", ", Keys)).Append('\n');
+            Append(text, SecretsBackendKey, config.SecretsBackend);
+            Append(text, SecretNameTemplateKey, config.SecretNameTemplate);
+            Append(text, EncryptionKeyRefKey, config.EncryptionKeyRef);
+
+            var folder = System.IO.Path.GetDirectoryName(path)!;
+            var isWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+            if (!Directory.Exists(folder))
+            {
+                if (isWindows)
+                {
+                    Directory.CreateDirectory(folder);
+                }
+                else
+                {
+                    Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
+            }
+
+            var temporary = path + ".tmp-" + Guid.NewGuid().ToString("n");
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!isWindows)
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            try
+            {
+                using (var stream = new FileStream(temporary, options))
+                using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
+                {
+                    writer.Write(text.ToString());
+                }
+
+                File.Move(temporary, path, overwrite: true);
+            }
+            catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
+            {
+                File.Delete(temporary);
+                throw new DataCompassException(DcError.ConfigInvalid, $"Cannot write the config file '{path}': {exception.Message}", path);
+            }
+        }
+
+        private static void Append(StringBuilder text, string key, string? value)
+        {
+            if (value != null)
+            {
+                // Single-quoted YAML: only the quote itself needs doubling.
+                text.Append(key).Append(": '").Append(value.Replace("'", "''")).Append("'\n");
+            }
+        }
+    }
+}

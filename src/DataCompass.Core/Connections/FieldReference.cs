@@ -1,0 +1,31 @@
+using DataCompass.Core.References;
+
+namespace DataCompass.Core.Connections
+{
+    /// <summary>One reference held by one stored field: an environment placeholder or a vault reference.</summary>
+    public sealed class FieldReference
+    {
+        public FieldReference(string field, string text, ValueSegment? segment, SecretReference? secret, bool isSecretRef)
+        {
+            Field = field;
+            Text = text;
+            Segment = segment;
+            Secret = secret;
+            IsSecretRef = isSecretRef;
+        }
+
+        public string Field { get; }
+
+        /// <summary>The reference as written.</summary>
+        public string Text { get; }
+
+        /// <summary>The placeholder, for an environment or ${secret:...} reference.</summary>
+        public ValueSegment? Segment { get; }
+
+        /// <summary>The vault secret, for ${secret:...} and secret_ref.</summary>
+        public SecretReference? Secret { get; }
+
+        /// <summary>True for the secret_ref field's vault://Vault/Name.</summary>
+        public bool IsSecretRef { get; }
+    }
+}

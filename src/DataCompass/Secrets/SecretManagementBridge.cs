@@ -1,0 +1,281 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Secrets;
+
+namespace DataCompass.Secrets
+{
+    /// <summary>
+    /// Calls Microsoft.PowerShell.SecretManagement's public cmdlets by module-qualified name on the caller's
+    /// runspace, with no compile-time reference, so any registered vault extension works. SecretManagement
+    /// runs every vault call on one shared runspace and is not thread-safe: all calls in the process go
+    /// through one lock. Its outcomes, including the errors it writes without throwing, become DataCompass
+    /// errors that name the vault and secret, never a value.
+    /// </summary>
+    internal sealed class SecretManagementBridge : ISecretBackend
+    {
+        public const string ModuleName = "Microsoft.PowerShell.SecretManagement";
+        private const string PasswordRequiredType = "Microsoft.PowerShell.SecretManagement.PasswordRequiredException";
+        private static readonly object Gate = new object();
+
+        public IReadOnlyList<VaultInfo> GetVaults()
+        {
+            var output = Invoke("Get-SecretVault", new Dictionary<string, object?>(), out _, vault: null, secret: null);
+            return output
+                .Select(item => new VaultInfo(
+                    Property(item, "Name") as string ?? string.Empty,
+                    Property(item, "ModuleName") as string ?? string.Empty,
+                    Property(item, "IsDefault") is bool isDefault && isDefault))
+                .Where(vault => vault.Name.Length > 0)
+                .ToList();
+        }
+
+        public SecretValue Get(string? vault, string name)
+        {
+            var parameters = new Dictionary<string, object?> { ["Name"] = name, ["AsPlainText"] = true };
+            if (vault != null)
+            {
+                parameters["Vault"] = vault;
+            }
+
+            var output = Invoke("Get-Secret", parameters, out var errors, vault, name);
+            var value = output.Select(item => item?.BaseObject).FirstOrDefault(item => item != null);
+            if (value == null)
+            {
+                ThrowFirst(errors, vault, name);
+                throw NotFound(vault, name);
+            }
+
+            return ToSecretValue(value);
+        }
+
+        public string? GetSecretType(string vault, string name)
+        {
+            var parameters = new Dictionary<string, object?> { ["Name"] = WildcardPattern.Escape(name), ["Vault"] = vault };
+            var output = Invoke("Get-SecretInfo", parameters, out var errors, vault, name);
+            ThrowFirst(errors, vault, name);
+            var match = output.FirstOrDefault(item => string.Equals(Property(item, "Name") as string, name, StringComparison.OrdinalIgnoreCase));
+            return match == null ? null : Convert.ToString(Property(match, "Type"), CultureInfo.InvariantCulture);
+        }
+
+        public void SetText(string vault, string name, string value) =>
+            Set(vault, name, ToSecureString(value));
+
+        public void SetCredential(string vault, string name, string userName, string password) =>
+            Set(vault, name, new PSCredential(userName, ToSecureString(password)));
+
+        public void Remove(string vault, string name)
+        {
+            Invoke("Remove-Secret", new Dictionary<string, object?> { ["Name"] = name, ["Vault"] = vault }, out var errors, vault, name);
+            ThrowFirst(errors, vault, name);
+        }
+
+        public bool Test(string vault)
+        {
+            var output = Invoke("Test-SecretVault", new Dictionary<string, object?> { ["Name"] = vault }, out var errors, vault, null);
+            var result = output.Select(item => item?.BaseObject).OfType<bool>().ToList();
+            if (result.Count == 0)
+            {
+                ThrowFirst(errors, vault, null);
+                throw VaultNotFound(vault);
+            }
+
+            return result.All(passed => passed);
+        }
+
+        private void Set(string vault, string name, object secret)
+        {
+            Invoke("Set-Secret", new Dictionary<string, object?> { ["Name"] = name, ["Vault"] = vault, ["Secret"] = secret }, out var errors, vault, name);
+            ThrowFirst(errors, vault, name);
+        }
+
+        private static Collection<PSObject> Invoke(string command, Dictionary<string, object?> parameters, out List<ErrorRecord> errors, string? vault, string? secret)
+        {
+            lock (Gate)
+            {
+                using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
+                shell.AddCommand(ModuleName + "\\" + command);
+                foreach (var parameter in parameters)
+                {
+                    shell.AddParameter(parameter.Key, parameter.Value);
+                }
+
+                try
+                {
+                    var output = shell.Invoke();
+                    errors = shell.Streams.Error.ToList();
+                    if (output.Count == 0 && errors.Count == 0 && NoVaultsRegistered(shell.Streams.Warning))
+                    {
+                        throw new DataCompassException(DcError.NoVaultAvailable, NoVaultMessage, ModuleName);
+                    }
+
+                    return output;
+                }
+                catch (CommandNotFoundException)
+                {
+                    throw NotInstalled();
+                }
+                catch (RuntimeException exception)
+                {
+                    // A terminating error: unknown vault, a locked default vault, no vault to write to.
+                    throw Map(exception.ErrorRecord, exception, vault, secret);
+                }
+            }
+        }
+
+        private static void ThrowFirst(List<ErrorRecord> errors, string? vault, string? secret)
+        {
+            // A locked vault or a missing vault explains the other errors that follow it.
+            var first = errors.FirstOrDefault(error => IsPasswordRequired(error.Exception))
+                ?? errors.FirstOrDefault(error => IdOf(error) != "GetSecretNotFound")
+                ?? errors.FirstOrDefault();
+            if (first != null)
+            {
+                throw Map(first, first.Exception, vault, secret);
+            }
+        }
+
+        private static DataCompassException Map(ErrorRecord? record, Exception exception, string? vault, string? secret)
+        {
+            var id = record == null ? string.Empty : IdOf(record);
+            var vaultText = vault ?? "(any vault)";
+            if (IsPasswordRequired(exception))
+            {
+                return new DataCompassException(
+                    DcError.VaultLocked,
+                    $"The vault '{vaultText}' is locked. Run Unlock-SecretVault -Name '{vaultText}' first, or configure the vault so that automation does not need a password.",
+                    vault);
+            }
+
+            switch (id)
+            {
+                case "GetSecretVaultNotFound":
+                case "TestSecretVaultNotFound":
+                    return VaultNotFound(vaultText);
+                case "GetSecretNotFound":
+                    return NotFound(vault, secret ?? string.Empty);
+                case "SetSecretCommandFailNoVault":
+                    return new DataCompassException(DcError.NoVaultAvailable, NoVaultMessage, ModuleName);
+                default:
+                    if (exception is CommandNotFoundException || id == "CommandNotFoundException")
+                    {
+                        return NotInstalled();
+                    }
+
+                    var cause = exception.InnerException?.Message ?? exception.Message;
+                    return new DataCompassException(
+                        DcError.VaultFailed,
+                        $"The vault '{vaultText}' failed{(secret == null ? string.Empty : $" on secret '{secret}'")} ({id}): {cause}",
+                        vault);
+            }
+        }
+
+        private static string IdOf(ErrorRecord record)
+        {
+            var id = record.FullyQualifiedErrorId ?? string.Empty;
+            var comma = id.IndexOf(',');
+            return comma < 0 ? id : id.Substring(0, comma);
+        }
+
+        private static bool IsPasswordRequired(Exception? exception)
+        {
+            for (var current = exception; current != null; current = current.InnerException)
+            {
+                if (current.GetType().FullName == PasswordRequiredType)
+                {
+                    return true;
+                }
+
+                if (current is IContainsErrorRecord container && container.ErrorRecord?.Exception != null
+                    && !ReferenceEquals(container.ErrorRecord.Exception, current) && IsPasswordRequired(container.ErrorRecord.Exception))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool NoVaultsRegistered(PSDataCollection<WarningRecord> warnings) =>
+            warnings.Any(warning => warning.Message.IndexOf("no extension vaults registered", StringComparison.OrdinalIgnoreCase) >= 0);
+
+        private static SecretValue ToSecretValue(object value)
+        {
+            switch (value)
+            {
+                case string text:
+                    return SecretValue.FromText(text);
+                case SecureString secure:
+                    return SecretValue.FromText(new NetworkCredential(string.Empty, secure).Password);
+                case PSCredential credential:
+                    return SecretValue.FromCredential(credential.UserName, credential.GetNetworkCredential().Password);
+                case IDictionary map:
+                    var entries = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+                    foreach (DictionaryEntry entry in map)
+                    {
+                        var key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty;
+                        entries[key] = entry.Value switch
+                        {
+                            null => null,
+                            PSObject wrapped when wrapped.BaseObject is string s => s,
+                            SecureString secure => new NetworkCredential(string.Empty, secure).Password,
+                            PSCredential credential => credential.GetNetworkCredential().Password,
+                            var other => Convert.ToString(other is PSObject o ? o.BaseObject : other, CultureInfo.InvariantCulture),
+                        };
+                    }
+
+                    return SecretValue.FromMap(entries);
+                case byte[]:
+                    return SecretValue.Unusable("ByteArray");
+                default:
+                    return SecretValue.Unusable(value.GetType().Name);
+            }
+        }
+
+        private static object? Property(PSObject item, string name) => item?.Properties[name]?.Value;
+
+        private static SecureString ToSecureString(string text)
+        {
+            var secure = new SecureString();
+            foreach (var character in text)
+            {
+                secure.AppendChar(character);
+            }
+
+            secure.MakeReadOnly();
+            return secure;
+        }
+
+        private static DataCompassException NotFound(string? vault, string name) =>
+            new DataCompassException(
+                DcError.SecretNotFound,
+                vault == null ? $"The secret '{name}' was not found in any registered vault." : $"The secret '{name}' was not found in the vault '{vault}'.",
+                name);
+
+        private static DataCompassException VaultNotFound(string vault) =>
+            new DataCompassException(
+                DcError.VaultNotFound,
+                $"No SecretManagement vault named '{vault}' is registered. Get-SecretVault lists the vaults; Register-SecretVault adds one.",
+                vault);
+
+        private static DataCompassException NotInstalled() =>
+            new DataCompassException(
+                DcError.SecretManagementNotInstalled,
+                "Microsoft.PowerShell.SecretManagement is not installed. Install it and a vault extension, then register a vault: " +
+                "Install-PSResource Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore; " +
+                "Register-SecretVault -Name Store -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault " +
+                "(Install-Module works too).",
+                ModuleName);
+
+        private const string NoVaultMessage =
+            "No SecretManagement vault is available: register one (Register-SecretVault -Name Store -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault), " +
+            "name one with -Vault, or set a default with Set-DcConfig -SecretVault.";
+    }
+}

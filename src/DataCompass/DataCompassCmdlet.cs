@@ -11,7 +11,8 @@ namespace DataCompass
         /// <summary>
         /// <para type="description">The catalog database file. Default: $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.</para>
         /// </summary>
-        [Parameter]
+        /// <remarks>Bound by property name too, so a piped DcSource is worked on in the catalog it came from.</remarks>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string? Database { get; set; }
 

@@ -18,7 +18,7 @@ namespace DataCompass.Tests
                 fields[key] = value;
             }
 
-            var info = SourceDefinition.Prepare("prod", "postgresql", null, fields, allowPlaintext: true).Source.ConnectionInfo;
+            var info = TestSources.Plan("prod", "postgresql", null, fields, allowPlaintext: true).Source.ConnectionInfo;
             return new StoredSource { Name = "prod", SourceType = "postgresql", ConnectionInfo = info };
         }
 
@@ -106,7 +106,7 @@ namespace DataCompass.Tests
             var backend = new InMemorySecretBackend("Corp");
             backend.Put("Corp", "sources/prod", SecretValue.FromMap(new Dictionary<string, string?> { ["PASSWORD"] = "from-map" }));
             var fields = new OrderedMap { { "host", "h" }, { "database", "d" }, { "username", "u" }, { "secret_ref", "vault://Corp/sources/prod" } };
-            var info = SourceDefinition.Prepare("prod", "postgresql", null, fields, allowPlaintext: false).Source.ConnectionInfo;
+            var info = TestSources.Plan("prod", "postgresql", null, fields, allowPlaintext: false).Source.ConnectionInfo;
             var source = new StoredSource { Name = "prod", SourceType = "postgresql", ConnectionInfo = info };
             var resolved = ConnectionResolver.Resolve(source, Env(), new SecretFetcher(backend));
             Assert.True(resolved.Succeeded);

@@ -25,7 +25,7 @@ namespace DataCompass.Tests
         }
 
         private static NewSource Source(string name, string password = "${DB_PASSWORD}") =>
-            SourceDefinition.Prepare(name, "postgresql", null, new OrderedMap
+            TestSources.Plan(name, "postgresql", null, new OrderedMap
             {
                 { "host", "db" }, { "database", "sales" }, { "username", "app" }, { "password", password },
             }, allowPlaintext: false).Source;

@@ -14,12 +14,11 @@ namespace DataCompass.Tests
         [Theory]
         [InlineData("${DB_PASSWORD}")]
         [InlineData("${secret:Store/pg}")]
-        [InlineData("${secret:pg}")]
         [InlineData("${A}${B}")]
         [InlineData("${DB_PASSWORD:-}")]
         public void References_are_stored_as_written(string password)
         {
-            var prepared = SourceDefinition.Prepare("prod", "postgresql", null, Postgres(password), allowPlaintext: false);
+            var prepared = TestSources.Plan("prod", "postgresql", null, Postgres(password), allowPlaintext: false);
             Assert.Equal(password, prepared.Source.ConnectionInfo["password"]);
             Assert.Empty(prepared.Warnings);
         }
@@ -32,7 +31,7 @@ namespace DataCompass.Tests
         public void Literal_secrets_are_refused_without_showing_them(object password)
         {
             var error = Assert.Throws<DataCompassException>(() =>
-                SourceDefinition.Prepare("prod", "postgresql", null, Postgres(password), allowPlaintext: false));
+                TestSources.Plan("prod", "postgresql", null, Postgres(password), allowPlaintext: false));
             Assert.Same(DcError.PlaintextSecretRefused, error.Error);
             Assert.Contains("'password'", error.Message);
             Assert.Contains("-AllowPlaintext", error.Message);
@@ -43,7 +42,7 @@ namespace DataCompass.Tests
         [Fact]
         public void Plaintext_is_stored_with_a_warning_when_allowed()
         {
-            var prepared = SourceDefinition.Prepare("prod", "postgresql", "Prod", Postgres("hunter2-canary"), allowPlaintext: true);
+            var prepared = TestSources.Plan("prod", "postgresql", "Prod", Postgres("hunter2-canary"), allowPlaintext: true);
             Assert.Equal("hunter2-canary", prepared.Source.ConnectionInfo["password"]);
             var warning = Assert.Single(prepared.Warnings);
             Assert.Contains("plaintext", warning);
@@ -54,18 +53,18 @@ namespace DataCompass.Tests
         [Fact]
         public void Unknown_type_lists_the_known_ones()
         {
-            var error = Assert.Throws<DataCompassException>(() => SourceDefinition.Prepare("prod", "mysql", null, Postgres("${P}"), false));
+            var error = Assert.Throws<DataCompassException>(() => TestSources.Plan("prod", "mysql", null, Postgres("${P}"), false));
             Assert.Same(DcError.SourceTypeUnknown, error.Error);
             Assert.Contains("postgresql, databricks, snowflake", error.Message);
         }
 
         [Fact]
         public void Type_is_stored_in_canonical_case() =>
-            Assert.Equal("postgresql", SourceDefinition.Prepare("prod", "PostgreSQL", null, Postgres("${P}"), false).Source.SourceType);
+            Assert.Equal("postgresql", TestSources.Plan("prod", "PostgreSQL", null, Postgres("${P}"), false).Source.SourceType);
 
         [Fact]
         public void Empty_display_name_is_stored_as_null() =>
-            Assert.Null(SourceDefinition.Prepare("prod", "postgresql", string.Empty, Postgres("${P}"), false).Source.DisplayName);
+            Assert.Null(TestSources.Plan("prod", "postgresql", string.Empty, Postgres("${P}"), false).Source.DisplayName);
 
         [Theory]
         [InlineData("prod")]
@@ -97,7 +96,7 @@ namespace DataCompass.Tests
         [Fact]
         public void Describes_provenance_and_masks_secrets()
         {
-            var prepared = SourceDefinition.Prepare("prod", "postgresql", null, Postgres("${DB_PASSWORD:-hunter2-canary}"), allowPlaintext: true);
+            var prepared = TestSources.Plan("prod", "postgresql", null, Postgres("${DB_PASSWORD:-hunter2-canary}"), allowPlaintext: true);
             var fields = SourceDescriber.Describe("prod", Core.Adapters.AdapterCatalog.Find("postgresql"), prepared.Source.ConnectionInfo)
                 .ToDictionary(field => field.Name);
             Assert.Equal(ValueProvenance.Literal, fields["host"].Provenance);

@@ -32,7 +32,7 @@ function Invoke-ChildPwsh {
     try {
         foreach ($key in $Environment.Keys) {
             $saved[$key] = [Environment]::GetEnvironmentVariable($key)
-            [Environment]::SetEnvironmentVariable($key, $Environment[$key])
+            Set-ProcessVariable $key $Environment[$key]
         }
         Push-Location $WorkingDirectory
         try {
@@ -44,10 +44,16 @@ function Invoke-ChildPwsh {
         }
     }
     finally {
-        foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
+        foreach ($key in $saved.Keys) { Set-ProcessVariable $key $saved[$key] }
         Remove-Item $scriptFile -ErrorAction SilentlyContinue
     }
     [pscustomobject]@{ Output = @($output); ExitCode = $exitCode; Text = ($output -join [Environment]::NewLine) }
+}
+
+function Set-ProcessVariable([string] $Name, $Value) {
+    # $Value is untyped: a [string] parameter would turn $null into '', leaving the variable set but empty.
+    if ($null -eq $Value) { Remove-Item "env:$Name" -ErrorAction SilentlyContinue }
+    else { [Environment]::SetEnvironmentVariable($Name, [string]$Value) }
 }
 
 function Get-FolderSnapshot([string] $Path) {

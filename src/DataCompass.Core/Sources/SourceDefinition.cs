@@ -1,20 +1,17 @@
 using System.Collections.Generic;
-using System.Linq;
 using DataCompass.Core.Adapters;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
-using DataCompass.Core.Storage;
 
 namespace DataCompass.Core.Sources
 {
     /// <summary>
-    /// Turns what a user gave (name, type, fields) into a source ready to store, applying the add-time
-    /// policy: references are stored as written, a literal secret is refused unless plaintext is allowed.
-    /// Nothing here touches the database, so a bad input never changes it.
+    /// Turns what a user gave (name, type, fields) into a validated draft. Nothing here touches the database
+    /// or a vault, so a bad input never changes either.
     /// </summary>
     public static class SourceDefinition
     {
-        public static PreparedSource Prepare(string name, string type, string? displayName, OrderedMap fields, bool allowPlaintext)
+        public static DraftSource Prepare(string name, string type, string? displayName, OrderedMap fields)
         {
             SourceNames.Validate(name);
             var adapter = AdapterCatalog.Find(type) ?? throw new DataCompassException(
@@ -24,30 +21,7 @@ namespace DataCompass.Core.Sources
 
             var connectionInfo = SourceValidator.Normalize(adapter, name, fields);
             CheckReferences(name, connectionInfo);
-            var literalSecrets = adapter.SecretFields
-                .Where(field => SourceDescriber.HoldsPlaintextSecret(connectionInfo[field.Name], $"source '{name}', field '{field.Name}'"))
-                .Select(field => field.Name)
-                .ToList();
-
-            var warnings = new List<string>();
-            if (literalSecrets.Count > 0)
-            {
-                var fieldList = string.Join(", ", literalSecrets.Select(field => $"'{field}'"));
-                if (!allowPlaintext)
-                {
-                    throw new DataCompassException(
-                        DcError.PlaintextSecretRefused,
-                        $"Source '{name}': the secret field {fieldList} holds a literal value, which would be stored in the clear. " +
-                        "Write a reference instead (${VAR} for an environment variable, ${secret:Vault/Name} for a SecretManagement secret), " +
-                        "or pass -AllowPlaintext to store it as plaintext anyway.",
-                        name);
-                }
-
-                warnings.Add($"Source '{name}': the secret field {fieldList} is stored as plaintext in the catalog database. " +
-                    "Anyone who can read the database file can read it.");
-            }
-
-            return new PreparedSource(new NewSource(name, adapter.Type, string.IsNullOrEmpty(displayName) ? null : displayName, connectionInfo), warnings);
+            return new DraftSource(name, adapter, string.IsNullOrEmpty(displayName) ? null : displayName, connectionInfo);
         }
 
         /// <summary>A malformed reference is refused now, naming source and field, rather than at connection time.</summary>
@@ -67,16 +41,23 @@ namespace DataCompass.Core.Sources
         }
     }
 
-    public sealed class PreparedSource
+    /// <summary>A validated source before the secret policy has decided where its secret values go.</summary>
+    public sealed class DraftSource
     {
-        public PreparedSource(NewSource source, IReadOnlyList<string> warnings)
+        public DraftSource(string name, AdapterSchema adapter, string? displayName, OrderedMap connectionInfo)
         {
-            Source = source;
-            Warnings = warnings;
+            Name = name;
+            Adapter = adapter;
+            DisplayName = displayName;
+            ConnectionInfo = connectionInfo;
         }
 
-        public NewSource Source { get; }
+        public string Name { get; }
 
-        public IReadOnlyList<string> Warnings { get; }
+        public AdapterSchema Adapter { get; }
+
+        public string? DisplayName { get; }
+
+        public OrderedMap ConnectionInfo { get; }
     }
 }

@@ -5,7 +5,10 @@ using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
 using DataCompass.Completion;
+using DataCompass.Core.Config;
 using DataCompass.Core.Errors;
+using DataCompass.Core.Secrets;
+using DataCompass.Secrets;
 using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
 
@@ -43,7 +46,13 @@ namespace DataCompass.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? DisplayName { get; set; }
 
-        /// <summary>Stores a literal secret value in the clear (with a warning) instead of refusing it.</summary>
+        /// <summary>The vault literal secrets go to; default: config secrets_backend, else SecretManagement's default vault.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(VaultNameCompleter))]
+        public string? Vault { get; set; }
+
+        /// <summary>With no vault available, stores a literal secret value in the clear (with a warning) instead of refusing it.</summary>
         [Parameter]
         public SwitchParameter AllowPlaintext { get; set; }
 
@@ -57,20 +66,35 @@ namespace DataCompass.Commands
                 var fields = ParameterSetName == PathSet
                     ? SourceFileReader.ReadFile(ResolveFileSystemPath(Path, nameof(Path)))
                     : ToOrderedMap(Connection);
-                var prepared = SourceDefinition.Prepare(Name, Type, DisplayName, fields, AllowPlaintext);
+                var draft = SourceDefinition.Prepare(Name, Type, DisplayName, fields);
                 var databasePath = ResolveDatabasePath();
-                if (!ShouldProcess($"source '{prepared.Source.Name}' ({prepared.Source.SourceType}) in {databasePath}", "Add"))
+                var config = ConfigFile.Read(ConfigFile.PathFor(databasePath));
+                var backend = new SecretManagementBridge();
+                SourcePlan plan;
+                using (var reader = SourceCatalog.OpenForRead(databasePath))
+                {
+                    plan = SecretPolicy.Plan(draft, new SecretPolicyOptions(config, Vault, AllowPlaintext), backend,
+                        (vault, secret) => reader?.FindSecretOwner(vault, secret));
+                }
+
+                var secrets = plan.Secrets.Count == 0 ? string.Empty : $", writing {string.Join(", ", plan.Secrets)}";
+                if (!ShouldProcess($"source '{draft.Name}' ({draft.Adapter.Type}) in {databasePath}{secrets}", "Add"))
                 {
                     return;
                 }
 
-                foreach (var warning in prepared.Warnings)
+                foreach (var warning in plan.Warnings)
                 {
                     WriteWarning(warning);
                 }
 
                 using var catalog = SourceCatalog.OpenForWrite(databasePath);
-                var stored = catalog.AddSource(prepared.Source);
+                var stored = SourceAdder.Add(plan, backend, catalog);
+                foreach (var secret in plan.Secrets)
+                {
+                    WriteVerbose($"Stored the literal value of '{secret.Field}' in the vault as {secret.Reference}.");
+                }
+
                 WriteVerbose($"Added source '{stored.Name}' ({stored.SourceType}) to {databasePath}.");
                 if (PassThru)
                 {

@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using DataCompass.Core.Config;
+using DataCompass.Core.Errors;
+using DataCompass.Core.References;
+using DataCompass.Core.Sources;
+using DataCompass.Core.Storage;
+
+namespace DataCompass.Core.Secrets
+{
+    /// <summary>
+    /// Decides, field by field, where a new source's secret values end up (DESIGN: "Where a secret value ends
+    /// up"): a reference is stored as written, vault-qualified; a literal value goes to a vault under a portable
+    /// name and is replaced by its reference; with no vault, plaintext only with -AllowPlaintext. Plans only:
+    /// nothing is written here.
+    /// </summary>
+    public static class SecretPolicy
+    {
+        public static SourcePlan Plan(DraftSource draft, SecretPolicyOptions options, ISecretBackend backend, Func<string, string, string?> findOwner)
+        {
+            var info = draft.ConnectionInfo;
+            var literalFields = new List<string>();
+            var mixedFields = new List<string>();
+            var unqualifiedFields = new List<string>();
+            foreach (var entry in info)
+            {
+                if (!(entry.Value is string text))
+                {
+                    continue;
+                }
+
+                var segments = ReferenceGrammar.Parse(text, $"source '{draft.Name}', field '{entry.Key}'");
+                if (segments.Any(segment => segment.Kind == SegmentKind.Secret && !segment.Secret!.IsVaultQualified))
+                {
+                    unqualifiedFields.Add(entry.Key);
+                }
+
+                var field = draft.Adapter.FindField(entry.Key);
+                if (field != null && field.IsSecret && ReferenceGrammar.HasLiteralText(segments))
+                {
+                    (segments.All(segment => segment.Kind == SegmentKind.Literal) ? literalFields : mixedFields).Add(entry.Key);
+                }
+            }
+
+            var warnings = new List<string>();
+            var pending = new List<PendingSecret>();
+            var choice = literalFields.Count + mixedFields.Count + unqualifiedFields.Count > 0
+                ? VaultChoice.Choose(options.Vault, options.Config, backend)
+                : null;
+
+            foreach (var fieldName in unqualifiedFields)
+            {
+                if (choice?.Vault == null)
+                {
+                    throw new DataCompassException(
+                        DcError.NoVaultAvailable,
+                        $"Source '{draft.Name}', field '{fieldName}': a stored ${{secret:Name}} reference must name its vault, and {choice?.UnavailableReason}. Write ${{secret:Vault/Name}} or pass -Vault.",
+                        draft.Name);
+                }
+
+                info[fieldName] = QualifyReferences((string)info[fieldName]!, choice.Vault, $"source '{draft.Name}', field '{fieldName}'");
+            }
+
+            if (mixedFields.Count > 0 && !options.AllowPlaintext)
+            {
+                throw new DataCompassException(
+                    DcError.PlaintextSecretRefused,
+                    $"Source '{draft.Name}': the secret field {List(mixedFields)} mixes literal text with references (a non-empty :-default counts), " +
+                    "so part of the secret would be stored in the clear. Put the whole value in one environment variable or vault secret, " +
+                    "or pass -AllowPlaintext to store it as written.",
+                    draft.Name);
+            }
+
+            if (literalFields.Count > 0 && choice?.Vault == null)
+            {
+                if (!options.AllowPlaintext)
+                {
+                    throw new DataCompassException(
+                        DcError.PlaintextSecretRefused,
+                        $"Source '{draft.Name}': the secret field {List(literalFields)} holds a literal value and there is no vault to keep it in: {choice?.UnavailableReason}. " +
+                        "Register a vault (or name one with -Vault or Set-DcConfig -SecretVault), write a reference instead " +
+                        "(${VAR} for an environment variable, ${secret:Vault/Name} for a vault secret), or pass -AllowPlaintext to store it in the clear.",
+                        draft.Name);
+                }
+            }
+            else
+            {
+                foreach (var fieldName in literalFields)
+                {
+                    var vault = choice!.Vault!;
+                    var secretName = SecretNameTemplate.Apply(options.Config.EffectiveSecretNameTemplate, draft.Name, fieldName);
+                    EnsureFree(draft.Name, fieldName, vault, secretName, backend, findOwner);
+                    pending.Add(new PendingSecret(fieldName, vault, secretName, (string)info[fieldName]!));
+                }
+
+                literalFields.Clear();
+            }
+
+            var plaintext = literalFields.Concat(mixedFields).ToList();
+            if (plaintext.Count > 0)
+            {
+                warnings.Add($"Source '{draft.Name}': the secret field {List(plaintext)} is stored as plaintext in the catalog database. " +
+                    "Anyone who can read the database file can read it; Convert-DcSourceSecret can move it to a vault later.");
+            }
+
+            return new SourcePlan(new NewSource(draft.Name, draft.Adapter.Type, draft.DisplayName, info), pending, warnings);
+        }
+
+        /// <summary>Refuses a secret name that already exists in the vault: it may be another source's or someone else's.</summary>
+        public static void EnsureFree(string source, string field, string vault, string secretName, ISecretBackend backend, Func<string, string, string?> findOwner)
+        {
+            if (backend.GetSecretType(vault, secretName) == null)
+            {
+                return;
+            }
+
+            var owner = findOwner(vault, secretName);
+            var whose = owner == null
+                ? "a secret DataCompass did not create"
+                : string.Equals(owner, source, StringComparison.OrdinalIgnoreCase) ? "a secret this source already owns" : $"the secret of source '{owner}'";
+            throw new DataCompassException(
+                DcError.SecretNameConflict,
+                $"Source '{source}', field '{field}': the vault '{vault}' already holds '{secretName}', {whose}; DataCompass will not overwrite it. " +
+                $"Reference it with ${{secret:{vault}/{secretName}}}, remove it, or change secret_name_template with Set-DcConfig.",
+                secretName);
+        }
+
+        /// <summary>Rewrites every <c>${secret:Name}</c> in a value as <c>${secret:Vault/Name}</c>.</summary>
+        public static string QualifyReferences(string text, string vault, string context)
+        {
+            var builder = new StringBuilder();
+            foreach (var segment in ReferenceGrammar.Parse(text, context))
+            {
+                builder.Append(segment.Kind == SegmentKind.Secret && !segment.Secret!.IsVaultQualified
+                    ? new SecretReference(vault, segment.Secret.Name).ToPlaceholder()
+                    : segment.Text);
+            }
+
+            return builder.ToString();
+        }
+
+        private static string List(IEnumerable<string> fields) => string.Join(", ", fields.Select(field => $"'{field}'"));
+    }
+
+    public sealed class SecretPolicyOptions
+    {
+        public SecretPolicyOptions(DcConfig config, string? vault, bool allowPlaintext)
+        {
+            Config = config;
+            Vault = vault;
+            AllowPlaintext = allowPlaintext;
+        }
+
+        public DcConfig Config { get; }
+
+        public string? Vault { get; }
+
+        public bool AllowPlaintext { get; }
+    }
+
+    /// <summary>A source ready to store and the vault secrets to write first.</summary>
+    public sealed class SourcePlan
+    {
+        public SourcePlan(NewSource source, IReadOnlyList<PendingSecret> secrets, IReadOnlyList<string> warnings)
+        {
+            Source = source;
+            Secrets = secrets;
+            Warnings = warnings;
+        }
+
+        public NewSource Source { get; }
+
+        public IReadOnlyList<PendingSecret> Secrets { get; }
+
+        public IReadOnlyList<string> Warnings { get; }
+    }
+}

@@ -1,0 +1,18 @@
+using DataCompass.Core.Config;
+using DataCompass.Core.Secrets;
+using DataCompass.Core.Sources;
+
+namespace DataCompass.Tests
+{
+    /// <summary>Validates and plans a source the way Add-DcSource does, against an in-memory backend (no vault unless given).</summary>
+    internal static class TestSources
+    {
+        public static SourcePlan Plan(string name, string type, string? displayName, OrderedMap fields, bool allowPlaintext,
+            ISecretBackend? backend = null, string? vault = null, DcConfig? config = null) =>
+            SecretPolicy.Plan(
+                SourceDefinition.Prepare(name, type, displayName, fields),
+                new SecretPolicyOptions(config ?? new DcConfig(), vault, allowPlaintext),
+                backend ?? new InMemorySecretBackend(),
+                (_, _) => null);
+    }
+}

@@ -13,13 +13,20 @@ BeforeAll {
     $script:SavedEnv = @{}
     foreach ($name in $script:EnvNames) { $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
 
+    function Set-TestVariable([string] $Name, $Value) {
+        # Remove-Item, not SetEnvironmentVariable($name, $null): PowerShell passes $null to a string argument
+        # as '', and since PowerShell 7.5 that leaves a set-but-empty variable behind.
+        if ($null -eq $Value) { Remove-Item -LiteralPath "env:$Name" -ErrorAction SilentlyContinue }
+        else { Set-Item -LiteralPath "env:$Name" -Value $Value }
+    }
+
     function Restore-TestEnvironment {
-        foreach ($name in $script:EnvNames) { [Environment]::SetEnvironmentVariable($name, $script:SavedEnv[$name]) }
+        foreach ($name in $script:EnvNames) { Set-TestVariable $name $script:SavedEnv[$name] }
     }
 
     function Clear-TestVariables {
         foreach ($name in $script:EnvNames) {
-            if ($name -ne 'DATACOMPASS_DATA_DIR') { [Environment]::SetEnvironmentVariable($name, $null) }
+            if ($name -ne 'DATACOMPASS_DATA_DIR') { Set-TestVariable $name $null }
         }
     }
 
@@ -322,12 +329,12 @@ access_token: ${DATABRICKS_TOKEN}
                 Should -Throw -ErrorId (Get-DcErrorId 'DcSourceInvalid' 'Get-DcSourceConnection')
         }
 
-        It 'reports a vault reference as DcSecretReferenceUnsupported naming the reference' {
+        It 'reports a vault reference as DcSecretManagementNotInstalled naming the reference when SecretManagement is absent' -Skip:([bool](Get-Command -Name 'Microsoft.PowerShell.SecretManagement\Get-Secret' -ErrorAction Ignore)) {
             Add-PgSource -Name 'prod' -Fields @{ password = '${secret:Store/DataCompass-prod-password}' }
             $output = Get-DcSourceConnection 'prod' -ErrorVariable errors -ErrorAction SilentlyContinue
             $output | Should -BeNullOrEmpty
             $errors | Should -HaveCount 1
-            $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSecretReferenceUnsupported' 'Get-DcSourceConnection')
+            $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSecretManagementNotInstalled' 'Get-DcSourceConnection')
             $errors[0].CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::NotInstalled)
             $errors[0].TargetObject | Should -Be '${secret:Store/DataCompass-prod-password}'
             $errors[0].Exception.Message | Should -BeLike '*${secret:Store/DataCompass-prod-password}*'

@@ -26,6 +26,6 @@ namespace DataCompass.Core.Connections
 
         public bool Succeeded => Failures.Count == 0;
 
-        public bool IsSecret(string field) => Adapter.FindField(field)?.IsSecret == true;
+        public bool IsSecret(string field) => SourceDescriber.IsSecretField(Adapter, field);
     }
 }

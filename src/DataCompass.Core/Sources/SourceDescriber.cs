@@ -27,8 +27,7 @@ namespace DataCompass.Core.Sources
                     continue;
                 }
 
-                // An unknown key in a database written by another tool may be a credential: treat it as one.
-                var isSecret = field == null ? LooksSecret(entry.Key) : field.IsSecret;
+                var isSecret = IsSecretField(adapter, entry.Key);
                 var context = $"source '{sourceName}', field '{entry.Key}'";
                 descriptions.Add(new FieldDescription(
                     entry.Key,
@@ -123,6 +122,21 @@ namespace DataCompass.Core.Sources
             {
                 return null;
             }
+        }
+
+        /// <summary>
+        /// Whether a stored key holds a secret: the adapter says so for its fields; an unknown key in a database
+        /// written by another tool may be a credential, so one whose name looks like it is treated as one.
+        /// </summary>
+        public static bool IsSecretField(AdapterSchema? adapter, string key)
+        {
+            if (string.Equals(key, SourceValidator.SecretRefField, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            var field = adapter?.FindField(key);
+            return field == null ? LooksSecret(key) : field.IsSecret;
         }
 
         private static bool LooksSecret(string key)

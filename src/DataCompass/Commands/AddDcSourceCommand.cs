@@ -70,11 +70,18 @@ namespace DataCompass.Commands
                 var databasePath = ResolveDatabasePath();
                 var config = ConfigFile.Read(ConfigFile.PathFor(databasePath));
                 var backend = new SecretManagementBridge();
+                // The catalog is opened only if a secret name must be checked: a WAL database gains -shm/-wal
+                // files when read, and -WhatIf on a plain source should leave the folder exactly as it was.
+                SourceCatalog? reader = null;
                 SourcePlan plan;
-                using (var reader = SourceCatalog.OpenForRead(databasePath))
+                try
                 {
                     plan = SecretPolicy.Plan(draft, new SecretPolicyOptions(config, Vault, AllowPlaintext), backend,
-                        (vault, secret) => reader?.FindSecretOwner(vault, secret));
+                        (vault, secret) => (reader ??= SourceCatalog.OpenForRead(databasePath))?.FindSecretOwner(vault, secret));
+                }
+                finally
+                {
+                    reader?.Dispose();
                 }
 
                 var secrets = plan.Secrets.Count == 0 ? string.Empty : $", writing {string.Join(", ", plan.Secrets)}";

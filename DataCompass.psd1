@@ -12,9 +12,13 @@
     FormatsToProcess     = @('DataCompass.Format.ps1xml')
     CmdletsToExport      = @(
         'Add-DcSource'
+        'Get-DcConfig'
         'Get-DcSource'
         'Get-DcSourceConnection'
         'Remove-DcSource'
+        'Set-DcConfig'
+        'Set-DcSourceSecret'
+        'Test-DcSource'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -162,10 +162,10 @@ namespace DataCompass.Core.Storage
         }
 
         /// <summary>
-        /// Replaces one field's stored value, and the record of the secret DataCompass owns for it, in one
+        /// Replaces stored field values, and records the secret DataCompass now owns for a field, in one
         /// transaction. Returns the updated source.
         /// </summary>
-        public StoredSource UpdateField(long sourceId, string field, object? value, OwnedSecret? ownedSecret)
+        public StoredSource UpdateFields(long sourceId, IReadOnlyDictionary<string, object?> values, OwnedSecret? ownedSecret)
         {
             RequireWritable();
             return InTransaction(() =>
@@ -173,7 +173,11 @@ namespace DataCompass.Core.Storage
                 var source = FindSourceById(sourceId) ?? throw new DataCompassException(
                     DcError.SourceNotFound, $"The source with id {sourceId} is no longer in '{Path}'.", sourceId.ToString(CultureInfo.InvariantCulture));
                 var info = source.ConnectionInfo;
-                info[field] = value;
+                foreach (var value in values)
+                {
+                    info[value.Key] = value.Value;
+                }
+
                 var now = SqliteTimestamp.Format(DateTime.UtcNow);
                 using (var command = _connection.CreateCommand())
                 {

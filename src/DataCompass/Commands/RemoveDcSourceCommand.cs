@@ -3,6 +3,7 @@ using System.Management.Automation;
 using DataCompass.Completion;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Storage;
+using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {
@@ -15,6 +16,7 @@ namespace DataCompass.Commands
     {
         private const string NameSet = "Name";
         private const string InputObjectSet = "InputObject";
+        private SecretManagementBridge? _backend;
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -26,6 +28,10 @@ namespace DataCompass.Commands
         [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
         [ValidateNotNull]
         public DcSource[] InputObject { get; set; } = Array.Empty<DcSource>();
+
+        /// <summary>Also removes the vault secrets DataCompass created for the source (never a secret it only referenced).</summary>
+        [Parameter]
+        public SwitchParameter RemoveSecret { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -61,19 +67,36 @@ namespace DataCompass.Commands
             {
                 foreach (var source in chosen)
                 {
-                    if (!ShouldProcess($"source '{source.Name}' ({source.SourceType}) and its catalog in {databasePath}", "Remove"))
+                    var what = RemoveSecret ? "its catalog and the vault secrets DataCompass created for it" : "its catalog";
+                    if (!ShouldProcess($"source '{source.Name}' ({source.SourceType}) with {what} in {databasePath}", "Remove"))
                     {
                         continue;
                     }
 
                     writer ??= SourceCatalog.OpenForWrite(databasePath);
-                    if (writer.RemoveSource(source.Id))
-                    {
-                        WriteVerbose($"Removed source '{source.Name}' from {databasePath}.");
-                    }
-                    else
+                    var owned = RemoveSecret ? writer.OwnedSecrets(source.Id) : Array.Empty<OwnedSecret>();
+                    if (!writer.RemoveSource(source.Id))
                     {
                         WriteError(ErrorRecords.From(DcError.SourceNotFound, $"The source '{source.Name}' was already removed from '{databasePath}'.", source.Name));
+                        continue;
+                    }
+
+                    WriteVerbose($"Removed source '{source.Name}' from {databasePath}.");
+
+                    // The row goes first: a secret that cannot be removed is left over, never a source pointing at nothing.
+                    foreach (var secret in owned)
+                    {
+                        try
+                        {
+                            (_backend ??= new SecretManagementBridge()).Remove(secret.Vault, secret.SecretName);
+                            WriteVerbose($"Removed the vault secret '{secret.SecretName}' from '{secret.Vault}'.");
+                        }
+                        catch (DataCompassException exception)
+                        {
+                            WriteError(ErrorRecords.From(exception.Error,
+                                $"Source '{source.Name}' was removed, but its secret '{secret.SecretName}' in vault '{secret.Vault}' was not: {exception.Message}",
+                                secret.SecretName));
+                        }
                     }
                 }
             }

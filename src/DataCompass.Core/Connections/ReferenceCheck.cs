@@ -1,0 +1,56 @@
+namespace DataCompass.Core.Connections
+{
+    public enum ReferenceStatus
+    {
+        /// <summary>Resolves.</summary>
+        Ok,
+
+        /// <summary>The variable is unset and the placeholder's default will be used.</summary>
+        DefaultUsed,
+
+        /// <summary>The environment variable is not set and there is no default.</summary>
+        NotSet,
+
+        SecretManagementNotInstalled,
+        VaultNotFound,
+        VaultLocked,
+        SecretNotFound,
+
+        /// <summary>The secret exists but its type cannot fill the field (e.g. a ByteArray).</summary>
+        TypeUnusable,
+
+        /// <summary>The vault failed to answer.</summary>
+        VaultFailed,
+
+        /// <summary>The stored reference cannot be parsed.</summary>
+        Invalid,
+    }
+
+    /// <summary>Whether one reference of one source resolves now. Holds no value.</summary>
+    public sealed class ReferenceCheck
+    {
+        public ReferenceCheck(string source, string field, string reference, bool isVault, ReferenceStatus status, string message)
+        {
+            Source = source;
+            Field = field;
+            Reference = reference;
+            IsVault = isVault;
+            Status = status;
+            Message = message;
+        }
+
+        public string Source { get; }
+
+        public string Field { get; }
+
+        public string Reference { get; }
+
+        public bool IsVault { get; }
+
+        public ReferenceStatus Status { get; }
+
+        public bool Resolvable => Status == ReferenceStatus.Ok || Status == ReferenceStatus.DefaultUsed;
+
+        public string Message { get; }
+    }
+}

@@ -1,0 +1,90 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using DataCompass.Completion;
+using DataCompass.Core.Config;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Secrets;
+using DataCompass.Core.Storage;
+using DataCompass.Secrets;
+
+namespace DataCompass.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Rotates one credential of a source: writes the vault secret and keeps the source and its catalog.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Set, "DcSourceSecret", SupportsShouldProcess = true, DefaultParameterSetName = SecretSet)]
+    [OutputType(typeof(DcSource))]
+    public sealed class SetDcSourceSecretCommand : DataCompassCmdlet
+    {
+        private const string SecretSet = "Secret";
+        private const string CredentialSet = "Credential";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SourceNameCompleter))]
+        public string Name { get; set; } = string.Empty;
+
+        /// <summary>The secret field to rotate, e.g. password, access_token, client_secret.</summary>
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = SecretSet)]
+        [ValidateNotNullOrEmpty]
+        public string Field { get; set; } = string.Empty;
+
+        [Parameter(Mandatory = true, Position = 2, ParameterSetName = SecretSet)]
+        [ValidateNotNull]
+        public SecureString Secret { get; set; } = new SecureString();
+
+        /// <summary>A user name and password: the user name field is updated and the password rotated.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
+        [ValidateNotNull]
+        [Credential]
+        public PSCredential Credential { get; set; } = PSCredential.Empty;
+
+        /// <summary>The vault for a new secret; default: config secrets_backend, else SecretManagement's default vault.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(VaultNameCompleter))]
+        public string? Vault { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                var databasePath = ResolveDatabasePath();
+                var config = ConfigFile.Read(ConfigFile.PathFor(databasePath));
+                using var catalog = SourceCatalog.OpenForRead(databasePath);
+                var source = catalog?.FindSource(Name) ?? throw new DataCompassException(
+                    DcError.SourceNotFound, $"No source named '{Name}' is in the catalog '{databasePath}'.", Name);
+
+                var backend = new SecretManagementBridge();
+                var userName = ParameterSetName == CredentialSet ? Credential.UserName : null;
+                var field = ParameterSetName == CredentialSet
+                    ? Core.Adapters.AdapterCatalog.Find(source.SourceType)?.PasswordField ?? "password"
+                    : Field;
+                var plan = SecretRotation.Plan(source, field, userName, Vault, config, backend, catalog!.FindSecretOwner);
+                var change = plan.RowChanges.Count == 0 ? "the reference stays" : $"the source then refers to {plan.Reference}";
+                if (!ShouldProcess($"source '{source.Name}', field '{plan.Field}': write the vault secret {plan.Reference}; {change}", "Rotate"))
+                {
+                    return;
+                }
+
+                var secret = ParameterSetName == CredentialSet ? Credential.Password : Secret;
+                using var writer = SourceCatalog.OpenForWrite(databasePath);
+                var updated = SecretRotation.Apply(plan, new NetworkCredential(string.Empty, secret).Password, backend, writer);
+                WriteVerbose($"Rotated source '{source.Name}', field '{plan.Field}': {plan.Reference}.");
+                if (PassThru)
+                {
+                    WriteObject(SourceObjects.ToDcSource(updated, databasePath));
+                }
+            }
+            catch (DataCompassException exception)
+            {
+                WriteDcError(exception);
+            }
+        }
+    }
+}

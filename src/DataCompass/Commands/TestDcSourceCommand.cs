@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using DataCompass.Completion;
+using DataCompass.Core.Connections;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Storage;
+using DataCompass.Secrets;
+
+namespace DataCompass.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Checks that every reference of every matching source resolves now, without revealing any value.</para>
+    /// <para type="description">A preflight for runbooks: -Quiet returns one Boolean, true when everything resolves.</para>
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "DcSource")]
+    [OutputType(typeof(DcReferenceTest), typeof(bool))]
+    public sealed class TestDcSourceCommand : DataCompassCmdlet
+    {
+        private readonly List<DcReferenceTest> _results = new List<DcReferenceTest>();
+        private ReferenceChecker? _checker;
+
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(SourceNameCompleter))]
+        public string[]? Name { get; set; }
+
+        /// <summary>Returns only $true when every reference resolves, else $false.</summary>
+        [Parameter]
+        public SwitchParameter Quiet { get; set; }
+
+        protected override void BeginProcessing() =>
+            _checker = new ReferenceChecker(Environment.GetEnvironmentVariable, new SecretManagementBridge());
+
+        protected override void ProcessRecord()
+        {
+            var databasePath = ResolveDatabasePath();
+            IReadOnlyList<StoredSource> sources;
+            try
+            {
+                using var catalog = SourceCatalog.OpenForRead(databasePath);
+                sources = catalog?.ListSources() ?? Array.Empty<StoredSource>();
+            }
+            catch (DataCompassException exception)
+            {
+                ThrowDcError(exception);
+                return;
+            }
+
+            foreach (var source in SourceSelection.Select(this, sources, Name))
+            {
+                foreach (var check in _checker!.Check(source))
+                {
+                    var result = new DcReferenceTest(check.Source, check.Field, check.Reference, check.IsVault ? "Vault" : "Env",
+                        check.Status.ToString(), check.Resolvable, check.Message);
+                    if (Quiet)
+                    {
+                        _results.Add(result);
+                    }
+                    else
+                    {
+                        WriteObject(result);
+                    }
+                }
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (Quiet)
+            {
+                WriteObject(_results.All(result => result.Resolvable));
+            }
+        }
+    }
+}

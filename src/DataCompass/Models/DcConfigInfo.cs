@@ -1,0 +1,26 @@
+namespace DataCompass
+{
+    /// <summary>The DataCompass settings in config.yaml, as Get-DcConfig shows them.</summary>
+    public sealed class DcConfigInfo
+    {
+        internal DcConfigInfo(string? secretVault, string secretNameTemplate, string? encryptionKeyRef, string path)
+        {
+            SecretVault = secretVault;
+            SecretNameTemplate = secretNameTemplate;
+            EncryptionKeyRef = encryptionKeyRef;
+            Path = path;
+        }
+
+        /// <summary>The vault literal secrets go to when -Vault is not given (config key secrets_backend).</summary>
+        public string? SecretVault { get; }
+
+        /// <summary>How new vault secrets are named (config key secret_name_template).</summary>
+        public string SecretNameTemplate { get; }
+
+        /// <summary>The vault secret holding the encryption key ring (config key encryption_key_ref).</summary>
+        public string? EncryptionKeyRef { get; }
+
+        /// <summary>The config file.</summary>
+        public string Path { get; }
+    }
+}

@@ -1,0 +1,36 @@
+namespace DataCompass
+{
+    /// <summary>Whether one reference of one source resolves now, as Test-DcSource reports it. Holds no value.</summary>
+    public sealed class DcReferenceTest
+    {
+        internal DcReferenceTest(string source, string field, string reference, string kind, string status, bool resolvable, string message)
+        {
+            Source = source;
+            Field = field;
+            Reference = reference;
+            Kind = kind;
+            Status = status;
+            Resolvable = resolvable;
+            Message = message;
+        }
+
+        public string Source { get; }
+
+        public string Field { get; }
+
+        /// <summary>The reference as stored, e.g. ${DB_PASSWORD} or ${secret:Store/DataCompass-prod-password}.</summary>
+        public string Reference { get; }
+
+        /// <summary>Env or Vault.</summary>
+        public string Kind { get; }
+
+        /// <summary>Ok, DefaultUsed, NotSet, SecretManagementNotInstalled, VaultNotFound, VaultLocked, SecretNotFound, TypeUnusable, VaultFailed or Invalid.</summary>
+        public string Status { get; }
+
+        public bool Resolvable { get; }
+
+        public string Message { get; }
+
+        public override string ToString() => $"{Source}.{Field} {Reference}: {Status}";
+    }
+}

@@ -8,8 +8,8 @@ param(
     [Parameter(Mandatory)] [string] $CountsPath,
     [Parameter(Mandatory)] [string] $ResultPath
 )
-$ErrorActionPreference = 'Stop'
-Import-Module $PesterPath -Force
+# No script-wide ErrorActionPreference: the tests inherit this scope and must see PowerShell's default.
+Import-Module $PesterPath -Force -ErrorAction Stop
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $TestPath

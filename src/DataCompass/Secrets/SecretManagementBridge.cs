@@ -24,6 +24,7 @@ namespace DataCompass.Secrets
         public const string ModuleName = "Microsoft.PowerShell.SecretManagement";
         private const string PasswordRequiredType = "Microsoft.PowerShell.SecretManagement.PasswordRequiredException";
         private static readonly object Gate = new object();
+        private static bool s_installed;
 
         public IReadOnlyList<VaultInfo> GetVaults()
         {
@@ -100,6 +101,7 @@ namespace DataCompass.Secrets
         {
             lock (Gate)
             {
+                EnsureInstalled();
                 using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
                 shell.AddCommand(ModuleName + "\\" + command);
                 foreach (var parameter in parameters)
@@ -127,6 +129,28 @@ namespace DataCompass.Secrets
                     // A terminating error: unknown vault, a locked default vault, no vault to write to.
                     throw Map(exception.ErrorRecord, exception, vault, secret);
                 }
+            }
+        }
+
+        /// <summary>
+        /// Looks the module up quietly first: calling a command of a missing module would leave a
+        /// CommandNotFoundException in the user's $Error. Once found, it stays found for the process.
+        /// </summary>
+        private static void EnsureInstalled()
+        {
+            if (s_installed)
+            {
+                return;
+            }
+
+            using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
+            shell.AddCommand("Get-Command")
+                .AddParameter("Name", ModuleName + "\\Get-Secret")
+                .AddParameter("ErrorAction", ActionPreference.Ignore);
+            s_installed = shell.Invoke().Count > 0;
+            if (!s_installed)
+            {
+                throw NotInstalled();
             }
         }
 

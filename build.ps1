@@ -19,7 +19,13 @@ param(
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Which SecretManagement the Pester suite runs against: the real modules (Microsoft.PowerShell.SecretManagement
+    # and Microsoft.PowerShell.SecretStore, installed on this machine), the stand-in in tests/SecretManagement, or
+    # Auto (real when both are installed). $env:DATACOMPASS_TEST_SECRETMANAGEMENT sets the default.
+    [ValidateSet('Auto', 'Real', 'StandIn')]
+    [string] $SecretManagement = $(if ($env:DATACOMPASS_TEST_SECRETMANAGEMENT) { $env:DATACOMPASS_TEST_SECRETMANAGEMENT } else { 'Auto' })
 )
 
 $ErrorActionPreference = 'Stop'
@@ -118,16 +124,17 @@ function Invoke-Test {
     $xunit = if (Test-Path $trxPath) { Read-TrxCounts $trxPath } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }
 
-    Write-Host "`n== Pester: tests/Pester against $ModuleFolder"
     Invoke-Dotnet restore (Join-Path $Root 'tests/TestDependencies/TestDependencies.csproj') --nologo -v quiet
     $packages = Get-NuGetPackageFolder
     $pesterCounts = Join-Path $results 'pester-counts.json'
     $env:DATACOMPASS_TEST_MODULE = Join-Path $ModuleFolder 'DataCompass.psd1'
     $env:DATACOMPASS_TEST_OLD_YAMLDOTNET = Join-Path $packages "yamldotnet/$OldYamlDotNetVersion/lib/netstandard2.1/YamlDotNet.dll"
+    Set-TestSecretManagement
+    Write-Host "`n== Pester: tests/Pester and tests/SecretManagement against $ModuleFolder, SecretManagement: $env:DATACOMPASS_TEST_SECRETMANAGEMENT"
     $pesterExit = Invoke-ChildPwsh @(
         '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
         '-PesterPath', (Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"),
-        '-TestPath', (Join-Path $Root 'tests/Pester'),
+        '-TestPath', ((Join-Path $Root 'tests/Pester'), (Join-Path $Root 'tests/SecretManagement') -join [IO.Path]::PathSeparator),
         '-CountsPath', $pesterCounts,
         '-ResultPath', (Join-Path $results 'pester.xml'))
     $pester = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
@@ -140,6 +147,26 @@ function Invoke-Test {
     Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
+}
+
+function Set-TestSecretManagement {
+    # The suite gets a home of its own: SecretManagement keeps its vault registry under HOME (fixed when the
+    # process starts), so the tests never touch the real one. Module paths are taken before HOME changes.
+    $realInstalled = @(Get-Module -ListAvailable -Name Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore |
+        Select-Object -ExpandProperty Name -Unique).Count -eq 2
+    $mode = switch ($SecretManagement) {
+        'Auto' { if ($realInstalled) { 'Real' } else { 'StandIn' } }
+        'Real' { if (-not $realInstalled) { throw 'Microsoft.PowerShell.SecretManagement and Microsoft.PowerShell.SecretStore are not installed.' }; 'Real' }
+        default { 'StandIn' }
+    }
+    $modulePath = $env:PSModulePath
+    if ($mode -eq 'StandIn') { $modulePath = (Join-Path $Root 'tests/SecretManagement/StandIn') + [IO.Path]::PathSeparator + $modulePath }
+    $testHome = Join-Path $OutFolder 'test-home'
+    if (Test-Path $testHome) { Remove-Item -Recurse -Force $testHome }
+    New-Item -ItemType Directory -Force $testHome | Out-Null
+    $env:PSModulePath = $modulePath
+    $env:HOME = $testHome
+    $env:DATACOMPASS_TEST_SECRETMANAGEMENT = $mode
 }
 
 function Invoke-Demo {

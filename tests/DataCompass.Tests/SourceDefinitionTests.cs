@@ -124,12 +124,13 @@ namespace DataCompass.Tests
         [Fact]
         public void Unknown_stored_keys_that_look_secret_are_masked()
         {
-            var info = new OrderedMap { { "api_token", "tok-canary" }, { "region", "eu" } };
+            var info = new OrderedMap { { "api_token", "tok-canary" }, { "region", "eu" }, { "db_pwd", "p" }, { "ssh_passphrase", "q" }, { "PASSWD", "r" } };
             var fields = SourceDescriber.Describe("legacy", null, info);
             Assert.Equal("********", fields[0].DisplayValue);
             Assert.True(fields[0].IsSecret);
             Assert.False(fields[0].IsKnownField);
             Assert.Equal("eu", fields[1].DisplayValue);
+            Assert.All(fields.Skip(2), field => Assert.Equal("********", field.DisplayValue));
         }
     }
 }

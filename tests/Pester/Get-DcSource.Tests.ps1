@@ -14,8 +14,15 @@ BeforeAll {
     $script:PostgresFieldOrder = @('host', 'port', 'database', 'username', 'password', 'ssl_mode', 'schema_filter',
         'exclude_schemas', 'connect_timeout', 'query_timeout')
 
+    function Set-TestVariable([string] $Name, $Value) {
+        # Remove-Item, not SetEnvironmentVariable($name, $null): PowerShell passes $null to a string argument
+        # as '', and since PowerShell 7.5 that leaves a set-but-empty variable behind.
+        if ($null -eq $Value) { Remove-Item -LiteralPath "env:$Name" -ErrorAction SilentlyContinue }
+        else { Set-Item -LiteralPath "env:$Name" -Value $Value }
+    }
+
     function Restore-TestEnvironment {
-        foreach ($name in $script:EnvNames) { [Environment]::SetEnvironmentVariable($name, $script:SavedEnv[$name]) }
+        foreach ($name in $script:EnvNames) { Set-TestVariable $name $script:SavedEnv[$name] }
     }
 
     function New-YamlFile([string] $Text) {
@@ -456,12 +463,16 @@ Add-DcSource -Name 'envsrc' -Type postgresql -Connection @{ host = 'h'; database
             $script = @'
 $ErrorActionPreference = 'Stop'
 Import-Module '__MODULE__'
+'DATADIR_SET=' + (Test-Path env:DATACOMPASS_DATA_DIR)
 'BEFORE=' + @(Get-DcSource).Count
 Add-DcSource -Name 'homesrc' -Type postgresql -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = '${DB_PASSWORD}' }
 'DB=' + (Get-DcSource -Name 'homesrc').Database
 '@ -replace '__MODULE__', $script:ModuleManifest
-            $result = Invoke-ChildPwsh -Script $script -Environment @{ HOME = $fakeHome; DATACOMPASS_DATA_DIR = $null }
+            # Unset here (not via -Environment, which would pass '' for $null); the child inherits it unset.
+            Set-TestVariable 'DATACOMPASS_DATA_DIR' $null
+            $result = Invoke-ChildPwsh -Script $script -Environment @{ HOME = $fakeHome }
             $result.ExitCode | Should -Be 0 -Because $result.Text
+            $result.Output | Should -Contain 'DATADIR_SET=False'
             $expected = Join-Path $fakeHome '.datacompass/datacompass.db'
             $result.Output | Should -Contain 'BEFORE=0'
             $result.Output | Should -Contain "DB=$expected"

@@ -329,18 +329,6 @@ access_token: ${DATABRICKS_TOKEN}
                 Should -Throw -ErrorId (Get-DcErrorId 'DcSourceInvalid' 'Get-DcSourceConnection')
         }
 
-        It 'reports a vault reference as DcSecretManagementNotInstalled naming the reference when SecretManagement is absent' -Skip:([bool](Get-Command -Name 'Microsoft.PowerShell.SecretManagement\Get-Secret' -ErrorAction Ignore)) {
-            Add-PgSource -Name 'prod' -Fields @{ password = '${secret:Store/DataCompass-prod-password}' }
-            $output = Get-DcSourceConnection 'prod' -ErrorVariable errors -ErrorAction SilentlyContinue
-            $output | Should -BeNullOrEmpty
-            $errors | Should -HaveCount 1
-            $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSecretManagementNotInstalled' 'Get-DcSourceConnection')
-            $errors[0].CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::NotInstalled)
-            $errors[0].TargetObject | Should -Be '${secret:Store/DataCompass-prod-password}'
-            $errors[0].Exception.Message | Should -BeLike '*${secret:Store/DataCompass-prod-password}*'
-            $errors[0].Exception.Message | Should -BeLike "*'password'*"
-        }
-
         It 'reports an unknown source as DcSourceNotFound' {
             Add-PgSource -Name 'prod'
             { Get-DcSourceConnection 'missing' -ErrorAction Stop } |

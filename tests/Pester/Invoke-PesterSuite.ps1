@@ -4,6 +4,7 @@
 #>
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
+    # Folders separated by the platform's path separator (':' or ';').
     [Parameter(Mandatory)] [string] $TestPath,
     [Parameter(Mandatory)] [string] $CountsPath,
     [Parameter(Mandatory)] [string] $ResultPath
@@ -12,7 +13,7 @@ param(
 Import-Module $PesterPath -Force -ErrorAction Stop
 
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = $TestPath
+$configuration.Run.Path = @($TestPath -split [IO.Path]::PathSeparator | Where-Object { Test-Path $_ })
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 $configuration.Output.RenderMode = 'Plaintext'

@@ -57,7 +57,8 @@ catch {
             DCTEST_MODULE = $script:DcModulePath
             DCTEST_WORK = $work
             DCTEST_OLD_YAMLDOTNET = $env:DATACOMPASS_TEST_OLD_YAMLDOTNET
-            DATACOMPASS_DATA_DIR = $null
+            # [NullString]::Value unsets it in the child ($null would set it to '').
+            DATACOMPASS_DATA_DIR = [NullString]::Value
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using DataCompass.Core.Adapters;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
@@ -139,11 +140,12 @@ namespace DataCompass.Core.Sources
             return field == null ? LooksSecret(key) : field.IsSecret;
         }
 
+        private static readonly string[] SecretWords = { "password", "passwd", "pwd", "passphrase", "secret", "token", "key", "credential" };
+
         private static bool LooksSecret(string key)
         {
             var lowered = key.ToLowerInvariant();
-            return lowered.Contains("password") || lowered.Contains("secret") || lowered.Contains("token")
-                || lowered.Contains("key") || lowered.Contains("credential");
+            return SecretWords.Any(word => lowered.Contains(word));
         }
     }
 }

@@ -35,7 +35,7 @@ namespace DataCompass.Tests
                 SourceDefinition.Prepare(name, type, null, fields),
                 new SecretPolicyOptions(config ?? new DcConfig(), vault, allowPlaintext: false),
                 backend,
-                catalog.FindSecretOwner);
+                catalog);
             return SourceAdder.Add(plan, backend, catalog);
         }
 
@@ -159,9 +159,72 @@ namespace DataCompass.Tests
         public void A_taken_name_writes_no_secret()
         {
             var backend = new InMemorySecretBackend("Store");
-            Add("prod", Postgres("${P}"), backend);
-            Assert.Same(DcError.SourceExists, Assert.Throws<DataCompassException>(() => Add("PROD", Postgres("x"), backend)).Error);
+            Add("prod", Postgres("secret-1"), backend);
+            backend.Calls.Clear();
+            var error = Assert.Throws<DataCompassException>(() => Add("PROD", Postgres("x"), backend));
+            Assert.Same(DcError.SourceExists, error.Error);
             Assert.DoesNotContain(backend.Calls, call => call.StartsWith("Set", StringComparison.Ordinal));
+            Assert.Equal("secret-1", backend.Peek("Store", "DataCompass-prod-password")!.Text);
+        }
+
+        [Fact]
+        public void Vault_errors_name_the_source()
+        {
+            var backend = new InMemorySecretBackend("Store");
+            backend.LockedVaults.Add("Store");
+            var error = Assert.Throws<DataCompassException>(() => Add("prod", Postgres("x"), backend));
+            Assert.Same(DcError.VaultLocked, error.Error);
+            Assert.StartsWith("Source 'prod'", error.Message);
+        }
+
+        [Fact]
+        public void Rotation_writes_into_a_referenced_secret_and_keeps_the_row()
+        {
+            var backend = new InMemorySecretBackend("Store");
+            backend.Put("Store", "shared", SecretValue.FromText("old"));
+            var stored = Add("prod", Postgres("${secret:Store/shared}"), backend);
+            using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
+            var plan = SecretRotation.Plan(stored, "password", null, null, new DcConfig(), backend, catalog.FindSecretOwner);
+            Assert.Empty(plan.RowChanges);
+            var after = SecretRotation.Apply(plan, "new", backend, catalog);
+            Assert.Equal("new", backend.Peek("Store", "shared")!.Text);
+            Assert.Equal("${secret:Store/shared}", after.ConnectionInfo["password"]);
+        }
+
+        [Fact]
+        public void Rotation_moves_an_env_reference_into_an_owned_secret_and_a_credential_updates_the_user()
+        {
+            var backend = new InMemorySecretBackend("Store");
+            var stored = Add("prod", Postgres("${DB_PASSWORD}"), backend);
+            using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
+            var plan = SecretRotation.Plan(stored, "password", "svc", null, new DcConfig(), backend, catalog.FindSecretOwner);
+            var after = SecretRotation.Apply(plan, "rotated", backend, catalog);
+            Assert.Equal("${secret:Store/DataCompass-prod-password}", after.ConnectionInfo["password"]);
+            Assert.Equal("svc", after.ConnectionInfo["username"]);
+            Assert.Equal("rotated", backend.Peek("Store", "DataCompass-prod-password")!.Text);
+            Assert.Equal("password", Assert.Single(catalog.OwnedSecrets(after.Id)).Field);
+        }
+
+        [Fact]
+        public void Rotation_refuses_a_field_that_is_not_secret()
+        {
+            var backend = new InMemorySecretBackend("Store");
+            var stored = Add("prod", Postgres("${DB_PASSWORD}"), backend);
+            using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
+            var error = Assert.Throws<DataCompassException>(() => SecretRotation.Plan(stored, "host", null, null, new DcConfig(), backend, catalog.FindSecretOwner));
+            Assert.Same(DcError.FieldNotSecret, error.Error);
+            Assert.Contains("password", error.Message);
+        }
+
+        [Fact]
+        public void A_failed_rotation_write_leaves_the_row_pointing_at_the_old_value()
+        {
+            var backend = new InMemorySecretBackend("Store") { FailSetsAfter = 0 };
+            var stored = Add("prod", Postgres("${DB_PASSWORD}"), backend);
+            using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
+            var plan = SecretRotation.Plan(stored, "password", null, null, new DcConfig(), backend, catalog.FindSecretOwner);
+            Assert.Throws<DataCompassException>(() => SecretRotation.Apply(plan, "rotated", backend, catalog));
+            Assert.Equal("${DB_PASSWORD}", catalog.FindSource("prod")!.ConnectionInfo["password"]);
         }
 
         [Theory]

@@ -1,6 +1,7 @@
 using DataCompass.Core.Config;
 using DataCompass.Core.Secrets;
 using DataCompass.Core.Sources;
+using DataCompass.Core.Storage;
 
 namespace DataCompass.Tests
 {
@@ -13,6 +14,16 @@ namespace DataCompass.Tests
                 SourceDefinition.Prepare(name, type, displayName, fields),
                 new SecretPolicyOptions(config ?? new DcConfig(), vault, allowPlaintext),
                 backend ?? new InMemorySecretBackend(),
-                (_, _) => null);
+                new EmptyCatalog());
+
+        /// <summary>A catalog with no sources and no owned secrets.</summary>
+        private sealed class EmptyCatalog : ICatalogLookup
+        {
+            public void EnsureNameIsFree(string name)
+            {
+            }
+
+            public string? FindSecretOwner(string vault, string secretName) => null;
+        }
     }
 }

@@ -37,7 +37,7 @@ namespace DataCompass.Core.Config
             OrderedMap map;
             try
             {
-                map = SourceFileReader.ReadFile(path);
+                map = SourceFileReader.ReadFile(path, allowEmpty: true);
             }
             catch (DataCompassException exception)
             {

@@ -19,5 +19,9 @@ namespace DataCompass.Core.Errors
 
         /// <summary>What the error is about (a source name, a file path, a variable); never a secret value.</summary>
         public string? Target { get; }
+
+        /// <summary>The same error with its message placed in context, e.g. "Source 'prod', field 'password': ...".</summary>
+        public DataCompassException WithContext(string context) =>
+            Message.StartsWith(context, StringComparison.Ordinal) ? this : new DataCompassException(Error, $"{context}: {Message}", Target);
     }
 }

@@ -18,7 +18,20 @@ namespace DataCompass.Core.Secrets
     /// </summary>
     public static class SecretPolicy
     {
-        public static SourcePlan Plan(DraftSource draft, SecretPolicyOptions options, ISecretBackend backend, Func<string, string, string?> findOwner)
+        public static SourcePlan Plan(DraftSource draft, SecretPolicyOptions options, ISecretBackend backend, ICatalogLookup catalog)
+        {
+            try
+            {
+                return PlanCore(draft, options, backend, catalog);
+            }
+            catch (DataCompassException exception)
+            {
+                // Vault errors name the vault; with Import-Csv | Add-DcSource the user also needs the source.
+                throw exception.WithContext($"Source '{draft.Name}'");
+            }
+        }
+
+        private static SourcePlan PlanCore(DraftSource draft, SecretPolicyOptions options, ISecretBackend backend, ICatalogLookup catalog)
         {
             var info = draft.ConnectionInfo;
             var literalFields = new List<string>();
@@ -87,11 +100,17 @@ namespace DataCompass.Core.Secrets
             }
             else
             {
+                if (literalFields.Count > 0)
+                {
+                    // A taken source name is the real problem; checked first, it is reported as such.
+                    catalog.EnsureNameIsFree(draft.Name);
+                }
+
                 foreach (var fieldName in literalFields)
                 {
                     var vault = choice!.Vault!;
                     var secretName = SecretNameTemplate.Apply(options.Config.EffectiveSecretNameTemplate, draft.Name, fieldName);
-                    EnsureFree(draft.Name, fieldName, vault, secretName, backend, findOwner);
+                    EnsureFree(draft.Name, fieldName, vault, secretName, backend, catalog.FindSecretOwner);
                     pending.Add(new PendingSecret(fieldName, vault, secretName, (string)info[fieldName]!));
                 }
 

@@ -21,7 +21,15 @@ namespace DataCompass.Core.Secrets
             {
                 foreach (var secret in plan.Secrets)
                 {
-                    backend.SetText(secret.Vault, secret.Name, secret.Value);
+                    try
+                    {
+                        backend.SetText(secret.Vault, secret.Name, secret.Value);
+                    }
+                    catch (DataCompassException exception)
+                    {
+                        throw exception.WithContext($"Source '{plan.Source.Name}', field '{secret.Field}'");
+                    }
+
                     written.Add(secret);
                     plan.Source.ConnectionInfo[secret.Field] = secret.Reference;
                 }

@@ -30,7 +30,8 @@ namespace DataCompass.Core.Sources
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(false, true);
 
         /// <summary>Reads and parses the file at <paramref name="path"/> (already resolved to a full path).</summary>
-        public static OrderedMap ReadFile(string path)
+        /// <param name="allowEmpty">An empty document (or only comments) is an empty mapping instead of an error.</param>
+        public static OrderedMap ReadFile(string path, bool allowEmpty = false)
         {
             if (path == null)
             {
@@ -38,7 +39,7 @@ namespace DataCompass.Core.Sources
             }
 
             var bytes = ReadBytes(path);
-            return Parse(DecodeText(bytes, path), path);
+            return Parse(DecodeText(bytes, path), path, allowEmpty);
         }
 
         /// <summary>Parses YAML text; <paramref name="origin"/> names the text in error messages and as the error target.</summary>
@@ -85,7 +86,7 @@ namespace DataCompass.Core.Sources
                 throw NotText(origin);
             }
 
-            return Parse(yaml, origin);
+            return Parse(yaml, origin, allowEmpty: false);
         }
 
         private static byte[] ReadBytes(string path)
@@ -196,9 +197,9 @@ namespace DataCompass.Core.Sources
             return false;
         }
 
-        private static OrderedMap Parse(string text, string origin)
+        private static OrderedMap Parse(string text, string origin, bool allowEmpty)
         {
-            var builder = new TreeBuilder(origin);
+            var builder = new TreeBuilder(origin, allowEmpty);
             var parser = new Parser(new StringReader(text));
             try
             {
@@ -206,6 +207,11 @@ namespace DataCompass.Core.Sources
                 {
                     builder.Accept(parser.Current!);
                 }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException || ex is ArgumentException)
+            {
+                // YamlDotNet's scanner throws these, not a YamlException, for some malformed input.
+                throw Invalid(origin, "is not valid YAML: syntax error.");
             }
             catch (YamlException ex)
             {
@@ -287,15 +293,17 @@ namespace DataCompass.Core.Sources
         /// </summary>
         private sealed class TreeBuilder
         {
+            private readonly bool _allowEmpty;
             private readonly string _origin;
             private readonly Stack<Frame> _frames = new Stack<Frame>();
             private int _documents;
             private int _nodes;
             private OrderedMap? _root;
 
-            public TreeBuilder(string origin)
+            public TreeBuilder(string origin, bool allowEmpty)
             {
                 _origin = origin;
+                _allowEmpty = allowEmpty;
             }
 
             public void Accept(ParsingEvent e)
@@ -337,7 +345,7 @@ namespace DataCompass.Core.Sources
                 }
             }
 
-            public OrderedMap Result() => _root ?? throw Invalid(_origin, "is empty.");
+            public OrderedMap Result() => _root ?? (_allowEmpty ? new OrderedMap() : throw Invalid(_origin, "is empty."));
 
             private void CountNode(NodeEvent node)
             {
@@ -390,6 +398,11 @@ namespace DataCompass.Core.Sources
 
                 if (_frames.Count == 0)
                 {
+                    if (value == null && _allowEmpty)
+                    {
+                        return;
+                    }
+
                     throw value == null ? Invalid(_origin, "is empty.") : NotAMapping();
                 }
 

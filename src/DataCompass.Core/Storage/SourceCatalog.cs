@@ -12,7 +12,7 @@ namespace DataCompass.Core.Storage
     /// The catalog database: the <c>data_sources</c> table and DataCompass's own tables. Every write runs in
     /// an immediate transaction; WAL and a busy timeout let several processes write at once.
     /// </summary>
-    public sealed class SourceCatalog : IDisposable
+    public sealed class SourceCatalog : ICatalogLookup, IDisposable
     {
         private const int BusyTimeoutMilliseconds = 15000;
         private readonly SqliteConnection _connection;
@@ -168,7 +168,7 @@ namespace DataCompass.Core.Storage
         public StoredSource UpdateFields(long sourceId, IReadOnlyDictionary<string, object?> values, OwnedSecret? ownedSecret)
         {
             RequireWritable();
-            return InTransaction(() =>
+            var updated = InTransaction(() =>
             {
                 var source = FindSourceById(sourceId) ?? throw new DataCompassException(
                     DcError.SourceNotFound, $"The source with id {sourceId} is no longer in '{Path}'.", sourceId.ToString(CultureInfo.InvariantCulture));
@@ -195,6 +195,8 @@ namespace DataCompass.Core.Storage
 
                 return FindSourceById(sourceId)!;
             });
+            CheckpointWal();
+            return updated;
         }
 
         /// <summary>The vault secrets DataCompass created for a source.</summary>
@@ -234,7 +236,7 @@ namespace DataCompass.Core.Storage
                 using var command = _connection.CreateCommand();
                 command.CommandText =
                     "SELECT d.name FROM dc_source_secrets s JOIN data_sources d ON d.id = s.source_id " +
-                    "WHERE s.vault = $vault COLLATE NOCASE AND s.secret_name = $name LIMIT 1;";
+                    "WHERE s.vault = $vault COLLATE NOCASE AND s.secret_name = $name COLLATE NOCASE LIMIT 1;";
                 command.Parameters.AddWithValue("$vault", vault);
                 command.Parameters.AddWithValue("$name", secretName);
                 return command.ExecuteScalar() as string;
@@ -267,13 +269,31 @@ namespace DataCompass.Core.Storage
         public bool RemoveSource(long id)
         {
             RequireWritable();
-            return InTransaction(() =>
+            var removed = InTransaction(() =>
             {
                 using var command = _connection.CreateCommand();
                 command.CommandText = "DELETE FROM data_sources WHERE id = $id;";
                 command.Parameters.AddWithValue("$id", id);
                 return command.ExecuteNonQuery() == 1;
             });
+            CheckpointWal();
+            return removed;
+        }
+
+        /// <summary>
+        /// Copies the WAL into the database and empties it, so a replaced value's old page does not linger in
+        /// the -wal file. Best effort: a reader holding an old snapshot makes it a partial checkpoint.
+        /// </summary>
+        private void CheckpointWal()
+        {
+            try
+            {
+                Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+            }
+            catch (SqliteException)
+            {
+                // Busy: the next write's checkpoint or the last connection's close finishes the job.
+            }
         }
 
         public void Dispose() => _connection.Dispose();
@@ -296,6 +316,12 @@ namespace DataCompass.Core.Storage
                 {
                     connection.Open();
                     catalog.Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)};");
+                    if (writable)
+                    {
+                        // Freed row content is zeroed, so a replaced or removed value leaves no bytes behind.
+                        catalog.Execute("PRAGMA secure_delete = ON;");
+                    }
+
                     return 0;
                 });
                 return catalog;

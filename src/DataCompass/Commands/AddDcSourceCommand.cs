@@ -70,18 +70,10 @@ namespace DataCompass.Commands
                 var databasePath = ResolveDatabasePath();
                 var config = ConfigFile.Read(ConfigFile.PathFor(databasePath));
                 var backend = new SecretManagementBridge();
-                // The catalog is opened only if a secret name must be checked: a WAL database gains -shm/-wal
-                // files when read, and -WhatIf on a plain source should leave the folder exactly as it was.
-                SourceCatalog? reader = null;
                 SourcePlan plan;
-                try
+                using (var lookup = new LazyCatalogLookup(databasePath))
                 {
-                    plan = SecretPolicy.Plan(draft, new SecretPolicyOptions(config, Vault, AllowPlaintext), backend,
-                        (vault, secret) => (reader ??= SourceCatalog.OpenForRead(databasePath))?.FindSecretOwner(vault, secret));
-                }
-                finally
-                {
-                    reader?.Dispose();
+                    plan = SecretPolicy.Plan(draft, new SecretPolicyOptions(config, Vault, AllowPlaintext), backend, lookup);
                 }
 
                 var secrets = plan.Secrets.Count == 0 ? string.Empty : $", writing {string.Join(", ", plan.Secrets)}";

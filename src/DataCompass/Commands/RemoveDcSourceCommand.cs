@@ -1,6 +1,8 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
+using DataCompass.Core.Connections;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Storage;
 using DataCompass.Secrets;
@@ -55,6 +57,32 @@ namespace DataCompass.Commands
             }
         }
 
+        /// <summary>A remaining source whose references include this secret, if any.</summary>
+        private static string? FirstOtherUser(SourceCatalog catalog, OwnedSecret secret)
+        {
+            // Names compare ignoring case: many vaults (SecretStore among them) treat them so, and keeping a
+            // secret too many is the safe mistake.
+            foreach (var other in catalog.ListSources())
+            {
+                try
+                {
+                    if (ConnectionResolver.ListReferences(other).Any(reference =>
+                        reference.Secret?.Vault != null
+                        && string.Equals(reference.Secret.Vault, secret.Vault, StringComparison.OrdinalIgnoreCase)
+                        && string.Equals(reference.Secret.Name, secret.SecretName, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        return other.Name;
+                    }
+                }
+                catch (DataCompassException)
+                {
+                    // A source with a malformed reference cannot be using this secret through it.
+                }
+            }
+
+            return null;
+        }
+
         private void RemoveFrom(string databasePath, string[] names)
         {
             using var reader = SourceCatalog.OpenForRead(databasePath);
@@ -86,6 +114,12 @@ namespace DataCompass.Commands
                     // The row goes first: a secret that cannot be removed is left over, never a source pointing at nothing.
                     foreach (var secret in owned)
                     {
+                        if (FirstOtherUser(writer, secret) is { } user)
+                        {
+                            WriteWarning($"Kept the vault secret '{secret.SecretName}' in '{secret.Vault}': source '{user}' refers to it.");
+                            continue;
+                        }
+
                         try
                         {
                             (_backend ??= new SecretManagementBridge()).Remove(secret.Vault, secret.SecretName);

@@ -12,8 +12,13 @@ namespace DataCompass.Commands
     /// </summary>
     internal static class SourceSelection
     {
-        public static IEnumerable<StoredSource> Select(DataCompassCmdlet cmdlet, IEnumerable<StoredSource> sources, string[]? names)
+        /// <returns>The chosen sources; <paramref name="missing"/> counts exact names that matched nothing.</returns>
+        public static IEnumerable<StoredSource> Select(DataCompassCmdlet cmdlet, IEnumerable<StoredSource> sources, string[]? names) =>
+            Select(cmdlet, sources, names, out _);
+
+        public static IEnumerable<StoredSource> Select(DataCompassCmdlet cmdlet, IEnumerable<StoredSource> sources, string[]? names, out int missing)
         {
+            missing = 0;
             var all = sources.ToList();
             if (names == null || names.Length == 0)
             {
@@ -46,6 +51,7 @@ namespace DataCompass.Commands
 
                 if (!matched)
                 {
+                    missing++;
                     cmdlet.WriteError(ErrorRecords.From(
                         DcError.SourceNotFound,
                         $"No source named '{name}' is in the catalog.",

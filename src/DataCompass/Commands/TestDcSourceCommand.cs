@@ -20,6 +20,7 @@ namespace DataCompass.Commands
     {
         private readonly List<DcReferenceTest> _results = new List<DcReferenceTest>();
         private ReferenceChecker? _checker;
+        private bool _missingSource;
 
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
@@ -48,7 +49,9 @@ namespace DataCompass.Commands
                 return;
             }
 
-            foreach (var source in SourceSelection.Select(this, sources, Name))
+            var chosen = SourceSelection.Select(this, sources, Name, out var missing);
+            _missingSource |= missing > 0;
+            foreach (var source in chosen)
             {
                 foreach (var check in _checker!.Check(source))
                 {
@@ -70,7 +73,8 @@ namespace DataCompass.Commands
         {
             if (Quiet)
             {
-                WriteObject(_results.All(result => result.Resolvable));
+                // A named source that does not exist fails the preflight too.
+                WriteObject(!_missingSource && _results.All(result => result.Resolvable));
             }
         }
     }

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Management.Automation.Runspaces;
 using DataCompass.Core.Storage;
 
 namespace DataCompass.Completion
@@ -17,6 +18,12 @@ namespace DataCompass.Completion
             try
             {
                 var database = fakeBoundParameters?["Database"] as string;
+                if (!string.IsNullOrEmpty(database) && Runspace.DefaultRunspace is { } runspace)
+                {
+                    // Relative paths and '~' resolve against the PowerShell location, as the cmdlet resolves them.
+                    database = runspace.SessionStateProxy.Path.GetUnresolvedProviderPathFromPSPath(database);
+                }
+
                 var path = CatalogLocation.Resolve(
                     database,
                     Environment.GetEnvironmentVariable,

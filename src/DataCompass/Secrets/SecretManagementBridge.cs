@@ -5,6 +5,7 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Net;
 using System.Security;
 using DataCompass.Core.Errors;
@@ -102,15 +103,17 @@ namespace DataCompass.Secrets
             lock (Gate)
             {
                 EnsureInstalled();
-                using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
-                shell.AddCommand(ModuleName + "\\" + command);
-                foreach (var parameter in parameters)
-                {
-                    shell.AddParameter(parameter.Key, parameter.Value);
-                }
-
+                var userErrors = UserErrorList();
+                var newestBefore = userErrors?.Count > 0 ? userErrors[0] : null;
                 try
                 {
+                    using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
+                    shell.AddCommand(ModuleName + "\\" + command);
+                    foreach (var parameter in parameters)
+                    {
+                        shell.AddParameter(parameter.Key, parameter.Value);
+                    }
+
                     var output = shell.Invoke();
                     errors = shell.Streams.Error.ToList();
                     if (output.Count == 0 && errors.Count == 0 && NoVaultsRegistered(shell.Streams.Warning))
@@ -129,6 +132,35 @@ namespace DataCompass.Secrets
                     // A terminating error: unknown vault, a locked default vault, no vault to write to.
                     throw Map(exception.ErrorRecord, exception, vault, secret);
                 }
+                finally
+                {
+                    ForgetErrorsSince(userErrors, newestBefore);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The session's $Error. SecretManagement's own records land there when it runs on the caller's
+        /// runspace; DataCompass reports each failure once, as its own ErrorRecord, so those are taken out again.
+        /// </summary>
+        private static ArrayList? UserErrorList()
+        {
+            try
+            {
+                return Runspace.DefaultRunspace?.SessionStateProxy.GetVariable("Error") as ArrayList;
+            }
+            catch (PSInvalidOperationException)
+            {
+                return null;
+            }
+        }
+
+        private static void ForgetErrorsSince(ArrayList? userErrors, object? newestBefore)
+        {
+            // $Error is newest-first and capped, so the entries added are those in front of the one that was newest.
+            while (userErrors != null && userErrors.Count > 0 && !ReferenceEquals(userErrors[0], newestBefore))
+            {
+                userErrors.RemoveAt(0);
             }
         }
 

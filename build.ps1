@@ -129,7 +129,7 @@ function Invoke-Test {
     $pesterCounts = Join-Path $results 'pester-counts.json'
     $env:DATACOMPASS_TEST_MODULE = Join-Path $ModuleFolder 'DataCompass.psd1'
     $env:DATACOMPASS_TEST_OLD_YAMLDOTNET = Join-Path $packages "yamldotnet/$OldYamlDotNetVersion/lib/netstandard2.1/YamlDotNet.dll"
-    Set-TestSecretManagement
+    Set-PrivateSecretManagement (Join-Path $OutFolder 'test-home')
     Write-Host "`n== Pester: tests/Pester and tests/SecretManagement against $ModuleFolder, SecretManagement: $env:DATACOMPASS_TEST_SECRETMANAGEMENT"
     $pesterExit = Invoke-ChildPwsh @(
         '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
@@ -149,9 +149,9 @@ function Invoke-Test {
     if ($failed -gt 0) { exit 1 }
 }
 
-function Set-TestSecretManagement {
-    # The suite gets a home of its own: SecretManagement keeps its vault registry under HOME (fixed when the
-    # process starts), so the tests never touch the real one. Module paths are taken before HOME changes.
+function Set-PrivateSecretManagement([string] $HomeFolder) {
+    # The child gets a home of its own: SecretManagement keeps its vault registry under HOME (fixed when the
+    # process starts), so tests and the demo never touch the real one. Module paths are taken before HOME changes.
     $realInstalled = @(Get-Module -ListAvailable -Name Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore |
         Select-Object -ExpandProperty Name -Unique).Count -eq 2
     $mode = switch ($SecretManagement) {
@@ -161,17 +161,18 @@ function Set-TestSecretManagement {
     }
     $modulePath = $env:PSModulePath
     if ($mode -eq 'StandIn') { $modulePath = (Join-Path $Root 'tests/SecretManagement/StandIn') + [IO.Path]::PathSeparator + $modulePath }
-    $testHome = Join-Path $OutFolder 'test-home'
-    if (Test-Path $testHome) { Remove-Item -Recurse -Force $testHome }
-    New-Item -ItemType Directory -Force $testHome | Out-Null
+    if (Test-Path $HomeFolder) { Remove-Item -Recurse -Force $HomeFolder }
+    New-Item -ItemType Directory -Force $HomeFolder | Out-Null
     $env:PSModulePath = $modulePath
-    $env:HOME = $testHome
+    $env:HOME = $HomeFolder
     $env:DATACOMPASS_TEST_SECRETMANAGEMENT = $mode
 }
 
 function Invoke-Demo {
     Invoke-Build
-    $exit = Invoke-ChildPwsh @('-File', (Join-Path $Root 'demo/Demo.ps1'), '-ModulePath', (Join-Path $ModuleFolder 'DataCompass.psd1'))
+    Set-PrivateSecretManagement (Join-Path $OutFolder 'demo-home')
+    $exit = Invoke-ChildPwsh @('-File', (Join-Path $Root 'demo/Demo.ps1'), '-ModulePath', (Join-Path $ModuleFolder 'DataCompass.psd1'),
+        '-VaultModulePath', (Join-Path $Root 'tests/SecretManagement/Vaults/DataCompass.TestVault'))
     if ($exit -ne 0) { throw "The demo failed with exit code $exit." }
 }
 

@@ -1,8 +1,15 @@
 <#
 .SYNOPSIS
     A short walk through DataCompass against a throw-away catalog: what a user types and what they see.
+.DESCRIPTION
+    build.ps1 -Task Demo runs this in a child pwsh with a private HOME, so the vault it registers never reaches
+    the real SecretManagement registry. Where Microsoft.PowerShell.SecretManagement is not installed, the
+    stand-in from tests/SecretManagement plays its part; the vault is the file-backed test vault.
 #>
-param([Parameter(Mandatory)] [string] $ModulePath)
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $VaultModulePath
+)
 
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path -LiteralPath $ModulePath).Path
@@ -13,6 +20,15 @@ $env:DATACOMPASS_DATA_DIR = Join-Path $workspace 'data'
 function Show-Step([string] $Command) {
     Write-Host ''
     Write-Host "PS> $Command" -ForegroundColor Cyan
+}
+
+function Show-Error([scriptblock] $Action) {
+    try {
+        & $Action 2>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { throw $_ } else { $_ } } | Out-Host
+    }
+    catch {
+        Write-Host "  error [$($_.FullyQualifiedErrorId)]: $($_.Exception.Message)" -ForegroundColor Yellow
+    }
 }
 
 try {
@@ -31,27 +47,30 @@ account: acme-eu
 warehouse: ANALYTICS
 database: SALES
 username: svc_reader
-password: ${SNOWFLAKE_PASSWORD}
+password: s3cr3t-from-yaml
 role: READER
 '@
 
     Show-Step 'Get-Content ./prod.yaml'
     Get-Content ./prod.yaml | Out-Host
 
-    Show-Step "`$env:DB_PASSWORD = 'hunter2'; Add-DcSource -Name prod -Type postgresql -Path ./prod.yaml"
+    Show-Step "`$env:DB_PASSWORD = 'hunter2'; Add-DcSource -Name prod -Type postgresql -Path ./prod.yaml -DisplayName 'Production sales'"
     $env:DB_PASSWORD = 'hunter2'
     Add-DcSource -Name prod -Type postgresql -Path ./prod.yaml -DisplayName 'Production sales'
 
-    Show-Step 'Add-DcSource -Name warehouse -Type snowflake -Path ./warehouse.yaml'
-    Add-DcSource -Name warehouse -Type snowflake -Path ./warehouse.yaml
-
     Show-Step "Add-DcSource -Name typo -Type postgresql -Connection @{ host = 'db'; database = 'd'; username = 'u'; pasword = 'x' }"
-    Add-DcSource -Name typo -Type postgresql -Connection @{ host = 'db'; database = 'd'; username = 'u'; pasword = 'x' } -ErrorAction Continue 2>&1 |
-        ForEach-Object { Write-Host "  error [$($_.FullyQualifiedErrorId)]: $($_.Exception.Message)" -ForegroundColor Yellow }
+    Show-Error { Add-DcSource -Name typo -Type postgresql -Connection @{ host = 'db'; database = 'd'; username = 'u'; pasword = 'x' } }
 
-    Show-Step "Add-DcSource -Name leaky -Type postgresql -Connection @{ host = 'db'; database = 'd'; username = 'u'; password = 's3cr3t' }"
-    Add-DcSource -Name leaky -Type postgresql -Connection @{ host = 'db'; database = 'd'; username = 'u'; password = 's3cr3t' } -ErrorAction Continue 2>&1 |
-        ForEach-Object { Write-Host "  error [$($_.FullyQualifiedErrorId)]: $($_.Exception.Message)" -ForegroundColor Yellow }
+    Show-Step 'Add-DcSource -Name warehouse -Type snowflake -Path ./warehouse.yaml     # a literal password, and no vault yet'
+    Show-Error { Add-DcSource -Name warehouse -Type snowflake -Path ./warehouse.yaml }
+
+    $sm = if (Get-Module -ListAvailable Microsoft.PowerShell.SecretManagement | Where-Object { $_.ModuleBase -notlike '*tests*SecretManagement*' }) { 'Microsoft.PowerShell.SecretManagement' } else { 'the SecretManagement stand-in from tests/SecretManagement' }
+    Show-Step "Register-SecretVault -Name DemoVault -ModuleName <DataCompass.TestVault> -DefaultVault     # ($sm, in a private HOME)"
+    Register-SecretVault -Name DemoVault -ModuleName (Resolve-Path $VaultModulePath).Path -VaultParameters @{ Path = (Join-Path $workspace 'vault') } -DefaultVault
+    Get-SecretVault | Out-Host
+
+    Show-Step 'Add-DcSource -Name warehouse -Type snowflake -Path ./warehouse.yaml -Verbose     # the literal goes to the vault'
+    Add-DcSource -Name warehouse -Type snowflake -Path ./warehouse.yaml -Verbose
 
     Show-Step 'Get-DcSource'
     Get-DcSource | Out-Host
@@ -62,23 +81,32 @@ role: READER
     Show-Step 'Get-DcSourceConnection prod'
     Get-DcSourceConnection prod | Out-Host
 
-    Show-Step "(Get-DcSourceConnection prod -AsPlainText).Settings['password']"
-    (Get-DcSourceConnection prod -AsPlainText).Settings['password'] | Out-Host
+    Show-Step "(Get-DcSourceConnection warehouse -AsPlainText).Settings['password']"
+    (Get-DcSourceConnection warehouse -AsPlainText).Settings['password'] | Out-Host
 
-    Show-Step 'Get-DcSourceConnection warehouse     # SNOWFLAKE_PASSWORD is not set'
-    Get-DcSourceConnection warehouse -ErrorAction Continue 2>&1 |
-        ForEach-Object { Write-Host "  error [$($_.FullyQualifiedErrorId)]: $($_.Exception.Message)" -ForegroundColor Yellow }
+    Show-Step 'Remove-Item env:DB_PASSWORD; Test-DcSource     # preflight: every reference, no value shown'
+    Remove-Item env:DB_PASSWORD
+    Test-DcSource | Out-Host
 
-    Show-Step "Select-String -Path `$env:DATACOMPASS_DATA_DIR/* -Pattern 'hunter2' -SimpleMatch     # the secret is not in the database"
-    $hits = @(Get-ChildItem $env:DATACOMPASS_DATA_DIR -File | Where-Object { [IO.File]::ReadAllText($_.FullName).Contains('hunter2') })
-    Write-Host "  files holding the password: $($hits.Count)"
+    Show-Step 'Get-DcSourceConnection prod'
+    Show-Error { Get-DcSourceConnection prod }
 
-    Show-Step 'Get-DcSource | Remove-DcSource -Confirm:$false; Get-DcSource'
-    Get-DcSource | Remove-DcSource -Confirm:$false
-    Get-DcSource | Out-Host
-    Write-Host '  (catalog empty)'
+    Show-Step "Set-DcSourceSecret -Name prod -Field password -Secret (ConvertTo-SecureString 'n3w-pa55' -AsPlainText -Force) -PassThru     # rotate into the vault"
+    Set-DcSourceSecret -Name prod -Field password -Secret (ConvertTo-SecureString 'n3w-pa55' -AsPlainText -Force) -PassThru | Out-Host
+    Show-Step 'Test-DcSource -Quiet'
+    Test-DcSource -Quiet | Out-Host
+
+    Show-Step "Get-ChildItem `$env:DATACOMPASS_DATA_DIR | Where-Object { (Get-Content -Raw `$_) -match 'hunter2|s3cr3t-from-yaml|n3w-pa55' }     # no secret in the catalog"
+    $hits = @(Get-ChildItem $env:DATACOMPASS_DATA_DIR -File | Where-Object { [IO.File]::ReadAllText($_.FullName) -match 'hunter2|s3cr3t-from-yaml|n3w-pa55' })
+    Write-Host "  files holding a secret: $($hits.Count)"
+
+    Show-Step 'Get-DcSource | Remove-DcSource -RemoveSecret -Confirm:$false; Get-SecretInfo -Vault DemoVault'
+    Get-DcSource | Remove-DcSource -RemoveSecret -Confirm:$false
+    Get-SecretInfo -Vault DemoVault | Out-Host
+    Write-Host '  (catalog and the secrets DataCompass created are gone)'
 }
 finally {
     Pop-Location -ErrorAction SilentlyContinue
+    Unregister-SecretVault -Name DemoVault -ErrorAction SilentlyContinue
     Remove-Item -Recurse -Force $workspace -ErrorAction SilentlyContinue
 }

@@ -69,7 +69,7 @@ namespace DataCompass.Commands
                 var draft = SourceDefinition.Prepare(Name, Type, DisplayName, fields);
                 var databasePath = ResolveDatabasePath();
                 var config = ConfigFile.Read(ConfigFile.PathFor(databasePath));
-                var backend = new SecretManagementBridge();
+                var backend = new SecretManagementBridge(SessionState);
                 SourcePlan plan;
                 using (var lookup = new LazyCatalogLookup(databasePath))
                 {

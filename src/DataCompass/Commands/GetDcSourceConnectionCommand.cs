@@ -31,7 +31,7 @@ namespace DataCompass.Commands
         // One fetcher for the whole command: each distinct secret is read from its vault once.
         private SecretFetcher? _secrets;
 
-        protected override void BeginProcessing() => _secrets = new SecretFetcher(new SecretManagementBridge());
+        protected override void BeginProcessing() => _secrets = new SecretFetcher(new SecretManagementBridge(SessionState));
 
         protected override void ProcessRecord()
         {

@@ -122,7 +122,7 @@ namespace DataCompass.Commands
 
                         try
                         {
-                            (_backend ??= new SecretManagementBridge()).Remove(secret.Vault, secret.SecretName);
+                            (_backend ??= new SecretManagementBridge(SessionState)).Remove(secret.Vault, secret.SecretName);
                             WriteVerbose($"Removed the vault secret '{secret.SecretName}' from '{secret.Vault}'.");
                         }
                         catch (DataCompassException exception)

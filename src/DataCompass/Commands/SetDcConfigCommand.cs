@@ -83,7 +83,7 @@ namespace DataCompass.Commands
 
             try
             {
-                if (!new SecretManagementBridge().GetVaults().Any(known => string.Equals(known.Name, vault, StringComparison.OrdinalIgnoreCase)))
+                if (!new SecretManagementBridge(SessionState).GetVaults().Any(known => string.Equals(known.Name, vault, StringComparison.OrdinalIgnoreCase)))
                 {
                     WriteWarning($"No SecretManagement vault named '{vault}' is registered yet; Add-DcSource will fail until it is.");
                 }

@@ -60,7 +60,7 @@ namespace DataCompass.Commands
                 var source = catalog?.FindSource(Name) ?? throw new DataCompassException(
                     DcError.SourceNotFound, $"No source named '{Name}' is in the catalog '{databasePath}'.", Name);
 
-                var backend = new SecretManagementBridge();
+                var backend = new SecretManagementBridge(SessionState);
                 var userName = ParameterSetName == CredentialSet ? Credential.UserName : null;
                 var field = ParameterSetName == CredentialSet
                     ? Core.Adapters.AdapterCatalog.Find(source.SourceType)?.PasswordField ?? "password"

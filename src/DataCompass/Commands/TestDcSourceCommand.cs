@@ -32,7 +32,7 @@ namespace DataCompass.Commands
         public SwitchParameter Quiet { get; set; }
 
         protected override void BeginProcessing() =>
-            _checker = new ReferenceChecker(Environment.GetEnvironmentVariable, new SecretManagementBridge());
+            _checker = new ReferenceChecker(Environment.GetEnvironmentVariable, new SecretManagementBridge(SessionState));
 
         protected override void ProcessRecord()
         {

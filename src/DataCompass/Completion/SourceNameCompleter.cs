@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Management.Automation.Runspaces;
 using DataCompass.Core.Storage;
 
 namespace DataCompass.Completion
@@ -18,10 +17,12 @@ namespace DataCompass.Completion
             try
             {
                 var database = fakeBoundParameters?["Database"] as string;
-                if (!string.IsNullOrEmpty(database) && Runspace.DefaultRunspace is { } runspace)
+                if (!string.IsNullOrEmpty(database))
                 {
                     // Relative paths and '~' resolve against the PowerShell location, as the cmdlet resolves them.
-                    database = runspace.SessionStateProxy.Path.GetUnresolvedProviderPathFromPSPath(database);
+                    using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
+                    shell.AddScript("param($path) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($path)").AddArgument(database);
+                    database = shell.Invoke().Select(result => result?.BaseObject as string).FirstOrDefault() ?? database;
                 }
 
                 var path = CatalogLocation.Resolve(

@@ -17,7 +17,7 @@ namespace DataCompass.Completion
             try
             {
                 var pattern = CompletionText.Pattern(wordToComplete);
-                return new SecretManagementBridge().GetVaults()
+                return new SecretManagementBridge(null).GetVaults()
                     .Where(vault => pattern.IsMatch(vault.Name))
                     .OrderByDescending(vault => vault.IsDefault)
                     .ThenBy(vault => vault.Name, StringComparer.OrdinalIgnoreCase)

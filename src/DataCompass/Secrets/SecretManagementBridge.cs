@@ -5,7 +5,6 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using System.Net;
 using System.Security;
 using DataCompass.Core.Errors;
@@ -26,6 +25,14 @@ namespace DataCompass.Secrets
         private const string PasswordRequiredType = "Microsoft.PowerShell.SecretManagement.PasswordRequiredException";
         private static readonly object Gate = new object();
         private static bool s_installed;
+        private readonly ArrayList? _userErrors;
+
+        /// <param name="sessionState">The calling command's session state, whose $Error is kept free of
+        /// SecretManagement's own records; null where there is none (argument completion).</param>
+        public SecretManagementBridge(SessionState? sessionState)
+        {
+            _userErrors = sessionState?.PSVariable.GetValue("Error") as ArrayList;
+        }
 
         public IReadOnlyList<VaultInfo> GetVaults()
         {
@@ -98,13 +105,12 @@ namespace DataCompass.Secrets
             ThrowFirst(errors, vault, name);
         }
 
-        private static Collection<PSObject> Invoke(string command, Dictionary<string, object?> parameters, out List<ErrorRecord> errors, string? vault, string? secret)
+        private Collection<PSObject> Invoke(string command, Dictionary<string, object?> parameters, out List<ErrorRecord> errors, string? vault, string? secret)
         {
             lock (Gate)
             {
                 EnsureInstalled();
-                var userErrors = UserErrorList();
-                var newestBefore = userErrors?.Count > 0 ? userErrors[0] : null;
+                var newestBefore = _userErrors?.Count > 0 ? _userErrors[0] : null;
                 try
                 {
                     using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
@@ -134,27 +140,15 @@ namespace DataCompass.Secrets
                 }
                 finally
                 {
-                    ForgetErrorsSince(userErrors, newestBefore);
+                    ForgetErrorsSince(_userErrors, newestBefore);
                 }
             }
         }
 
         /// <summary>
-        /// The session's $Error. SecretManagement's own records land there when it runs on the caller's
-        /// runspace; DataCompass reports each failure once, as its own ErrorRecord, so those are taken out again.
+        /// SecretManagement's own records land in the session's $Error when it runs on the caller's runspace;
+        /// DataCompass reports each failure once, as its own ErrorRecord, so those are taken out again.
         /// </summary>
-        private static ArrayList? UserErrorList()
-        {
-            try
-            {
-                return Runspace.DefaultRunspace?.SessionStateProxy.GetVariable("Error") as ArrayList;
-            }
-            catch (PSInvalidOperationException)
-            {
-                return null;
-            }
-        }
-
         private static void ForgetErrorsSince(ArrayList? userErrors, object? newestBefore)
         {
             // $Error is newest-first and capped, so the entries added are those in front of the one that was newest.

@@ -1,0 +1,469 @@
+#Requires -Version 7.4
+# Set-DcSourceSecret: rotates one credential. A field that already points at a vault secret gets the new value
+# written there and the row stays; any other field (an environment placeholder, a plaintext value) gets a
+# DataCompass-owned vault secret first and then the reference. Failures leave the source resolving as before, and
+# the SecureString value never reaches a stream.
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    . $PSScriptRoot/VaultHelpers.ps1
+    Import-Module $script:DcModulePath -Force
+
+    function Get-SetErrorId([string] $Id) { Get-DcErrorId $Id 'Set-DcSourceSecret' }
+
+    $script:EnvNames = @('DATACOMPASS_DATA_DIR', 'DCT_PASSWORD', 'DCT_TOKEN')
+    $script:SavedEnv = @{}
+    foreach ($name in $script:EnvNames) { $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
+
+    function Set-TestVariable([string] $Name, $Value) {
+        if ($null -eq $Value) { Remove-Item -LiteralPath "env:$Name" -ErrorAction SilentlyContinue }
+        else { Set-Item -LiteralPath "env:$Name" -Value $Value }
+    }
+
+    function Restore-TestEnvironment {
+        foreach ($name in $script:EnvNames) { Set-TestVariable $name $script:SavedEnv[$name] }
+    }
+
+    function Add-PgSource {
+        param(
+            [Parameter(Mandatory)] [string] $Name,
+            [hashtable] $Fields = @{},
+            [switch] $AllowPlaintext
+        )
+        $connection = @{ host = 'db.example.com'; database = 'sales'; username = 'app'; password = '${DCT_PASSWORD}' }
+        foreach ($key in $Fields.Keys) { $connection[$key] = $Fields[$key] }
+        Add-DcSource -Name $Name -Type postgresql -Connection $connection -AllowPlaintext:$AllowPlaintext -ErrorAction Stop -WarningAction SilentlyContinue
+    }
+
+    function Add-DatabricksSource([string] $Name) {
+        $path = Join-Path $TestDrive ("{0}.yaml" -f [guid]::NewGuid().ToString('n'))
+        Set-Content -LiteralPath $path -Encoding utf8NoBOM -Value @'
+host: adb-1234.azuredatabricks.net
+http_path: /sql/1.0/warehouses/abc
+catalog: main
+access_token: ${DCT_TOKEN}
+'@
+        Add-DcSource -Name $Name -Type databricks -Path $path -ErrorAction Stop
+    }
+
+    function ConvertTo-Secure([string] $Text) { ConvertTo-SecureString -String $Text -AsPlainText -Force }
+
+    function Get-FieldValue([string] $Source, [string] $Field) {
+        ((Get-DcSource -Name $Source -ErrorAction Stop).Fields | Where-Object Name -EQ $Field).Value
+    }
+
+    function Get-FieldSnapshot([string] $Source) {
+        # Every field's shown value and provenance plus updated_at: equal snapshots mean the row was not touched.
+        $item = Get-DcSource -Name $Source -ErrorAction Stop
+        (@($item.Fields | ForEach-Object { '{0}={1} ({2})' -f $_.Name, ($_.Value -join ','), $_.Provenance }) + "updated=$($item.UpdatedAt.ToString('o'))") -join "`n"
+    }
+
+    function Get-PlainPassword([string] $Source) {
+        (Get-DcSourceConnection -Name $Source -AsPlainText -ErrorAction Stop).Settings.password
+    }
+
+    function Get-VaultText([string] $Vault, [string] $Name) {
+        Get-Secret -Vault $Vault -Name $Name -AsPlainText -ErrorAction Stop
+    }
+
+    function Get-StreamText {
+        # Every stream merged, as text, plus what $Error gained.
+        param([Parameter(Mandatory)] [scriptblock] $Script)
+        $Error.Clear()
+        $records = @(& $Script *>&1)
+        $parts = foreach ($record in $records) {
+            if ($record -is [System.Management.Automation.ErrorRecord]) {
+                $record.ToString(); "$($record.TargetObject)"; $record.Exception.ToString(); ($record | Out-String)
+            }
+            elseif ($record -is [System.Management.Automation.InformationalRecord]) { $record.Message }
+            elseif ($record -is [System.Management.Automation.InformationRecord]) { "$($record.MessageData)" }
+            else { "$record"; ($record | Format-List * | Out-String); (ConvertTo-Json -InputObject $record -Depth 4 -Compress -WarningAction SilentlyContinue) }
+        }
+        $errors = foreach ($entry in $Error) { "$entry"; "$($entry.TargetObject)"; "$($entry.Exception)" }
+        (@($parts) + @($errors) + @($records | Out-String)) -join [Environment]::NewLine
+    }
+}
+
+AfterAll {
+    Restore-TestEnvironment
+    Remove-TestVault
+}
+
+Describe 'Set-DcSourceSecret' {
+    BeforeEach {
+        Restore-TestEnvironment
+        Set-TestVariable 'DCT_PASSWORD' $null
+        Set-TestVariable 'DCT_TOKEN' $null
+        $env:DATACOMPASS_DATA_DIR = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        Remove-TestVault
+        $script:Vault = New-TestVault -Default
+    }
+
+    AfterEach {
+        Remove-TestVault
+        Restore-TestEnvironment
+    }
+
+    Context 'a field that already refers to a vault secret' {
+        It 'writes the new value to that secret and leaves the row as it was' {
+            $old = New-Canary 'Old'
+            $new = New-Canary 'New'
+            Set-Secret -Vault $script:Vault -Name 'pg-pass' -Secret $old
+            Add-PgSource -Name 'prod' -Fields @{ password = "`${secret:$($script:Vault)/pg-pass}" }
+            $before = Get-FieldSnapshot 'prod'
+            Get-PlainPassword 'prod' | Should -BeExactly $old
+
+            Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure $new) -ErrorAction Stop
+
+            Get-VaultText $script:Vault 'pg-pass' | Should -BeExactly $new
+            Get-FieldSnapshot 'prod' | Should -BeExactly $before
+            Get-FieldValue 'prod' 'password' | Should -BeExactly "`${secret:$($script:Vault)/pg-pass}"
+            Get-PlainPassword 'prod' | Should -BeExactly $new
+            (Get-DcSourceConnection -Name 'prod').Credential.GetNetworkCredential().Password | Should -BeExactly $new
+        }
+
+        It 'rotates a secret that Add-DcSource moved to the vault, in place' {
+            $first = New-Canary 'First'
+            $second = New-Canary 'Second'
+            Add-PgSource -Name 'prod' -Fields @{ password = $first }
+            $reference = Get-FieldValue 'prod' 'password'
+            $reference | Should -BeExactly "`${secret:$($script:Vault)/DataCompass-prod-password}"
+
+            Set-DcSourceSecret 'prod' 'password' (ConvertTo-Secure $second) -ErrorAction Stop
+            Get-FieldValue 'prod' 'password' | Should -BeExactly $reference
+            Get-VaultText $script:Vault 'DataCompass-prod-password' | Should -BeExactly $second
+            Get-PlainPassword 'prod' | Should -BeExactly $second
+        }
+
+        It 'with -Vault naming another vault, writes a DataCompass-owned secret there and points the field at it' {
+            $other = New-TestVault
+            $old = New-Canary 'Old'
+            $new = New-Canary 'New'
+            Set-Secret -Vault $script:Vault -Name 'pg-pass' -Secret $old
+            Add-PgSource -Name 'prod' -Fields @{ password = "`${secret:$($script:Vault)/pg-pass}" }
+
+            Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure $new) -Vault $other -ErrorAction Stop
+
+            Get-FieldValue 'prod' 'password' | Should -BeExactly "`${secret:$other/DataCompass-prod-password}"
+            Get-VaultText $other 'DataCompass-prod-password' | Should -BeExactly $new
+            Get-VaultText $script:Vault 'pg-pass' | Should -BeExactly $old
+            Get-PlainPassword 'prod' | Should -BeExactly $new
+        }
+    }
+
+    Context 'a field that holds an environment placeholder or plaintext' {
+        It 'writes DataCompass-{source}-{field} to the default vault and makes the field refer to it' {
+            $new = New-Canary 'New'
+            Add-PgSource -Name 'prod'
+            Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure $new) -ErrorAction Stop
+
+            Get-VaultText $script:Vault 'DataCompass-prod-password' | Should -BeExactly $new
+            $field = (Get-DcSource -Name 'prod').Fields | Where-Object Name -EQ 'password'
+            $field.Value | Should -BeExactly "`${secret:$($script:Vault)/DataCompass-prod-password}"
+            $field.Provenance | Should -Be 'Vault'
+            Get-PlainPassword 'prod' | Should -BeExactly $new
+        }
+
+        It 'writes to the vault named by -Vault rather than the default' {
+            $chosen = New-TestVault
+            $new = New-Canary 'New'
+            Add-PgSource -Name 'prod'
+            Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure $new) -Vault $chosen -ErrorAction Stop
+
+            Get-FieldValue 'prod' 'password' | Should -BeExactly "`${secret:$chosen/DataCompass-prod-password}"
+            Get-VaultText $chosen 'DataCompass-prod-password' | Should -BeExactly $new
+            @(Get-SecretInfo -Vault $script:Vault -Name 'DataCompass-prod-password').Count | Should -Be 0
+        }
+
+        It 'writes to the config secrets_backend vault, under the config secret name template' {
+            $configured = New-TestVault
+            Set-DcConfig -SecretVault $configured -SecretNameTemplate 'dc-{field}-of-{source}' -ErrorAction Stop
+            $new = New-Canary 'New'
+            Add-PgSource -Name 'prod'
+            Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure $new) -ErrorAction Stop
+
+            Get-FieldValue 'prod' 'password' | Should -BeExactly "`${secret:$configured/dc-password-of-prod}"
+            Get-VaultText $configured 'dc-password-of-prod' | Should -BeExactly $new
+            @(Get-SecretInfo -Vault $script:Vault).Count | Should -Be 0
+        }
+
+        It 'moves a plaintext secret (an -AllowPlaintext source) into the vault: no plaintext afterwards' {
+            Remove-TestVault
+            if (@(Get-SecretVault).Count -gt 0) {
+                Set-ItResult -Skipped -Because 'a vault other than the test vaults is registered, so Add-DcSource would not store plaintext'
+                return
+            }
+            $old = New-Canary 'Plain'
+            $new = New-Canary 'New'
+            Add-PgSource -Name 'legacy' -Fields @{ password = $old } -AllowPlaintext
+            (Get-DcSource -Name 'legacy').HasPlaintextSecret | Should -BeTrue
+
+            $vault = New-TestVault -Default
+            Set-DcSourceSecret -Name 'legacy' -Field 'password' -Secret (ConvertTo-Secure $new) -ErrorAction Stop
+
+            $source = Get-DcSource -Name 'legacy'
+            $source.HasPlaintextSecret | Should -BeFalse
+            ($source.Fields | Where-Object Name -EQ 'password').Value | Should -BeExactly "`${secret:$vault/DataCompass-legacy-password}"
+            Get-VaultText $vault 'DataCompass-legacy-password' | Should -BeExactly $new
+            Get-PlainPassword 'legacy' | Should -BeExactly $new
+        }
+
+        It 'leaves no byte of the old plaintext value in the catalog files once it is moved to the vault' {
+            # Moving a plaintext secret into the vault is a conversion: as for Convert-DcSourceSecret, the old value
+            # must not survive in the database's free pages or its -wal.
+            Remove-TestVault
+            if (@(Get-SecretVault).Count -gt 0) {
+                Set-ItResult -Skipped -Because 'a vault other than the test vaults is registered, so Add-DcSource would not store plaintext'
+                return
+            }
+            $old = New-Canary 'Plain'
+            Add-PgSource -Name 'legacy' -Fields @{ password = $old } -AllowPlaintext
+            $null = New-TestVault -Default
+            Set-DcSourceSecret -Name 'legacy' -Field 'password' -Secret (ConvertTo-Secure (New-Canary)) -ErrorAction Stop
+
+            $files = @(Get-ChildItem -LiteralPath $env:DATACOMPASS_DATA_DIR -File -Force | Where-Object Name -Like 'datacompass.db*')
+            $files.Count | Should -BeGreaterThan 0
+            $files | Where-Object { Test-BytesContain $_.FullName $old } | ForEach-Object Name | Should -BeNullOrEmpty
+        }
+
+        It 'records the new secret as owned by the source: Remove-DcSource -RemoveSecret removes it' {
+            Add-PgSource -Name 'prod'
+            Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure 'x') -ErrorAction Stop
+            @(Get-SecretInfo -Vault $script:Vault -Name 'DataCompass-prod-password').Count | Should -Be 1
+            Remove-DcSource -Name 'prod' -RemoveSecret -Confirm:$false -ErrorAction Stop
+            @(Get-SecretInfo -Vault $script:Vault -Name 'DataCompass-prod-password').Count | Should -Be 0
+        }
+
+        It 'refuses with DcSecretNameConflict when the generated name is already held by a foreign secret' {
+            $foreign = New-Canary 'Foreign'
+            Set-Secret -Vault $script:Vault -Name 'DataCompass-prod-password' -Secret $foreign
+            Add-PgSource -Name 'prod'
+            $before = Get-FieldSnapshot 'prod'
+
+            $err = { Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure (New-Canary)) -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-SetErrorId 'DcSecretNameConflict') -PassThru
+            $err.CategoryInfo.Category | Should -Be 'ResourceExists'
+            $err.Exception.Message | Should -BeLike "*'prod'*"
+            $err.Exception.Message | Should -BeLike "*'password'*"
+            $err.Exception.Message | Should -BeLike '*DataCompass-prod-password*'
+            $err.Exception.Message | Should -Not -BeLike "*$foreign*"
+            Get-VaultText $script:Vault 'DataCompass-prod-password' | Should -BeExactly $foreign
+            Get-FieldSnapshot 'prod' | Should -BeExactly $before
+        }
+
+        It 'fails with DcNoVaultAvailable when there is no vault to keep the new value in' {
+            Remove-TestVault
+            if (@(Get-SecretVault).Count -gt 0) {
+                Set-ItResult -Skipped -Because 'a vault other than the test vaults is registered'
+                return
+            }
+            Add-PgSource -Name 'prod'
+            $before = Get-FieldSnapshot 'prod'
+            $err = { Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure 'x') -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-SetErrorId 'DcNoVaultAvailable') -PassThru
+            $err.Exception.Message | Should -BeLike "*'prod'*"
+            Get-FieldSnapshot 'prod' | Should -BeExactly $before
+        }
+    }
+
+    Context '-Credential' {
+        It 'updates the user name and rotates the password of a postgresql source' {
+            $old = New-Canary 'Old'
+            $new = New-Canary 'New'
+            Set-Secret -Vault $script:Vault -Name 'pg-pass' -Secret $old
+            Add-PgSource -Name 'prod' -Fields @{ username = 'olduser'; password = "`${secret:$($script:Vault)/pg-pass}" }
+
+            $credential = [pscredential]::new('newuser', (ConvertTo-Secure $new))
+            Set-DcSourceSecret -Name 'prod' -Credential $credential -ErrorAction Stop
+
+            Get-FieldValue 'prod' 'username' | Should -BeExactly 'newuser'
+            Get-FieldValue 'prod' 'password' | Should -BeExactly "`${secret:$($script:Vault)/pg-pass}"
+            Get-VaultText $script:Vault 'pg-pass' | Should -BeExactly $new
+            $connection = Get-DcSourceConnection -Name 'prod'
+            $connection.Credential.UserName | Should -BeExactly 'newuser'
+            $connection.Credential.GetNetworkCredential().Password | Should -BeExactly $new
+        }
+
+        It 'moves an environment placeholder password to a DataCompass-owned secret and sets the user name' {
+            $new = New-Canary 'New'
+            Add-PgSource -Name 'prod'
+            Set-DcSourceSecret -Name 'prod' -Credential ([pscredential]::new('svc', (ConvertTo-Secure $new))) -ErrorAction Stop
+            Get-FieldValue 'prod' 'username' | Should -BeExactly 'svc'
+            Get-FieldValue 'prod' 'password' | Should -BeExactly "`${secret:$($script:Vault)/DataCompass-prod-password}"
+            (Get-DcSourceConnection -Name 'prod').Credential.GetNetworkCredential().Password | Should -BeExactly $new
+        }
+
+        It 'refuses a credential for databricks (no user name and password pair) with DcFieldNotSecret' {
+            Add-DatabricksSource 'dbx'
+            $before = Get-FieldSnapshot 'dbx'
+            $err = { Set-DcSourceSecret -Name 'dbx' -Credential ([pscredential]::new('u', (ConvertTo-Secure 'x'))) -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-SetErrorId 'DcFieldNotSecret') -PassThru
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err.Exception.Message | Should -BeLike "*'dbx'*"
+            Get-FieldSnapshot 'dbx' | Should -BeExactly $before
+            @(Get-TestVaultCall $script:Vault | Where-Object { $_ -like 'Set-Secret *' }).Count | Should -Be 0
+        }
+    }
+
+    Context 'refusals' {
+        It 'refuses a non-secret field with DcFieldNotSecret naming the secret fields' {
+            Add-PgSource -Name 'prod'
+            $before = Get-FieldSnapshot 'prod'
+            $err = { Set-DcSourceSecret -Name 'prod' -Field 'host' -Secret (ConvertTo-Secure 'x') -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-SetErrorId 'DcFieldNotSecret') -PassThru
+            $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err.Exception.Message | Should -BeLike "*'prod'*"
+            $err.Exception.Message | Should -BeLike "*'host'*"
+            $err.Exception.Message | Should -BeLike '*password*'
+            Get-FieldSnapshot 'prod' | Should -BeExactly $before
+        }
+
+        It 'names every secret field of the adapter (databricks: access_token, client_secret)' {
+            Add-DatabricksSource 'dbx'
+            $err = { Set-DcSourceSecret -Name 'dbx' -Field 'http_path' -Secret (ConvertTo-Secure 'x') -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-SetErrorId 'DcFieldNotSecret') -PassThru
+            $err.Exception.Message | Should -BeLike '*access_token*'
+            $err.Exception.Message | Should -BeLike '*client_secret*'
+            $err.Exception.Message | Should -BeLike "*'http_path'*"
+        }
+
+        It 'refuses an unknown field the same way' {
+            Add-PgSource -Name 'prod'
+            { Set-DcSourceSecret -Name 'prod' -Field 'pasword' -Secret (ConvertTo-Secure 'x') -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-SetErrorId 'DcFieldNotSecret')
+        }
+
+        It 'writes a DcSourceNotFound error for an unknown source' {
+            Add-PgSource -Name 'prod'
+            $err = { Set-DcSourceSecret -Name 'nope' -Field 'password' -Secret (ConvertTo-Secure 'x') -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-SetErrorId 'DcSourceNotFound') -PassThru
+            $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err.Exception.Message | Should -BeLike "*'nope'*"
+            $err.TargetObject | Should -BeExactly 'nope'
+            @(Get-TestVaultCall $script:Vault | Where-Object { $_ -like 'Set-Secret *' }).Count | Should -Be 0
+        }
+
+        It 'reports DcSourceNotFound as a non-terminating error' {
+            Set-DcSourceSecret -Name 'nope' -Field 'password' -Secret (ConvertTo-Secure 'x') -ErrorVariable problems -ErrorAction SilentlyContinue
+            $problems.Count | Should -Be 1
+            $problems[0].FullyQualifiedErrorId | Should -BeExactly (Get-SetErrorId 'DcSourceNotFound')
+        }
+    }
+
+    Context 'a failing vault' {
+        It 'reports the failed write and keeps the source resolving to the old value (field refers to the vault)' {
+            $failing = New-TestVault -Behaviour @{ FailAfter = 1 }
+            $old = New-Canary 'Old'
+            $new = New-Canary 'New'
+            Set-Secret -Vault $failing -Name 'pg-pass' -Secret $old   # the one write that succeeds
+            Add-PgSource -Name 'prod' -Fields @{ password = "`${secret:$failing/pg-pass}" }
+            $before = Get-FieldSnapshot 'prod'
+
+            $err = { Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure $new) -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-SetErrorId 'DcVaultFailed') -PassThru
+            $err.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+            $err.Exception.Message | Should -BeLike "*$failing*"
+            $err.Exception.Message | Should -BeLike '*pg-pass*'
+            $err.Exception.Message | Should -Not -BeLike "*$new*"
+            Get-FieldSnapshot 'prod' | Should -BeExactly $before
+            Get-VaultText $failing 'pg-pass' | Should -BeExactly $old
+            Get-PlainPassword 'prod' | Should -BeExactly $old
+        }
+
+        It 'reports the failed write and keeps the environment placeholder (Fail = Set)' {
+            Remove-TestVault
+            $failing = New-TestVault -Default -Behaviour @{ Fail = 'Set' }
+            $old = New-Canary 'Old'
+            Add-PgSource -Name 'prod'
+            $env:DCT_PASSWORD = $old
+            $before = Get-FieldSnapshot 'prod'
+
+            $err = { Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure (New-Canary)) -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-SetErrorId 'DcVaultFailed') -PassThru
+            $err.Exception.Message | Should -BeLike "*$failing*"
+            $err.Exception.Message | Should -BeLike '*DataCompass-prod-password*'
+            Get-FieldSnapshot 'prod' | Should -BeExactly $before
+            Get-FieldValue 'prod' 'password' | Should -BeExactly '${DCT_PASSWORD}'
+            Get-PlainPassword 'prod' | Should -BeExactly $old
+            @(Get-SecretInfo -Vault $failing).Count | Should -Be 0
+        }
+
+        It 'reports a locked vault as DcVaultLocked and changes nothing' {
+            $locked = New-TestVault -Behaviour @{ Locked = $true; Password = 'pw' }
+            Add-PgSource -Name 'prod' -Fields @{ password = "`${secret:$locked/pg-pass}" }
+            $before = Get-FieldSnapshot 'prod'
+            $err = { Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure 'x') -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-SetErrorId 'DcVaultLocked') -PassThru
+            $err.Exception.Message | Should -BeLike '*Unlock-SecretVault*'
+            Get-FieldSnapshot 'prod' | Should -BeExactly $before
+        }
+    }
+
+    Context '-WhatIf and -PassThru' {
+        It '-WhatIf writes neither the vault nor the row (vault reference)' {
+            $old = New-Canary 'Old'
+            Set-Secret -Vault $script:Vault -Name 'pg-pass' -Secret $old
+            Add-PgSource -Name 'prod' -Fields @{ password = "`${secret:$($script:Vault)/pg-pass}" }
+            $before = Get-FieldSnapshot 'prod'
+            Clear-TestVaultCall $script:Vault
+
+            $output = Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure (New-Canary)) -WhatIf -PassThru
+            $output | Should -BeNullOrEmpty
+            Get-FieldSnapshot 'prod' | Should -BeExactly $before
+            Get-VaultText $script:Vault 'pg-pass' | Should -BeExactly $old
+            @(Get-TestVaultCall $script:Vault | Where-Object { $_ -like 'Set-Secret *' -or $_ -like 'Remove-Secret *' }).Count | Should -Be 0
+        }
+
+        It '-WhatIf writes neither the vault nor the row (environment placeholder)' {
+            Add-PgSource -Name 'prod'
+            $before = Get-FieldSnapshot 'prod'
+            Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure (New-Canary)) -WhatIf
+            Get-FieldSnapshot 'prod' | Should -BeExactly $before
+            @(Get-SecretInfo -Vault $script:Vault).Count | Should -Be 0
+        }
+
+        It 'returns nothing by default and the updated DcSource with -PassThru' {
+            Add-PgSource -Name 'prod'
+            $quiet = Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret (ConvertTo-Secure 'x') -ErrorAction Stop
+            $quiet | Should -BeNullOrEmpty
+
+            Add-PgSource -Name 'dev'
+            $result = Set-DcSourceSecret -Name 'dev' -Field 'password' -Secret (ConvertTo-Secure 'y') -PassThru -ErrorAction Stop
+            @($result).Count | Should -Be 1
+            $result | Should -BeOfType ([DataCompass.DcSource])
+            $result.Name | Should -BeExactly 'dev'
+            ($result.Fields | Where-Object Name -EQ 'password').Value | Should -BeExactly "`${secret:$($script:Vault)/DataCompass-dev-password}"
+        }
+
+        It 'accepts a DcSource from the pipeline' {
+            Add-PgSource -Name 'prod'
+            $new = New-Canary 'New'
+            Get-DcSource -Name 'prod' | Set-DcSourceSecret -Field 'password' -Secret (ConvertTo-Secure $new) -ErrorAction Stop
+            Get-PlainPassword 'prod' | Should -BeExactly $new
+        }
+    }
+
+    Context 'never revealing the value' {
+        It 'shows the SecureString value in no stream, formatted output or $Error, on success or failure' {
+            $canary = New-Canary 'Rotated'
+            $secure = ConvertTo-Secure $canary
+            $failing = New-TestVault -Behaviour @{ Fail = 'Set' }
+            Set-Secret -Vault $script:Vault -Name 'DataCompass-taken-password' -Secret 'foreign'
+            Add-PgSource -Name 'prod'
+            Add-PgSource -Name 'viaref' -Fields @{ password = "`${secret:$failing/pg-pass}" }
+            Add-PgSource -Name 'taken'
+
+            $text = Get-StreamText {
+                Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret $secure -PassThru -Verbose -Debug -InformationAction Continue
+                Set-DcSourceSecret -Name 'prod' -Field 'password' -Secret $secure -WhatIf -Verbose
+                Set-DcSourceSecret -Name 'viaref' -Field 'password' -Secret $secure -Verbose -ErrorAction Continue
+                Set-DcSourceSecret -Name 'taken' -Field 'password' -Secret $secure -Verbose -ErrorAction Continue
+                Set-DcSourceSecret -Name 'prod' -Field 'host' -Secret $secure -ErrorAction Continue
+                Set-DcSourceSecret -Name 'prod' -Credential ([pscredential]::new('u', $secure)) -PassThru -Verbose
+            }
+            $text | Should -BeLike '*DataCompass-prod-password*'   # the capture did see the output
+            $text | Should -Not -BeLike "*$canary*"
+            Get-PlainPassword 'prod' | Should -BeExactly $canary
+        }
+    }
+}

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Storage;
@@ -40,6 +41,21 @@ namespace DataCompass
             }
 
             return resolved;
+        }
+
+        /// <summary>Every source in the catalog; none when it does not exist yet. An unusable catalog terminates.</summary>
+        internal IReadOnlyList<StoredSource> ReadSources(string databasePath)
+        {
+            try
+            {
+                using var catalog = SourceCatalog.OpenForRead(databasePath);
+                return catalog?.ListSources() ?? Array.Empty<StoredSource>();
+            }
+            catch (DataCompassException exception)
+            {
+                ThrowDcError(exception);
+                throw;
+            }
         }
 
         internal void WriteDcError(DataCompassException exception) => WriteError(ErrorRecords.From(exception));

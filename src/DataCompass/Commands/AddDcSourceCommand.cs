@@ -2,7 +2,6 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Security;
 using DataCompass.Completion;
 using DataCompass.Core.Config;
@@ -137,7 +136,7 @@ namespace DataCompass.Commands
                 case string text:
                     return text;
                 case SecureString secure:
-                    return Unprotect(secure);
+                    return SecureText.Reveal(secure);
                 case IDictionary nested:
                     return ToOrderedMap(nested);
                 case IEnumerable items:
@@ -150,19 +149,6 @@ namespace DataCompass.Commands
                     return list;
                 default:
                     return value;
-            }
-        }
-
-        private static string Unprotect(SecureString secure)
-        {
-            var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
-            try
-            {
-                return Marshal.PtrToStringUni(pointer) ?? string.Empty;
-            }
-            finally
-            {
-                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
             }
         }
     }

@@ -28,17 +28,7 @@ namespace DataCompass.Commands
         protected override void ProcessRecord()
         {
             var databasePath = ResolveDatabasePath();
-            IReadOnlyList<StoredSource> sources;
-            try
-            {
-                using var catalog = SourceCatalog.OpenForRead(databasePath);
-                sources = catalog?.ListSources() ?? Array.Empty<StoredSource>();
-            }
-            catch (DataCompassException exception)
-            {
-                ThrowDcError(exception);
-                return;
-            }
+            var sources = ReadSources(databasePath);
 
             var typePatterns = Patterns(Type);
             var selected = sources.Where(source => typePatterns == null || typePatterns.Any(pattern => pattern.IsMatch(source.SourceType)));

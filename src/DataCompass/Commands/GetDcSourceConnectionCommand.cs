@@ -84,7 +84,7 @@ namespace DataCompass.Commands
                 var value = entry.Value;
                 if (resolved.IsSecret(entry.Key) && value is string secret && !AsPlainText)
                 {
-                    value = ToSecureString(secret);
+                    value = SecureText.Protect(secret);
                 }
 
                 settings.Add(entry.Key, value);
@@ -96,22 +96,10 @@ namespace DataCompass.Commands
                 && resolved.Values.TryGetValue(adapter.UsernameField, out var user) && user is string userName && userName.Length > 0
                 && resolved.Values.TryGetValue(adapter.PasswordField, out var password) && password is string passwordText)
             {
-                credential = new PSCredential(userName, ToSecureString(passwordText));
+                credential = new PSCredential(userName, SecureText.Protect(passwordText));
             }
 
             return new DcSourceConnection(source.Name, source.SourceType, settings, credential);
-        }
-
-        private static SecureString ToSecureString(string text)
-        {
-            var secure = new SecureString();
-            foreach (var character in text)
-            {
-                secure.AppendChar(character);
-            }
-
-            secure.MakeReadOnly();
-            return secure;
         }
     }
 }

@@ -85,10 +85,7 @@ namespace DataCompass.Commands
 
         private void RemoveFrom(string databasePath, string[] names)
         {
-            using var reader = SourceCatalog.OpenForRead(databasePath);
-            var sources = reader?.ListSources() ?? Array.Empty<StoredSource>();
-            var chosen = SourceSelection.Select(this, sources, names);
-            reader?.Dispose();
+            var chosen = SourceSelection.Select(this, ReadSources(databasePath), names);
 
             SourceCatalog? writer = null;
             try

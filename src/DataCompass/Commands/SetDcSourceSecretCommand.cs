@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Net;
 using System.Security;
 using DataCompass.Completion;
 using DataCompass.Core.Config;
@@ -74,7 +73,7 @@ namespace DataCompass.Commands
 
                 var secret = ParameterSetName == CredentialSet ? Credential.Password : Secret;
                 using var writer = SourceCatalog.OpenForWrite(databasePath);
-                var updated = SecretRotation.Apply(plan, new NetworkCredential(string.Empty, secret).Password, backend, writer);
+                var updated = SecretRotation.Apply(plan, SecureText.Reveal(secret), backend, writer);
                 WriteVerbose($"Rotated source '{source.Name}', field '{plan.Field}': {plan.Reference}.");
                 if (PassThru)
                 {

@@ -36,18 +36,7 @@ namespace DataCompass.Commands
 
         protected override void ProcessRecord()
         {
-            var databasePath = ResolveDatabasePath();
-            IReadOnlyList<StoredSource> sources;
-            try
-            {
-                using var catalog = SourceCatalog.OpenForRead(databasePath);
-                sources = catalog?.ListSources() ?? Array.Empty<StoredSource>();
-            }
-            catch (DataCompassException exception)
-            {
-                ThrowDcError(exception);
-                return;
-            }
+            var sources = ReadSources(ResolveDatabasePath());
 
             var chosen = SourceSelection.Select(this, sources, Name, out var missing);
             _missingSource |= missing > 0;

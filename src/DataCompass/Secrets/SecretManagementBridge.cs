@@ -5,7 +5,6 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using System.Net;
 using System.Security;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Secrets;
@@ -75,10 +74,10 @@ namespace DataCompass.Secrets
         }
 
         public void SetText(string vault, string name, string value) =>
-            Set(vault, name, ToSecureString(value));
+            Set(vault, name, SecureText.Protect(value));
 
         public void SetCredential(string vault, string name, string userName, string password) =>
-            Set(vault, name, new PSCredential(userName, ToSecureString(password)));
+            Set(vault, name, new PSCredential(userName, SecureText.Protect(password)));
 
         public void Remove(string vault, string name)
         {
@@ -263,7 +262,7 @@ namespace DataCompass.Secrets
                 case string text:
                     return SecretValue.FromText(text);
                 case SecureString secure:
-                    return SecretValue.FromText(new NetworkCredential(string.Empty, secure).Password);
+                    return SecretValue.FromText(SecureText.Reveal(secure));
                 case PSCredential credential:
                     return SecretValue.FromCredential(credential.UserName, credential.GetNetworkCredential().Password);
                 case IDictionary map:
@@ -275,7 +274,7 @@ namespace DataCompass.Secrets
                         {
                             null => null,
                             PSObject wrapped when wrapped.BaseObject is string s => s,
-                            SecureString secure => new NetworkCredential(string.Empty, secure).Password,
+                            SecureString secure => SecureText.Reveal(secure),
                             PSCredential credential => credential.GetNetworkCredential().Password,
                             var other => Convert.ToString(other is PSObject o ? o.BaseObject : other, CultureInfo.InvariantCulture),
                         };
@@ -290,18 +289,6 @@ namespace DataCompass.Secrets
         }
 
         private static object? Property(PSObject item, string name) => item?.Properties[name]?.Value;
-
-        private static SecureString ToSecureString(string text)
-        {
-            var secure = new SecureString();
-            foreach (var character in text)
-            {
-                secure.AppendChar(character);
-            }
-
-            secure.MakeReadOnly();
-            return secure;
-        }
 
         private static DataCompassException NotFound(string? vault, string name) =>
             new DataCompassException(

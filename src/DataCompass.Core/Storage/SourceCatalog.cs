@@ -437,16 +437,7 @@ namespace DataCompass.Core.Storage
             using var command = _connection.CreateCommand();
             command.CommandText = "SELECT * FROM data_sources WHERE name = $name COLLATE NOCASE;";
             command.Parameters.AddWithValue("$name", name);
-            var matches = ReadSources(command);
-            foreach (var match in matches)
-            {
-                if (string.Equals(match.Name, name, StringComparison.Ordinal))
-                {
-                    return match;
-                }
-            }
-
-            return matches.Count == 1 ? matches[0] : null;
+            return SourceNameMatch.Find(ReadSources(command), name);
         }
 
         private List<StoredSource> ReadSources(SqliteCommand command)

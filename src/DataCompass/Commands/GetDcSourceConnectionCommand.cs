@@ -49,11 +49,13 @@ namespace DataCompass.Commands
 
             using (catalog)
             {
+                // Many names at once (a runbook resolving its whole catalog): one read instead of one query each.
+                var all = Name.Length > 1 ? catalog?.ListSources() : null;
                 foreach (var name in Name)
                 {
                     try
                     {
-                        var source = catalog?.FindSource(name) ?? throw new DataCompassException(
+                        var source = (all != null ? SourceNameMatch.Find(all, name) : catalog?.FindSource(name)) ?? throw new DataCompassException(
                             DcError.SourceNotFound, $"No source named '{name}' is in the catalog '{databasePath}'.", name);
                         var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets);
                         if (!resolved.Succeeded)

@@ -41,8 +41,7 @@ namespace DataCompass.Commands
                     continue;
                 }
 
-                var exact = all.FirstOrDefault(source => source.Name == name)
-                    ?? all.SingleOrDefaultIfUnique(source => string.Equals(source.Name, name, System.StringComparison.OrdinalIgnoreCase));
+                var exact = SourceNameMatch.Find(all, name);
                 if (exact != null)
                 {
                     Add(chosen, exact);
@@ -68,12 +67,6 @@ namespace DataCompass.Commands
             {
                 chosen.Add(source);
             }
-        }
-
-        private static StoredSource? SingleOrDefaultIfUnique(this IEnumerable<StoredSource> sources, System.Func<StoredSource, bool> predicate)
-        {
-            var matches = sources.Where(predicate).Take(2).ToList();
-            return matches.Count == 1 ? matches[0] : null;
         }
     }
 }

@@ -5,6 +5,7 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Security;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Secrets;
@@ -23,7 +24,8 @@ namespace DataCompass.Secrets
         public const string ModuleName = "Microsoft.PowerShell.SecretManagement";
         private const string PasswordRequiredType = "Microsoft.PowerShell.SecretManagement.PasswordRequiredException";
         private static readonly object Gate = new object();
-        private static bool s_installed;
+        private bool _loaded;
+        private PowerShell? _shell;
         private readonly ArrayList? _userErrors;
 
         /// <param name="sessionState">The calling command's session state, whose $Error is kept free of
@@ -108,20 +110,28 @@ namespace DataCompass.Secrets
         {
             lock (Gate)
             {
-                EnsureInstalled();
+                EnsureLoaded();
                 var newestBefore = _userErrors?.Count > 0 ? _userErrors[0] : null;
                 try
                 {
-                    using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
+                    // One PowerShell per bridge, reused: a command resolving a thousand secrets pays for it once.
+                    var shell = _shell ??= PowerShell.Create(RunspaceMode.CurrentRunspace);
+                    shell.Commands.Clear();
+                    shell.Streams.ClearStreams();
                     shell.AddCommand(ModuleName + "\\" + command);
                     foreach (var parameter in parameters)
                     {
                         shell.AddParameter(parameter.Key, parameter.Value);
                     }
 
-                    var output = shell.Invoke();
+                    // On the caller's runspace, warnings would go straight to the user's host: they are merged into
+                    // the output instead, read here, and reported as DataCompass errors where they matter.
+                    shell.Commands.Commands[0].MergeMyResults(PipelineResultTypes.Warning, PipelineResultTypes.Output);
+                    var results = shell.Invoke();
                     errors = shell.Streams.Error.ToList();
-                    if (output.Count == 0 && errors.Count == 0 && NoVaultsRegistered(shell.Streams.Warning))
+                    var warnings = results.Select(item => item?.BaseObject).OfType<WarningRecord>().ToList();
+                    var output = new Collection<PSObject>(results.Where(item => item != null && !(item.BaseObject is WarningRecord)).ToList());
+                    if (output.Count == 0 && errors.Count == 0 && NoVaultsRegistered(warnings))
                     {
                         throw new DataCompassException(DcError.NoVaultAvailable, NoVaultMessage, ModuleName);
                     }
@@ -158,22 +168,31 @@ namespace DataCompass.Secrets
         }
 
         /// <summary>
-        /// Looks the module up quietly first: calling a command of a missing module would leave a
-        /// CommandNotFoundException in the user's $Error. Once found, it stays found for the process.
+        /// Makes sure the module is loaded, once per bridge (so once per DataCompass command), importing it if
+        /// needed. Quietly: calling a command of a missing module would leave a CommandNotFoundException in the
+        /// user's $Error, and a module-qualified Get-Command does not load the module by itself.
         /// </summary>
-        private static void EnsureInstalled()
+        private void EnsureLoaded()
         {
-            if (s_installed)
+            if (_loaded)
             {
                 return;
             }
 
+            // Commands, not a script: a nested script block run from a cmdlet stops the transcript from
+            // recording what the cmdlet writes to the host afterwards (its -WhatIf lines, for one).
             using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            shell.AddCommand("Get-Command")
-                .AddParameter("Name", ModuleName + "\\Get-Secret")
-                .AddParameter("ErrorAction", ActionPreference.Ignore);
-            s_installed = shell.Invoke().Count > 0;
-            if (!s_installed)
+            shell.AddCommand("Get-Module").AddParameter("Name", ModuleName);
+            _loaded = shell.Invoke().Any(result => result?.BaseObject is PSModuleInfo);
+            if (!_loaded)
+            {
+                shell.Commands.Clear();
+                shell.AddCommand("Import-Module").AddParameter("Name", ModuleName).AddParameter("Global")
+                    .AddParameter("PassThru").AddParameter("ErrorAction", ActionPreference.Ignore);
+                _loaded = shell.Invoke().Any(result => result?.BaseObject is PSModuleInfo);
+            }
+
+            if (!_loaded)
             {
                 throw NotInstalled();
             }
@@ -252,7 +271,7 @@ namespace DataCompass.Secrets
             return false;
         }
 
-        private static bool NoVaultsRegistered(PSDataCollection<WarningRecord> warnings) =>
+        private static bool NoVaultsRegistered(IEnumerable<WarningRecord> warnings) =>
             warnings.Any(warning => warning.Message.IndexOf("no extension vaults registered", StringComparison.OrdinalIgnoreCase) >= 0);
 
         private static SecretValue ToSecretValue(object value)

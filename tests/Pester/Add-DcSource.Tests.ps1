@@ -9,7 +9,6 @@ BeforeAll {
     Import-Module $script:DcModulePath -Force
 
     $script:SavedDataDir = $env:DATACOMPASS_DATA_DIR
-    $script:RawSqliteFolder = $null
 
     function Get-AddErrorId([string] $ErrorId) { Get-DcErrorId $ErrorId 'Add-DcSource' }
 
@@ -57,74 +56,21 @@ BeforeAll {
 
     # Microsoft.Data.Sqlite and its native library copied side by side, so a child pwsh can load them with
     # Add-Type alone (the module loads them into its private load context, which a child cannot reuse).
-    function Get-RawSqliteFolder {
-        if ($script:RawSqliteFolder -and (Test-Path -LiteralPath $script:RawSqliteFolder)) { return $script:RawSqliteFolder }
-        $deps = Join-Path (Split-Path -Parent (Resolve-Path -LiteralPath $script:DcModulePath).Path) 'deps'
-        $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
-        $arch = [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()
-        $native = Join-Path $deps "runtimes/$os-$arch/native"
-        if (-not (Test-Path -LiteralPath $native)) { throw "No native SQLite for $os-$arch under '$deps'." }
-        $folder = Join-Path ([IO.Path]::GetTempPath()) ('dc-add-tests-sqlite-' + [guid]::NewGuid().ToString('n'))
-        New-Item -ItemType Directory -Path $folder | Out-Null
-        Copy-Item -Path (Join-Path $deps '*.dll') -Destination $folder
-        Copy-Item -Path (Join-Path $native '*') -Destination $folder
-        $script:RawSqliteFolder = $folder
-        return $folder
-    }
+    . $PSScriptRoot/RawSql.ps1
 
     function Get-RawConnectionInfo {
         <#
         .SYNOPSIS
-            The connection_info text exactly as stored in data_sources, read with Microsoft.Data.Sqlite in a
-            child pwsh (never through the module). One object per name: Name, ConnectionInfo ($null: no row).
-            Pass several names to pay for one child process only.
+            The connection_info text exactly as stored in data_sources, read with Microsoft.Data.Sqlite (never
+            through the module). One object per name: Name, ConnectionInfo ($null: no row).
         #>
         param(
             [Parameter(Mandatory)] [string] $Database,
             [Parameter(Mandatory)] [string[]] $Name
         )
-        $request = @{ Folder = (Get-RawSqliteFolder); Database = $Database; Names = @($Name) } | ConvertTo-Json -Compress
-        $child = @'
-$ErrorActionPreference = 'Stop'
-$utf8 = [Text.Encoding]::UTF8
-$request = $utf8.GetString([Convert]::FromBase64String($env:DC_RAW_REQUEST)) | ConvertFrom-Json
-foreach ($dll in 'SQLitePCLRaw.core.dll', 'SQLitePCLRaw.provider.e_sqlite3.dll', 'SQLitePCLRaw.batteries_v2.dll', 'Microsoft.Data.Sqlite.dll') {
-    Add-Type -Path (Join-Path $request.Folder $dll)
-}
-[SQLitePCL.Batteries_V2]::Init()
-$builder = [Microsoft.Data.Sqlite.SqliteConnectionStringBuilder]::new()
-$builder.DataSource = $request.Database
-$builder.Mode = [Microsoft.Data.Sqlite.SqliteOpenMode]::ReadOnly
-$builder.Pooling = $false
-$connection = [Microsoft.Data.Sqlite.SqliteConnection]::new($builder.ToString())
-$connection.Open()
-try {
-    foreach ($name in @($request.Names)) {
-        $command = $connection.CreateCommand()
-        $command.CommandText = 'SELECT connection_info FROM data_sources WHERE name = $name;'
-        $null = $command.Parameters.AddWithValue('$name', $name)
-        $value = $command.ExecuteScalar()
-        $command.Dispose()
-        $encoded = if ($value -is [string]) { [Convert]::ToBase64String($utf8.GetBytes($value)) } else { '-' }
-        'ROW {0} {1}' -f [Convert]::ToBase64String($utf8.GetBytes($name)), $encoded
-    }
-}
-finally {
-    $connection.Dispose()
-}
-'@
-        $encodedRequest = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($request))
-        $result = Invoke-ChildPwsh -Script $child -Environment @{ DC_RAW_REQUEST = $encodedRequest }
-        $rows = @($result.Output | Where-Object { $_ -like 'ROW *' })
-        if ($result.ExitCode -ne 0 -or $rows.Count -ne @($Name).Count) {
-            throw "Reading connection_info from '$Database' failed (exit $($result.ExitCode)): $($result.Text)"
-        }
-        foreach ($row in $rows) {
-            $parts = $row.Split(' ')
-            [pscustomobject]@{
-                Name           = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($parts[1]))
-                ConnectionInfo = if ($parts[2] -eq '-') { $null } else { [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($parts[2])) }
-            }
+        foreach ($one in $Name) {
+            $row = Invoke-RawSql -Database $Database -ReadOnly -Sql 'SELECT connection_info FROM data_sources WHERE name = $name;' -Parameters @{ '$name' = $one }
+            [pscustomobject]@{ Name = $one; ConnectionInfo = if ($row) { [string]$row.connection_info } else { $null } }
         }
     }
 
@@ -138,7 +84,6 @@ password: ${DB_PASSWORD}
 
 AfterAll {
     $env:DATACOMPASS_DATA_DIR = $script:SavedDataDir
-    if ($script:RawSqliteFolder) { Remove-Item -LiteralPath $script:RawSqliteFolder -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
 Describe 'Add-DcSource stores what the Python tool would store' -Tag 'Integration' {

@@ -233,28 +233,6 @@ $result = @{
     $line = @($script:Run.Output | Where-Object { $_ -like 'RESULT:*' }) | Select-Object -Last 1
     $script:Result = if ($line) { $line.Substring('RESULT:'.Length) | ConvertFrom-Json } else { $null }
 
-    function Find-Canary([string[]] $Path) {
-        # Every (file, canary, form) hit; the GUID part alone also catches JSON-escaped and URL-encoded copies,
-        # and a copy of the text without whitespace, '|' and ANSI codes catches one that a formatter wrapped.
-        foreach ($file in $Path) {
-            $collapsed = Join-Path $TestDrive ('collapsed-' + [guid]::NewGuid().ToString('n'))
-            $text = [IO.File]::ReadAllText($file)
-            [IO.File]::WriteAllText($collapsed, (($text -replace '\x1b\[[0-9;?]*[A-Za-z]', '') -replace '[\s|]', ''))
-            foreach ($entry in $script:Canaries.GetEnumerator()) {
-                $guidPart = ($entry.Value -split '-')[-1]
-                foreach ($form in @{ verbatim = $entry.Value; 'GUID part' = $guidPart }.GetEnumerator()) {
-                    if (Test-BytesContain -Path $file -Text $form.Value) { "$($entry.Key) ($($form.Key)) in $file" }
-                }
-                if (Test-BytesContain -Path $collapsed -Text $guidPart) { "$($entry.Key) (GUID part, across a line break) in $file" }
-            }
-            Remove-Item $collapsed
-        }
-    }
-
-    function Test-AnyContains([string[]] $Path, [string] $Text) {
-        foreach ($file in $Path) { if (Test-BytesContain -Path $file -Text $Text) { return $true } }
-        return $false
-    }
 }
 
 Describe 'No secret value leaks' {
@@ -301,7 +279,7 @@ Describe 'No secret value leaks' {
         foreach ($reference in '${DCT_PG_PASSWORD}', '${DCT_SF_PASSWORD}', '${DCT_DBX_TOKEN}', '${DCT_DBX_CLIENT_SECRET}') {
             Test-AnyContains -Path $files -Text $reference | Should -BeTrue -Because "the catalog stores the reference $reference"
         }
-        @(Find-Canary -Path $files) | Should -BeNullOrEmpty
+        @(Find-Canary -Path $files -Canaries $script:Canaries) | Should -BeNullOrEmpty
     }
 
     It 'leaves no canary in the transcript' {
@@ -310,7 +288,7 @@ Describe 'No secret value leaks' {
         foreach ($expected in 'dbxsp', 'VERBOSE:', 'DcEnvironmentVariableNotSet', 'DcPlaintextSecretRefused', 'DCT_UNSET_HOST', '${DCT_PG_PASSWORD}', '(SecureString)', 'What if:') {
             Test-BytesContain -Path $transcript -Text $expected | Should -BeTrue -Because "the transcript records '$expected'"
         }
-        @(Find-Canary -Path $transcript) | Should -BeNullOrEmpty
+        @(Find-Canary -Path $transcript -Canaries $script:Canaries) | Should -BeNullOrEmpty
     }
 
     It 'leaves no canary in any stream (output, error, warning, verbose, debug, information)' {
@@ -320,7 +298,7 @@ Describe 'No secret value leaks' {
             'DcSourceNotFound', 'Added source', '${DCT_SF_PASSWORD}', 'client_secret', 'pasword', 'WARNING: Source ''plain''', '(plaintext)') {
             Test-BytesContain -Path $streams -Text $expected | Should -BeTrue -Because "the captured streams hold '$expected'"
         }
-        @(Find-Canary -Path $streams) | Should -BeNullOrEmpty
+        @(Find-Canary -Path $streams -Canaries $script:Canaries) | Should -BeNullOrEmpty
     }
 
     It 'leaves no canary in $Error (messages, targets, exception text)' {
@@ -329,25 +307,25 @@ Describe 'No secret value leaks' {
         foreach ($expected in 'DcPlaintextSecretRefused', 'DcEnvironmentVariableNotSet', 'DCT_UNSET_HOST', 'InvalidDataException', 'TargetObject') {
             Test-BytesContain -Path $errors -Text $expected | Should -BeTrue -Because "the `$Error dump holds '$expected'"
         }
-        @(Find-Canary -Path $errors) | Should -BeNullOrEmpty
+        @(Find-Canary -Path $errors -Canaries $script:Canaries) | Should -BeNullOrEmpty
     }
 
     It 'leaves no canary in the child''s stdout and stderr' {
         Test-BytesContain -Path $script:StdoutFile -Text 'RESULT:' | Should -BeTrue
-        @(Find-Canary -Path $script:StdoutFile) | Should -BeNullOrEmpty
+        @(Find-Canary -Path $script:StdoutFile -Canaries $script:Canaries) | Should -BeNullOrEmpty
     }
 
     It 'can see a canary where one is (the search itself works)' {
         # The config files and the Python tool's catalog hold canaries on purpose: a search that finds nothing there is broken.
-        @(Find-Canary -Path (Join-Path $TestDrive 'canary/in/literal.yaml')) | Should -Not -BeNullOrEmpty
-        $legacyHits = @(Find-Canary -Path $script:LegacyDb)
+        @(Find-Canary -Path (Join-Path $TestDrive 'canary/in/literal.yaml') -Canaries $script:Canaries) | Should -Not -BeNullOrEmpty
+        $legacyHits = @(Find-Canary -Path $script:LegacyDb -Canaries $script:Canaries)
         $legacyHits -like 'LegacyPassword (GUID part)*' | Should -Not -BeNullOrEmpty -Because 'json.dumps escaped its quote: the GUID part still shows'
         $legacyHits -like 'LegacyApiKey (verbatim)*' | Should -Not -BeNullOrEmpty
         $utf16 = Join-Path $TestDrive 'canary/utf16.txt'
         [IO.File]::WriteAllText($utf16, "x $($script:Canaries.DatabricksToken) y", [Text.Encoding]::Unicode)
-        @(Find-Canary -Path $utf16) | Should -Not -BeNullOrEmpty
+        @(Find-Canary -Path $utf16 -Canaries $script:Canaries) | Should -Not -BeNullOrEmpty
         $escaped = Join-Path $TestDrive 'canary/escaped.txt'
         Set-Content -Path $escaped -Value ([uri]::EscapeDataString($script:Canaries.PostgresPassword))
-        @(Find-Canary -Path $escaped) | Should -Not -BeNullOrEmpty
+        @(Find-Canary -Path $escaped -Canaries $script:Canaries) | Should -Not -BeNullOrEmpty
     }
 }

@@ -20,61 +20,7 @@ BeforeAll {
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $work = $env:DCTEST_WORK
-$moduleDeps = Join-Path (Split-Path -Parent $env:DCTEST_MODULE) 'deps'
-$script:RawSqlReady = $false
-
-function Initialize-RawSql {
-    # Microsoft.Data.Sqlite from the module's deps folder, in this session's default context, with the
-    # module's native SQLite loaded by full path first so that SQLitePCLRaw's probe finds it.
-    if ($script:RawSqlReady) { return }
-    foreach ($name in 'SQLitePCLRaw.core', 'SQLitePCLRaw.provider.e_sqlite3', 'SQLitePCLRaw.batteries_v2', 'Microsoft.Data.Sqlite') {
-        Add-Type -Path (Join-Path $moduleDeps "$name.dll")
-    }
-    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
-    $arch = [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()
-    $file = if ($IsWindows) { 'e_sqlite3.dll' } elseif ($IsMacOS) { 'libe_sqlite3.dylib' } else { 'libe_sqlite3.so' }
-    $null = [Runtime.InteropServices.NativeLibrary]::Load((Join-Path $moduleDeps "runtimes/$os-$arch/native/$file"))
-    [SQLitePCL.Batteries_V2]::Init()
-    $script:RawSqlReady = $true
-}
-
-function Invoke-RawSql {
-    param(
-        [Parameter(Mandatory)] [string] $Database,
-        [Parameter(Mandatory)] [string] $Sql,
-        [hashtable] $Parameters = @{}
-    )
-    Initialize-RawSql
-    $builder = [Microsoft.Data.Sqlite.SqliteConnectionStringBuilder]::new()
-    $builder.DataSource = $Database
-    $builder.Pooling = $false
-    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new($builder.ToString())
-    try {
-        $connection.Open()
-        $command = $connection.CreateCommand()
-        $command.CommandText = $Sql
-        foreach ($key in $Parameters.Keys) {
-            $value = if ($null -eq $Parameters[$key]) { [DBNull]::Value } else { $Parameters[$key] }
-            $null = $command.Parameters.AddWithValue($key, $value)
-        }
-        $reader = $command.ExecuteReader()
-        try {
-            while ($reader.Read()) {
-                $row = [ordered]@{}
-                for ($i = 0; $i -lt $reader.FieldCount; $i++) {
-                    $row[$reader.GetName($i)] = if ($reader.IsDBNull($i)) { $null } else { $reader.GetValue($i) }
-                }
-                [pscustomobject]$row
-            }
-        }
-        finally {
-            $reader.Dispose()
-        }
-    }
-    finally {
-        $connection.Dispose()
-    }
-}
+. $env:DCTEST_RAWSQL
 
 function Get-UnixMode([string] $Path) {
     if ($IsWindows) { return $null }
@@ -108,7 +54,7 @@ catch {
         $work = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
         $null = New-Item -ItemType Directory -Path $work
         # [NullString]::Value unsets a variable in the child; $null would set it to ''.
-        $environmentForChild = @{ DCTEST_MODULE = $script:DcModulePath; DCTEST_WORK = $work; DATACOMPASS_DATA_DIR = [NullString]::Value }
+        $environmentForChild = @{ DCTEST_MODULE = $script:DcModulePath; DATACOMPASS_TEST_MODULE = $script:DcModulePath; DCTEST_RAWSQL = (Join-Path $PSScriptRoot 'RawSql.ps1'); DCTEST_WORK = $work; DATACOMPASS_DATA_DIR = [NullString]::Value }
         foreach ($key in $Environment.Keys) { $environmentForChild[$key] = $Environment[$key] }
         $run = Invoke-ChildPwsh -Script ($script:ChildPrologue + $Body + $script:ChildEpilogue) -Environment $environmentForChild
         $line = @($run.Output | Where-Object { $_ -like 'RESULT:*' }) | Select-Object -Last 1

@@ -41,57 +41,7 @@ access_token: ${DATABRICKS_TOKEN}
         Add-DcSource -Name $Name -Type databricks -Path $path -ErrorAction Stop
     }
 
-    function Invoke-RawSql {
-        <#
-        .SYNOPSIS
-            Runs SQL on a catalog with the module's own Microsoft.Data.Sqlite, in a child pwsh (the module loads
-            it in a private load context, so this session cannot use it). Returns the rows of every result set.
-        #>
-        param([Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql)
-        $childScript = @'
-$ErrorActionPreference = 'Stop'
-$deps = $env:DCTEST_SQL_DEPS
-$runtimeInformation = [System.Runtime.InteropServices.RuntimeInformation]
-$os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
-$architecture = $runtimeInformation::ProcessArchitecture.ToString().ToLowerInvariant()
-$nativeName = if ($IsWindows) { 'e_sqlite3.dll' } elseif ($IsMacOS) { 'libe_sqlite3.dylib' } else { 'libe_sqlite3.so' }
-# Loading the native library by full path first lets the provider's import of 'e_sqlite3' find it by name.
-$null = [System.Runtime.InteropServices.NativeLibrary]::Load((Join-Path $deps "runtimes/$os-$architecture/native/$nativeName"))
-foreach ($assembly in 'SQLitePCLRaw.core', 'SQLitePCLRaw.provider.e_sqlite3', 'SQLitePCLRaw.batteries_v2', 'Microsoft.Data.Sqlite') {
-    Add-Type -Path (Join-Path $deps "$assembly.dll")
-}
-[SQLitePCL.Batteries_V2]::Init()
-$connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$($env:DCTEST_SQL_DB);Mode=ReadWrite;Pooling=False;Foreign Keys=True")
-$connection.Open()
-try {
-    $command = $connection.CreateCommand()
-    $command.CommandText = 'PRAGMA busy_timeout = 10000;'
-    $null = $command.ExecuteNonQuery()
-    $command.CommandText = $env:DCTEST_SQL
-    $reader = $command.ExecuteReader()
-    do {
-        while ($reader.Read()) {
-            $row = [ordered]@{}
-            for ($i = 0; $i -lt $reader.FieldCount; $i++) {
-                $row[$reader.GetName($i)] = if ($reader.IsDBNull($i)) { $null } else { $reader.GetValue($i) }
-            }
-            'ROW:' + ($row | ConvertTo-Json -Compress)
-        }
-    } while ($reader.NextResult())
-    $reader.Dispose()
-}
-finally {
-    $connection.Dispose()
-}
-'@
-        $result = Invoke-ChildPwsh -Script $childScript -Environment @{
-            DCTEST_SQL      = $Sql
-            DCTEST_SQL_DB   = $Database
-            DCTEST_SQL_DEPS = (Join-Path (Split-Path -Parent $script:ModuleManifest) 'deps')
-        }
-        if ($result.ExitCode -ne 0) { throw "Invoke-RawSql failed ($($result.ExitCode)): $($result.Text)" }
-        $result.Output | Where-Object { $_ -like 'ROW:*' } | ForEach-Object { $_.Substring(4) | ConvertFrom-Json }
-    }
+    . $PSScriptRoot/RawSql.ps1
 }
 
 AfterAll {

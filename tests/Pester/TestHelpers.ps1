@@ -91,3 +91,37 @@ function New-Canary([string] $Prefix = 'Canary') {
     # Unique per call, so a hit can only come from this test's secret.
     return '{0}-{1}' -f $Prefix, ([guid]::NewGuid().ToString('n'))
 }
+
+function Find-Canary {
+    <#
+    .SYNOPSIS
+        Every (file, canary, form) hit: the canary verbatim and its GUID part alone (which also catches
+        JSON-escaped and URL-encoded copies), plus the GUID part in a copy of the text without whitespace, '|'
+        and ANSI codes (a copy that a formatter wrapped across lines).
+    .PARAMETER Canaries
+        A hashtable of label to canary value.
+    #>
+    param([string[]] $Path, [System.Collections.IDictionary] $Canaries)
+    foreach ($file in $Path) {
+        $collapsed = Join-Path ([IO.Path]::GetTempPath()) ('dc-collapsed-' + [guid]::NewGuid().ToString('n'))
+        $text = [IO.File]::ReadAllText($file)
+        [IO.File]::WriteAllText($collapsed, (($text -replace '\x1b\[[0-9;?]*[A-Za-z]', '') -replace '[\s|]', ''))
+        try {
+            foreach ($entry in $Canaries.GetEnumerator()) {
+                $guidPart = ($entry.Value -split '-')[-1]
+                foreach ($form in @{ verbatim = $entry.Value; 'GUID part' = $guidPart }.GetEnumerator()) {
+                    if (Test-BytesContain -Path $file -Text $form.Value) { "$($entry.Key) ($($form.Key)) in $file" }
+                }
+                if (Test-BytesContain -Path $collapsed -Text $guidPart) { "$($entry.Key) (GUID part, across a line break) in $file" }
+            }
+        }
+        finally {
+            Remove-Item $collapsed
+        }
+    }
+}
+
+function Test-AnyContains([string[]] $Path, [string] $Text) {
+    foreach ($file in $Path) { if (Test-BytesContain -Path $file -Text $Text) { return $true } }
+    return $false
+}

@@ -224,28 +224,6 @@ $result = @{
     $line = @($script:Run.Output | Where-Object { $_ -like 'RESULT:*' }) | Select-Object -Last 1
     $script:Result = if ($line) { $line.Substring('RESULT:'.Length) | ConvertFrom-Json } else { $null }
 
-    function Find-Canary([string[]] $Path, $Canaries = $script:Canaries) {
-        # Every (file, canary, form) hit; the GUID part alone also catches JSON-escaped and URL-encoded copies,
-        # and a copy of the text without whitespace, '|' and ANSI codes catches one that a formatter wrapped.
-        foreach ($file in $Path) {
-            $collapsed = Join-Path $TestDrive ('collapsed-' + [guid]::NewGuid().ToString('n'))
-            $text = [IO.File]::ReadAllText($file)
-            [IO.File]::WriteAllText($collapsed, (($text -replace '\x1b\[[0-9;?]*[A-Za-z]', '') -replace '[\s|]', ''))
-            foreach ($entry in $Canaries.GetEnumerator()) {
-                $guidPart = ($entry.Value -split '-')[-1]
-                foreach ($form in @{ verbatim = $entry.Value; 'GUID part' = $guidPart }.GetEnumerator()) {
-                    if (Test-BytesContain -Path $file -Text $form.Value) { "$($entry.Key) ($($form.Key)) in $file" }
-                }
-                if (Test-BytesContain -Path $collapsed -Text $guidPart) { "$($entry.Key) (GUID part, across a line break) in $file" }
-            }
-            Remove-Item $collapsed
-        }
-    }
-
-    function Test-AnyContains([string[]] $Path, [string] $Text) {
-        foreach ($file in $Path) { if (Test-BytesContain -Path $file -Text $Text) { return $true } }
-        return $false
-    }
 
     function Get-StoredReference([string] $Source, [string] $Field) {
         ((Get-DcSource -Name $Source -Database (Join-Path $script:DataDir 'datacompass.db')).Fields | Where-Object Name -EQ $Field).Value
@@ -325,7 +303,7 @@ Describe 'No secret value leaks once Add-DcSource has moved it to a vault' -Tag 
             $reference = Get-StoredReference $source $field
             Test-AnyContains -Path $files -Text $reference | Should -BeTrue -Because "the catalog stores the reference $reference"
         }
-        @(Find-Canary -Path $files) | Should -BeNullOrEmpty
+        @(Find-Canary -Path $files -Canaries $script:Canaries) | Should -BeNullOrEmpty
     }
 
     It 'leaves no canary in the transcript' {
@@ -334,7 +312,7 @@ Describe 'No secret value leaks once Add-DcSource has moved it to a vault' -Tag 
         foreach ($expected in 'dbxsp', 'VERBOSE:', 'DcVaultLocked', 'DcSecretNameConflict', 'Unlock-SecretVault', "`${secret:$($script:Vault)/DataCompass-pg-password}", 'What if:') {
             Test-BytesContain -Path $transcript -Text $expected | Should -BeTrue -Because "the transcript records '$expected'"
         }
-        @(Find-Canary -Path $transcript) | Should -BeNullOrEmpty
+        @(Find-Canary -Path $transcript -Canaries $script:Canaries) | Should -BeNullOrEmpty
     }
 
     It 'leaves no canary in any stream (output, error, warning, verbose, debug, information)' {
@@ -344,7 +322,7 @@ Describe 'No secret value leaks once Add-DcSource has moved it to a vault' -Tag 
             'DcSecretNotFound', 'DcSecretTypeUnusable', 'Stored the literal value', 'client_secret', '(SecureString)', 'VERBOSE:') {
             Test-BytesContain -Path $streams -Text $expected | Should -BeTrue -Because "the captured streams hold '$expected'"
         }
-        @(Find-Canary -Path $streams) | Should -BeNullOrEmpty
+        @(Find-Canary -Path $streams -Canaries $script:Canaries) | Should -BeNullOrEmpty
     }
 
     It 'leaves no canary in $Error (messages, targets, exception text)' {
@@ -353,21 +331,21 @@ Describe 'No secret value leaks once Add-DcSource has moved it to a vault' -Tag 
         foreach ($expected in 'DcVaultLocked', 'DcSecretNameConflict', 'TargetObject', 'SecurityException') {
             Test-BytesContain -Path $errors -Text $expected | Should -BeTrue -Because "the `$Error dump holds '$expected'"
         }
-        @(Find-Canary -Path $errors) | Should -BeNullOrEmpty
+        @(Find-Canary -Path $errors -Canaries $script:Canaries) | Should -BeNullOrEmpty
     }
 
     It 'leaves no canary in the child''s stdout and stderr' {
         Test-BytesContain -Path $script:StdoutFile -Text 'RESULT:' | Should -BeTrue
-        @(Find-Canary -Path $script:StdoutFile) | Should -BeNullOrEmpty
+        @(Find-Canary -Path $script:StdoutFile -Canaries $script:Canaries) | Should -BeNullOrEmpty
     }
 
     It 'can see a canary where one is (the search itself works)' {
-        @(Find-Canary -Path (Join-Path $script:InDir 'pg.yaml')) | Should -Not -BeNullOrEmpty
+        @(Find-Canary -Path (Join-Path $script:InDir 'pg.yaml') -Canaries $script:Canaries) | Should -Not -BeNullOrEmpty
         $utf16 = Join-Path $TestDrive 'utf16.txt'
         [IO.File]::WriteAllText($utf16, "x $($script:Moved.DatabricksToken) y", [Text.Encoding]::Unicode)
-        @(Find-Canary -Path $utf16) | Should -Not -BeNullOrEmpty
+        @(Find-Canary -Path $utf16 -Canaries $script:Canaries) | Should -Not -BeNullOrEmpty
         $escaped = Join-Path $TestDrive 'escaped.txt'
         Set-Content -Path $escaped -Value ([uri]::EscapeDataString($script:Moved.PostgresPassword))
-        @(Find-Canary -Path $escaped) | Should -Not -BeNullOrEmpty
+        @(Find-Canary -Path $escaped -Canaries $script:Canaries) | Should -Not -BeNullOrEmpty
     }
 }

@@ -46,6 +46,10 @@ namespace DataCompass.Tests
             var resolved = ConnectionResolver.Resolve(Stored(), Env(), null);
             Assert.False(resolved.Succeeded);
             Assert.Equal(new[] { "host", "password" }, resolved.Failures.Select(f => f.Field));
+            Assert.Equal(new[] { "host", "password" }, resolved.UnresolvedFields);
+            Assert.Null(resolved.Values["host"]);
+            Assert.Null(resolved.Values["password"]);
+            Assert.Equal(5432L, resolved.Values["port"]);
             Assert.All(resolved.Failures, f => Assert.Same(DcError.EnvironmentVariableNotSet, f.Error));
             Assert.Contains("Source 'prod', field 'password': the environment variable 'PG_PASSWORD' is not set", resolved.Failures[1].Message);
             Assert.Equal("PG_PASSWORD", resolved.Failures[1].Target);

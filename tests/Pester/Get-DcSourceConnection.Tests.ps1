@@ -280,10 +280,12 @@ access_token: ${DATABRICKS_TOKEN}
     }
 
     Context 'errors' {
-        It 'reports an unset variable as DcEnvironmentVariableNotSet naming variable, source and field, with no output' {
+        It 'reports an unset variable as DcEnvironmentVariableNotSet naming variable, source and field, and returns the rest' {
             Add-PgSource -Name 'prod'
             $output = Get-DcSourceConnection 'prod' -ErrorVariable errors -ErrorAction SilentlyContinue
-            $output | Should -BeNullOrEmpty
+            $output.IsComplete | Should -BeFalse
+            $output.UnresolvedFields | Should -Be @('password')
+            $output.Credential | Should -BeNullOrEmpty
             $errors | Should -HaveCount 1
             $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcEnvironmentVariableNotSet' 'Get-DcSourceConnection')
             $errors[0].CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ObjectNotFound)
@@ -298,7 +300,9 @@ access_token: ${DATABRICKS_TOKEN}
         It 'reports every missing variable: two fields, two errors' {
             Add-PgSource -Name 'prod' -Fields @{ host = '${DB_HOST}' }
             $output = Get-DcSourceConnection 'prod' -ErrorVariable errors -ErrorAction SilentlyContinue
-            $output | Should -BeNullOrEmpty
+            $output.IsComplete | Should -BeFalse
+            $output.UnresolvedFields | Should -Be @('host', 'password')
+            $output.Credential | Should -BeNullOrEmpty
             $errors | Should -HaveCount 2
             $errors.FullyQualifiedErrorId | Sort-Object -Unique |
                 Should -Be (Get-DcErrorId 'DcEnvironmentVariableNotSet' 'Get-DcSourceConnection')
@@ -350,7 +354,8 @@ access_token: ${DATABRICKS_TOKEN}
             Add-PgSource -Name 'test'
             $env:DB_PASSWORD = 'pw'
             $output = Get-DcSourceConnection 'prod', 'missing', 'broken', 'test' -ErrorVariable errors -ErrorAction SilentlyContinue
-            $output.Name | Should -Be @('prod', 'test')
+            $output.Name | Should -Be @('prod', 'broken', 'test')
+            @($output.IsComplete) | Should -Be @($true, $false, $true)
             $errors | Should -HaveCount 2
             $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSourceNotFound' 'Get-DcSourceConnection')
             $errors[1].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcEnvironmentVariableNotSet' 'Get-DcSourceConnection')

@@ -280,7 +280,13 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             }
 
             $connections = @(Get-DcSourceConnection -Name open, shut, dbx -AsPlainText -ErrorAction SilentlyContinue -ErrorVariable errors)
-            @($connections.Name) | Should -Be @('open')
+            @($connections.Name) | Should -Be @('open', 'shut', 'dbx')
+            @($connections.IsComplete) | Should -Be @($true, $false, $false)
+            $connections[1].UnresolvedFields | Should -Be @('password')
+            $connections[2].UnresolvedFields | Should -Be @('client_secret')
+            $connections[2].Settings['access_token'] | Should -BeExactly $openValue
+            $connections[1].Settings['password'] | Should -BeNullOrEmpty
+            $connections[1].Settings['host'] | Should -Not -BeNullOrEmpty
             $connections[0].Settings['password'] | Should -BeExactly $openValue
 
             $errors.Count | Should -Be 2 -Because 'one error per failing field, none for the fields that resolved'
@@ -298,7 +304,9 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             $lockedValue = New-Canary 'unlocked'
             $locked = New-LockedVault @{ 'locked-pw' = $lockedValue }
             Add-PgSource shut "`${secret:$locked/locked-pw}"
-            Get-DcSourceConnection -Name shut -ErrorAction SilentlyContinue -ErrorVariable errors | Should -BeNullOrEmpty
+            $incomplete = @(Get-DcSourceConnection -Name shut -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $incomplete | Should -HaveCount 1
+            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
             $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcVaultLocked' 'Get-DcSourceConnection')
 
             Unlock-SecretVault -Name $locked -Password (ConvertTo-SecureText $script:VaultPassword)
@@ -307,7 +315,9 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
 
         It 'reports a missing secret as DcSecretNotFound naming source, field and reference' {
             Add-PgSource miss "`${secret:$($script:Vault)/no-such-secret}"
-            Get-DcSourceConnection -Name miss -ErrorAction SilentlyContinue -ErrorVariable errors | Should -BeNullOrEmpty
+            $incomplete = @(Get-DcSourceConnection -Name miss -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $incomplete | Should -HaveCount 1
+            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
             $errors.Count | Should -Be 1
             Assert-FieldError $errors[0] 'DcSecretNotFound' 'ObjectNotFound' 'miss' 'password' "`${secret:$($script:Vault)/no-such-secret}"
         }
@@ -315,7 +325,9 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
         It 'adds only its own DcSecretNotFound record to $Error, none of SecretManagement''s' {
             Add-PgSource miss "`${secret:$($script:Vault)/no-such-secret}"
             $marker = if ($Error.Count -gt 0) { $Error[0] } else { $null }
-            Get-DcSourceConnection -Name miss -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $incomplete = @(Get-DcSourceConnection -Name miss -ErrorAction SilentlyContinue)
+            $incomplete | Should -HaveCount 1
+            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
             $added = foreach ($record in $Error) { if ($null -ne $marker -and [object]::ReferenceEquals($record, $marker)) { break }; $record }
             @($added | ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { $_.FullyQualifiedErrorId } else { "$_" } }) |
                 Should -Be @(Get-DcErrorId 'DcSecretNotFound' 'Get-DcSourceConnection')
@@ -333,7 +345,9 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             Add-PgSource orphan "`${secret:$gone/pw}"
             Remove-TestVault -Name $gone
 
-            Get-DcSourceConnection -Name orphan -ErrorAction SilentlyContinue -ErrorVariable errors | Should -BeNullOrEmpty
+            $incomplete = @(Get-DcSourceConnection -Name orphan -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $incomplete | Should -HaveCount 1
+            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
             $errors.Count | Should -Be 1
             Assert-FieldError $errors[0] 'DcVaultNotFound' 'ObjectNotFound' 'orphan' 'password' "`${secret:$gone/pw}"
         }
@@ -342,7 +356,9 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             Set-Secret -Name 'bytes' -Secret ([byte[]] (1, 2, 3, 4)) -Vault $script:Vault
             Add-PgSource bin "`${secret:$($script:Vault)/bytes}"
 
-            Get-DcSourceConnection -Name bin -ErrorAction SilentlyContinue -ErrorVariable errors | Should -BeNullOrEmpty
+            $incomplete = @(Get-DcSourceConnection -Name bin -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $incomplete | Should -HaveCount 1
+            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
             $errors.Count | Should -Be 1
             Assert-FieldError $errors[0] 'DcSecretTypeUnusable' 'InvalidData' 'bin' 'password' "`${secret:$($script:Vault)/bytes}"
             $errors[0].Exception.Message | Should -Match 'ByteArray'
@@ -355,7 +371,9 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             Add-PgSource textref $null @{ secret_ref = "vault://$($script:Vault)/text" }
             Add-PgSource mapref $null @{ secret_ref = "vault://$($script:Vault)/map" }
 
-            Get-DcSourceConnection -Name textref, mapref -ErrorAction SilentlyContinue -ErrorVariable errors | Should -BeNullOrEmpty
+            $incomplete = @(Get-DcSourceConnection -Name textref, mapref -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $incomplete | Should -HaveCount 2
+            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
             $errors.Count | Should -Be 2
             $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSecretTypeUnusable' 'Get-DcSourceConnection')
             $errors[0].Exception.Message | Should -Match "'textref'"
@@ -370,7 +388,9 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             Set-Secret -Name 'pw' -Secret $value -Vault $failing
             Add-PgSource broken "`${secret:$failing/pw}"
 
-            Get-DcSourceConnection -Name broken -ErrorAction SilentlyContinue -ErrorVariable errors | Should -BeNullOrEmpty
+            $incomplete = @(Get-DcSourceConnection -Name broken -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $incomplete | Should -HaveCount 1
+            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
             $errors.Count | Should -Be 1
             Assert-FieldError $errors[0] 'DcVaultFailed' 'ResourceUnavailable' 'broken' 'password' "`${secret:$failing/pw}"
             $errors[0].Exception.Message | Should -Match ([regex]::Escape($failing))

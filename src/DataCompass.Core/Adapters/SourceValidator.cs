@@ -23,7 +23,8 @@ namespace DataCompass.Core.Adapters
         /// Validates raw fields. When <paramref name="resolved"/> is false, a value holding a placeholder is
         /// kept as written and its type checks wait until the placeholder is resolved at connection time.
         /// </summary>
-        public static OrderedMap Normalize(AdapterSchema adapter, string sourceName, OrderedMap fields, bool resolved = false)
+        /// <param name="unresolved">Fields whose references failed to resolve: not reported as missing again.</param>
+        public static OrderedMap Normalize(AdapterSchema adapter, string sourceName, OrderedMap fields, bool resolved = false, ICollection<string>? unresolved = null)
         {
             var problems = new List<string>();
             var given = MatchFields(adapter, fields, problems, out var secretRef);
@@ -38,7 +39,7 @@ namespace DataCompass.Core.Adapters
 
             foreach (var field in adapter.Fields)
             {
-                if (result[field.Name] != null || (field.IsSecret && secretRefSuppliesSecrets))
+                if (result[field.Name] != null || (field.IsSecret && secretRefSuppliesSecrets) || unresolved?.Contains(field.Name) == true)
                 {
                     continue;
                 }

@@ -45,12 +45,20 @@ namespace DataCompass.Core.Connections
                 ApplySecretRef(adapter, secretRef, values, context);
             }
 
-            if (context.Failures.Count == 0)
+            // A field that failed holds no value; the others are still checked and returned.
+            var unresolved = new HashSet<string>(context.Failures.Select(failure => failure.Field), StringComparer.OrdinalIgnoreCase);
+            unresolved.UnionWith(context.Unsupplied);
+            unresolved.Remove(SourceValidator.SecretRefField);
+            foreach (var field in unresolved)
             {
-                values = CheckTypes(adapter, source.Name, values);
+                if (values.ContainsKey(field))
+                {
+                    values[field] = null;
+                }
             }
 
-            return new ResolvedConnection(source.Name, adapter, values, context.Failures);
+            values = CheckTypes(adapter, source.Name, values, unresolved);
+            return new ResolvedConnection(source.Name, adapter, values, context.Failures, values.Keys.Where(unresolved.Contains).ToList());
         }
 
         /// <summary>Every reference a stored source holds, field by field, without resolving any.</summary>
@@ -124,6 +132,12 @@ namespace DataCompass.Core.Connections
             }
 
             var secret = context.Fetch(SourceValidator.SecretRefField, reference, uri);
+            if (secret == null || secret.Kind != SecretKind.Map)
+            {
+                // The fields the Hashtable was to supply are unresolved too (the error is the secret_ref's).
+                context.Unsupplied.UnionWith(needed.Select(field => field.Name));
+            }
+
             if (secret == null)
             {
                 return;
@@ -153,7 +167,7 @@ namespace DataCompass.Core.Connections
             }
         }
 
-        private static OrderedMap CheckTypes(AdapterSchema adapter, string sourceName, OrderedMap values)
+        private static OrderedMap CheckTypes(AdapterSchema adapter, string sourceName, OrderedMap values, ICollection<string> unresolved)
         {
             // Values held placeholders at add time, so their types are only checked now. Keys the adapter does
             // not declare (from a database another tool wrote) pass through unchecked.
@@ -166,7 +180,7 @@ namespace DataCompass.Core.Connections
                 }
             }
 
-            var checkedValues = SourceValidator.Normalize(adapter, sourceName, known, resolved: true);
+            var checkedValues = SourceValidator.Normalize(adapter, sourceName, known, resolved: true, unresolved: unresolved);
             foreach (var entry in values)
             {
                 if (!checkedValues.ContainsKey(entry.Key))
@@ -193,6 +207,9 @@ namespace DataCompass.Core.Connections
             public string SourceName { get; }
 
             public List<FieldFailure> Failures { get; } = new List<FieldFailure>();
+
+            /// <summary>Secret fields left empty because the secret_ref that supplies them failed.</summary>
+            public HashSet<string> Unsupplied { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
             public object? ResolveValue(string field, object? value)
             {

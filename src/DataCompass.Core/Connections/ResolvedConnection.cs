@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using DataCompass.Core.Adapters;
 using DataCompass.Core.Sources;
 
@@ -7,8 +8,9 @@ namespace DataCompass.Core.Connections
     /// <summary>A source with every reference replaced by its current value, or the reasons it could not be.</summary>
     public sealed class ResolvedConnection
     {
-        public ResolvedConnection(string sourceName, AdapterSchema adapter, OrderedMap values, IReadOnlyList<FieldFailure> failures)
+        public ResolvedConnection(string sourceName, AdapterSchema adapter, OrderedMap values, IReadOnlyList<FieldFailure> failures, IReadOnlyList<string> unresolvedFields)
         {
+            UnresolvedFields = unresolvedFields;
             SourceName = sourceName;
             Adapter = adapter;
             Values = values;
@@ -25,6 +27,9 @@ namespace DataCompass.Core.Connections
         public IReadOnlyList<FieldFailure> Failures { get; }
 
         public bool Succeeded => Failures.Count == 0;
+
+        /// <summary>The adapter fields that hold no value because a reference failed, in declaration order.</summary>
+        public IReadOnlyList<string> UnresolvedFields { get; }
 
         public bool IsSecret(string field) => SourceDescriber.IsSecretField(Adapter, field);
     }

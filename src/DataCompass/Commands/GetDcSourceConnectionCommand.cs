@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Specialized;
 using System.Management.Automation;
 using System.Security;
@@ -58,16 +59,13 @@ namespace DataCompass.Commands
                         var source = (all != null ? SourceNameMatch.Find(all, name) : catalog?.FindSource(name)) ?? throw new DataCompassException(
                             DcError.SourceNotFound, $"No source named '{name}' is in the catalog '{databasePath}'.", name);
                         var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets);
-                        if (!resolved.Succeeded)
+                        foreach (var failure in resolved.Failures)
                         {
-                            foreach (var failure in resolved.Failures)
-                            {
-                                WriteDcError(failure.ToException());
-                            }
-
-                            continue;
+                            WriteDcError(failure.ToException());
                         }
 
+                        // A failed field does not hide the ones that resolved: the connection comes out with
+                        // IsComplete false and the failed fields empty, next to an error for each of them.
                         WriteObject(ToConnection(source, resolved));
                     }
                     catch (DataCompassException exception)
@@ -101,7 +99,7 @@ namespace DataCompass.Commands
                 credential = new PSCredential(userName, SecureText.Protect(passwordText));
             }
 
-            return new DcSourceConnection(source.Name, source.SourceType, settings, credential);
+            return new DcSourceConnection(source.Name, source.SourceType, settings, credential, resolved.UnresolvedFields.ToArray());
         }
     }
 }

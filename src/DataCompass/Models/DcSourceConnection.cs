@@ -9,12 +9,13 @@ namespace DataCompass
     /// </summary>
     public sealed class DcSourceConnection
     {
-        internal DcSourceConnection(string name, string type, OrderedDictionary settings, PSCredential? credential)
+        internal DcSourceConnection(string name, string type, OrderedDictionary settings, PSCredential? credential, string[] unresolvedFields)
         {
             Name = name;
             Type = type;
             Settings = settings;
             Credential = credential;
+            UnresolvedFields = unresolvedFields;
         }
 
         public string Name { get; }
@@ -25,6 +26,12 @@ namespace DataCompass
         public OrderedDictionary Settings { get; }
 
         public PSCredential? Credential { get; }
+
+        /// <summary>False when a reference failed: those fields are empty, and an error was written for each.</summary>
+        public bool IsComplete => UnresolvedFields.Length == 0;
+
+        /// <summary>The fields whose references could not be resolved.</summary>
+        public string[] UnresolvedFields { get; }
 
         public override string ToString() => Name;
     }

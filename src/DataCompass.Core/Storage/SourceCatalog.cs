@@ -199,6 +199,54 @@ namespace DataCompass.Core.Storage
             return updated;
         }
 
+        /// <summary>
+        /// Replaces a field's value only if it still holds <paramref name="expected"/>, recording the secret
+        /// DataCompass now owns for it, in one transaction. False when the value had changed (or the row is gone).
+        /// </summary>
+        public bool ReplaceField(long sourceId, string field, string expected, string replacement, OwnedSecret ownedSecret)
+        {
+            RequireWritable();
+            var replaced = InTransaction(() =>
+            {
+                var source = FindSourceById(sourceId);
+                if (source == null || !source.ConnectionInfo.TryGetValue(field, out var current) || !Equals(current, expected))
+                {
+                    return false;
+                }
+
+                source.ConnectionInfo[field] = replacement;
+                using (var command = _connection.CreateCommand())
+                {
+                    command.CommandText = "UPDATE data_sources SET connection_info = $info, updated_at = $now WHERE id = $id;";
+                    command.Parameters.AddWithValue("$info", ConnectionInfoJson.Serialize(source.ConnectionInfo));
+                    command.Parameters.AddWithValue("$now", SqliteTimestamp.Format(DateTime.UtcNow));
+                    command.Parameters.AddWithValue("$id", sourceId);
+                    command.ExecuteNonQuery();
+                }
+
+                RecordOwnedSecret(sourceId, ownedSecret, SqliteTimestamp.Format(DateTime.UtcNow));
+                return true;
+            });
+            CheckpointWal();
+            return replaced;
+        }
+
+        /// <summary>
+        /// Leaves no byte of a replaced value anywhere in the files: secure_delete zeroed the freed cells, the
+        /// checkpoint empties the WAL, and VACUUM rewrites the database without its free pages.
+        /// </summary>
+        public void Scrub()
+        {
+            RequireWritable();
+            Run(() =>
+            {
+                Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+                Execute("VACUUM;");
+                Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+                return 0;
+            });
+        }
+
         /// <summary>The vault secrets DataCompass created for a source.</summary>
         public IReadOnlyList<OwnedSecret> OwnedSecrets(long sourceId)
         {

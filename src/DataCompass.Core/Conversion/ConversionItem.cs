@@ -1,0 +1,41 @@
+using DataCompass.Core.References;
+
+namespace DataCompass.Core.Conversion
+{
+    /// <summary>One secret field of one source, and what converting it means. Holds the value only internally.</summary>
+    public sealed class ConversionItem
+    {
+        internal ConversionItem(long sourceId, string source, string field, ConversionStatus status, string? vault, string? secretName, string? plaintext)
+        {
+            SourceId = sourceId;
+            Source = source;
+            Field = field;
+            Status = status;
+            Vault = vault;
+            SecretName = secretName;
+            Plaintext = plaintext;
+        }
+
+        public long SourceId { get; }
+
+        public string Source { get; }
+
+        public string Field { get; }
+
+        public ConversionStatus Status { get; internal set; }
+
+        public string? Vault { get; }
+
+        public string? SecretName { get; }
+
+        /// <summary>What the row will hold once converted.</summary>
+        public string? Reference => Vault == null || SecretName == null ? null : new SecretReference(Vault, SecretName).ToPlaceholder();
+
+        /// <summary>Why a field failed or was left alone; never a value.</summary>
+        public string? Message { get; internal set; }
+
+        internal string? Plaintext { get; }
+
+        public override string ToString() => $"{Source}.{Field}: {Status}";
+    }
+}

@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using DataCompass.Core.Adapters;
+using DataCompass.Core.Config;
+using DataCompass.Core.Errors;
+using DataCompass.Core.References;
+using DataCompass.Core.Secrets;
+using DataCompass.Core.Sources;
+using DataCompass.Core.Storage;
+
+namespace DataCompass.Core.Conversion
+{
+    /// <summary>
+    /// Moves plaintext secret values of existing sources into a vault. For each field: write the secret, read
+    /// it back and compare, then swap the value for its reference in a transaction that only succeeds if the
+    /// row still holds that plaintext. Killed at any point and run again, it converges: a secret written by
+    /// an interrupted run is recognised by its name and value and used as it is.
+    /// </summary>
+    public static class SecretConverter
+    {
+        /// <summary>What the Python tool stored before a fix, instead of the real password.</summary>
+        public const string LegacyMask = "**********";
+
+        public static IReadOnlyList<ConversionItem> Plan(IEnumerable<StoredSource> sources, string vault, DcConfig config)
+        {
+            var items = new List<ConversionItem>();
+            foreach (var source in sources)
+            {
+                var adapter = AdapterCatalog.Find(source.SourceType);
+                foreach (var entry in source.ConnectionInfo)
+                {
+                    if (!SourceDescriber.IsSecretField(adapter, entry.Key))
+                    {
+                        continue;
+                    }
+
+                    items.Add(PlanField(source, entry.Key, entry.Value, vault, config));
+                }
+            }
+
+            return items;
+        }
+
+        /// <summary>Converts one planned field; the item's status and message say how it went.</summary>
+        public static void Convert(ConversionItem item, ISecretBackend backend, SourceCatalog catalog)
+        {
+            if (item.Status != ConversionStatus.Planned)
+            {
+                return;
+            }
+
+            try
+            {
+                WriteSecret(item, backend, catalog);
+                var readBack = backend.Get(item.Vault!, item.SecretName!);
+                if (readBack.Kind != SecretKind.Text || !string.Equals(readBack.Text, item.Plaintext, StringComparison.Ordinal))
+                {
+                    throw new DataCompassException(
+                        DcError.VaultFailed,
+                        $"The vault '{item.Vault}' returned a different value for '{item.SecretName}' than was written; the source keeps its value.",
+                        item.SecretName);
+                }
+
+                if (!catalog.ReplaceField(item.SourceId, item.Field, item.Plaintext!, item.Reference!, new OwnedSecret(item.Field, item.Vault!, item.SecretName!)))
+                {
+                    throw new DataCompassException(
+                        DcError.SourceInvalid,
+                        $"The value of field '{item.Field}' changed while it was being converted; run the conversion again.",
+                        item.Source);
+                }
+
+                item.Status = ConversionStatus.Converted;
+                item.Message = $"Moved to the vault as {item.Reference}.";
+            }
+            catch (DataCompassException exception)
+            {
+                item.Status = ConversionStatus.Failed;
+                item.Message = exception.WithContext($"Source '{item.Source}', field '{item.Field}'").Message;
+                throw new DataCompassException(exception.Error, item.Message, exception.Target);
+            }
+        }
+
+        private static ConversionItem PlanField(StoredSource source, string field, object? value, string vault, DcConfig config)
+        {
+            var context = $"source '{source.Name}', field '{field}'";
+            if (!(value is string text) || text.Length == 0)
+            {
+                return new ConversionItem(source.Id, source.Name, field, value == null ? ConversionStatus.AlreadySafe : ConversionStatus.Mixed, null, null, null)
+                {
+                    Message = value == null ? "No value stored." : "The value is not text; it cannot be moved to a vault as a secret.",
+                };
+            }
+
+            if (text == LegacyMask)
+            {
+                return new ConversionItem(source.Id, source.Name, field, ConversionStatus.Broken, null, null, null)
+                {
+                    Message = $"Source '{source.Name}', field '{field}' holds \"{LegacyMask}\", which an older datacompass stored in place of the real credential. It is not migrated; set the real value with Set-DcSourceSecret.",
+                };
+            }
+
+            switch (SourceDescriber.ProvenanceOf(text, isSecret: true, context))
+            {
+                case ValueProvenance.Plaintext:
+                    IReadOnlyList<ValueSegment>? segments = null;
+                    try
+                    {
+                        segments = ReferenceGrammar.Parse(text, context);
+                    }
+                    catch (DataCompassException)
+                    {
+                        // Text that only looks like a broken reference is a literal value like any other.
+                    }
+
+                    if (segments != null && segments.Any(segment => segment.Kind != SegmentKind.Literal))
+                    {
+                        return new ConversionItem(source.Id, source.Name, field, ConversionStatus.Mixed, null, null, null)
+                        {
+                            Message = "Literal text mixed with references cannot move to a vault as one secret; rewrite the field by hand.",
+                        };
+                    }
+
+                    var name = SecretNameTemplate.Apply(config.EffectiveSecretNameTemplate, source.Name, field);
+                    return new ConversionItem(source.Id, source.Name, field, ConversionStatus.Planned, vault, name, text);
+                default:
+                    return new ConversionItem(source.Id, source.Name, field, ConversionStatus.AlreadySafe, null, null, null)
+                    {
+                        Message = "The value is a reference.",
+                    };
+            }
+        }
+
+        private static void WriteSecret(ConversionItem item, ISecretBackend backend, SourceCatalog catalog)
+        {
+            if (backend.GetSecretType(item.Vault!, item.SecretName!) == null)
+            {
+                backend.SetText(item.Vault!, item.SecretName!, item.Plaintext!);
+                return;
+            }
+
+            // The name is taken. It is ours to use if this source owns it, or if it holds exactly this value
+            // (an interrupted conversion wrote it and died before updating the row).
+            var owner = catalog.FindSecretOwner(item.Vault!, item.SecretName!);
+            if (string.Equals(owner, item.Source, StringComparison.OrdinalIgnoreCase))
+            {
+                backend.SetText(item.Vault!, item.SecretName!, item.Plaintext!);
+                return;
+            }
+
+            var existing = owner == null ? backend.Get(item.Vault!, item.SecretName!) : null;
+            if (existing?.Kind == SecretKind.Text && string.Equals(existing.Text, item.Plaintext, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            throw new DataCompassException(
+                DcError.SecretNameConflict,
+                $"The vault '{item.Vault}' already holds '{item.SecretName}' with another value{(owner == null ? string.Empty : $" (the secret of source '{owner}')")}; DataCompass will not overwrite it.",
+                item.SecretName);
+        }
+    }
+}

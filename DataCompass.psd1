@@ -12,6 +12,7 @@
     FormatsToProcess     = @('DataCompass.Format.ps1xml')
     CmdletsToExport      = @(
         'Add-DcSource'
+        'Convert-DcSourceSecret'
         'Get-DcConfig'
         'Get-DcSource'
         'Get-DcSourceConnection'

@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Management.Automation;
+using DataCompass.Completion;
+using DataCompass.Core.Config;
+using DataCompass.Core.Conversion;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Secrets;
+using DataCompass.Core.Storage;
+using DataCompass.Secrets;
+
+namespace DataCompass.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Moves plaintext secret values of existing sources into a vault and leaves references in their place.</para>
+    /// </summary>
+    [Cmdlet(VerbsData.Convert, "DcSourceSecret", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(DcConversionResult))]
+    public sealed class ConvertDcSourceSecretCommand : DataCompassCmdlet
+    {
+        private const string NameSet = "Name";
+        private const string InputObjectSet = "InputObject";
+        private readonly List<string> _names = new List<string>();
+        private string? _databasePath;
+
+        [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(SourceNameCompleter))]
+        public string[]? Name { get; set; }
+
+        /// <summary>Sources from Get-DcSource.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public DcSource[] InputObject { get; set; } = Array.Empty<DcSource>();
+
+        /// <summary>The vault the secrets go to; default: config secrets_backend, else SecretManagement's default vault.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(VaultNameCompleter))]
+        public string? Vault { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == InputObjectSet)
+            {
+                foreach (var source in InputObject)
+                {
+                    _databasePath ??= Database == null ? source.Database : ResolveDatabasePath();
+                    _names.Add(source.Name);
+                }
+            }
+            else
+            {
+                _databasePath ??= ResolveDatabasePath();
+                _names.AddRange(Name ?? new[] { "*" });
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            var databasePath = _databasePath ?? ResolveDatabasePath();
+            try
+            {
+                var sources = SourceSelection.Select(this, ReadSources(databasePath), _names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray()).ToList();
+                if (sources.Count == 0)
+                {
+                    return;
+                }
+
+                var backend = new SecretManagementBridge(SessionState);
+                var config = ConfigFile.Read(ConfigFile.PathFor(databasePath));
+                var choice = VaultChoice.Choose(Vault, config, backend);
+                if (choice.Vault == null)
+                {
+                    throw new DataCompassException(
+                        DcError.NoVaultAvailable,
+                        $"There is no vault to move the secrets to: {choice.UnavailableReason}. Name one with -Vault or Set-DcConfig -SecretVault.",
+                        databasePath);
+                }
+
+                Convert(SecretConverter.Plan(sources, choice.Vault, config), backend, databasePath);
+            }
+            catch (DataCompassException exception)
+            {
+                ThrowDcError(exception);
+            }
+        }
+
+        private void Convert(IReadOnlyList<ConversionItem> items, ISecretBackend backend, string databasePath)
+        {
+            // Opened for writing only once a field is really converted: -WhatIf leaves the file as it was.
+            SourceCatalog? catalog = null;
+            var planned = items.Count(item => item.Status == ConversionStatus.Planned);
+            var progress = new ProgressRecord(1, "Converting plaintext secrets", "Starting");
+            var clock = Stopwatch.StartNew();
+            var done = 0;
+            var converted = false;
+            try
+            {
+                foreach (var item in items)
+                {
+                    if (item.Status == ConversionStatus.Planned)
+                    {
+                        if (!ShouldProcess($"source '{item.Source}', field '{item.Field}' -> {item.Reference}", "Move the plaintext value to the vault"))
+                        {
+                            WriteResult(item);
+                            continue;
+                        }
+
+                        progress.StatusDescription = $"{done} of {planned} fields, {Rate(done, clock)} a second: {item.Source}.{item.Field}";
+                        progress.PercentComplete = planned == 0 ? 100 : done * 100 / planned;
+                        WriteProgress(progress);
+                        try
+                        {
+                            SecretConverter.Convert(item, backend, catalog ??= SourceCatalog.OpenForWrite(databasePath));
+                            converted = true;
+                        }
+                        catch (DataCompassException exception) when (exception.Error == DcError.SecretNameConflict || exception.Error == DcError.SourceInvalid)
+                        {
+                            WriteDcError(exception);
+                        }
+                        catch (DataCompassException exception)
+                        {
+                            // The vault itself failed: stop, so the remaining sources stay exactly as they were.
+                            WriteResult(item);
+                            throw new DataCompassException(exception.Error,
+                                $"{exception.Message} Converted {done} of {planned} fields before the failure; the rest are unchanged. Run Convert-DcSourceSecret again to continue.",
+                                exception.Target);
+                        }
+
+                        done++;
+                    }
+                    else if (item.Status == ConversionStatus.Broken)
+                    {
+                        WriteWarning(item.Message);
+                    }
+
+                    WriteResult(item);
+                }
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+                if (converted)
+                {
+                    // The plaintext must not survive in free pages or the WAL.
+                    catalog!.Scrub();
+                }
+
+                catalog?.Dispose();
+            }
+
+            WriteInformation(new InformationRecord(Summary(items), "Convert-DcSourceSecret"));
+        }
+
+        private void WriteResult(ConversionItem item) =>
+            WriteObject(new DcConversionResult(item.Source, item.Field, item.Status.ToString(), item.Reference, item.Message));
+
+        private static string Summary(IReadOnlyList<ConversionItem> items)
+        {
+            int Count(ConversionStatus status) => items.Count(item => item.Status == status);
+            return $"Converted {Count(ConversionStatus.Converted)}, already safe {Count(ConversionStatus.AlreadySafe)}, broken {Count(ConversionStatus.Broken)}, " +
+                $"mixed {Count(ConversionStatus.Mixed)}, failed {Count(ConversionStatus.Failed)}, not done {Count(ConversionStatus.Planned)}.";
+        }
+
+        private static string Rate(int done, Stopwatch clock) =>
+            clock.Elapsed.TotalSeconds < 0.001 ? "-" : (done / clock.Elapsed.TotalSeconds).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

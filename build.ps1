@@ -89,7 +89,8 @@ function Invoke-Build {
     $deps = New-Item -ItemType Directory -Force (Join-Path $ModuleFolder 'deps')
 
     Copy-Item (Join-Path $Root "src/DataCompass/bin/$Configuration/net8.0/DataCompass.dll") $ModuleFolder
-    Copy-Item (Join-Path $Root 'module/*') $ModuleFolder -Recurse
+    # module/help holds the cmdlet help as data; the MAML file made from it is written below.
+    Copy-Item (Join-Path $Root 'module/*') $ModuleFolder -Recurse -Exclude help
     $manifest = Get-Content -Raw (Join-Path $Root 'DataCompass.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'0\.0\.0'", "ModuleVersion        = '$version'"
     Set-Content -Path (Join-Path $ModuleFolder 'DataCompass.psd1') -Value $manifest -NoNewline
@@ -102,6 +103,11 @@ function Invoke-Build {
         $target = New-Item -ItemType Directory -Force (Join-Path $deps "runtimes/$rid/native")
         Copy-Item (Join-Path $native '*') $target
     }
+
+    # Cmdlet help: the cmdlets' own metadata merged with module/help, in a child since the module cannot be unloaded.
+    $helpExit = Invoke-ChildPwsh @('-File', (Join-Path $Root 'module/help/ConvertTo-MamlHelp.ps1'),
+        '-ModulePath', (Join-Path $ModuleFolder 'DataCompass.psd1'), '-OutputPath', (Join-Path $ModuleFolder 'en-US/DataCompass.dll-Help.xml'))
+    if ($helpExit -ne 0) { throw "Generating the cmdlet help failed with exit code $helpExit." }
     Write-Host "Built DataCompass $version in $ModuleFolder"
 }
 
@@ -206,7 +212,7 @@ function Invoke-Package {
     try {
         $entries = @{
             'DataCompass.nuspec' = $nuspec
-            '[Content_Types].xml' = '<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="nuspec" ContentType="application/octet" /><Default Extension="dll" ContentType="application/octet" /><Default Extension="psd1" ContentType="application/octet" /><Default Extension="ps1xml" ContentType="application/octet" /><Default Extension="txt" ContentType="application/octet" /><Default Extension="so" ContentType="application/octet" /><Default Extension="dylib" ContentType="application/octet" /><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml" /></Types>'
+            '[Content_Types].xml' = '<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="nuspec" ContentType="application/octet" /><Default Extension="dll" ContentType="application/octet" /><Default Extension="psd1" ContentType="application/octet" /><Default Extension="ps1xml" ContentType="application/octet" /><Default Extension="txt" ContentType="application/octet" /><Default Extension="xml" ContentType="application/octet" /><Default Extension="so" ContentType="application/octet" /><Default Extension="dylib" ContentType="application/octet" /><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml" /></Types>'
             '_rels/.rels' = '<?xml version="1.0" encoding="utf-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Type="http://schemas.microsoft.com/packaging/2010/07/manifest" Target="/DataCompass.nuspec" Id="R0" /></Relationships>'
         }
         foreach ($name in $entries.Keys) {

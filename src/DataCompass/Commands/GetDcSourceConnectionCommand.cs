@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Collections.Specialized;
 using System.Management.Automation;
@@ -51,7 +52,17 @@ namespace DataCompass.Commands
             using (catalog)
             {
                 // Many names at once (a runbook resolving its whole catalog): one read instead of one query each.
-                var all = Name.Length > 1 ? catalog?.ListSources() : null;
+                IReadOnlyList<StoredSource>? all;
+                try
+                {
+                    all = Name.Length > 1 ? catalog?.ListSources() : null;
+                }
+                catch (DataCompassException exception)
+                {
+                    ThrowDcError(exception);
+                    return;
+                }
+
                 foreach (var name in Name)
                 {
                     try

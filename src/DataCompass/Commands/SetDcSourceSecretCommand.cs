@@ -62,7 +62,10 @@ namespace DataCompass.Commands
                 var backend = new SecretManagementBridge(SessionState);
                 var userName = ParameterSetName == CredentialSet ? Credential.UserName : null;
                 var field = ParameterSetName == CredentialSet
-                    ? Core.Adapters.AdapterCatalog.Find(source.SourceType)?.PasswordField ?? "password"
+                    ? Core.Adapters.AdapterCatalog.Find(source.SourceType)?.PasswordField ?? throw new DataCompassException(
+                        DcError.FieldNotSecret,
+                        $"Source '{source.Name}' ({source.SourceType}) has no user name and password pair for a credential; use -Field and -Secret.",
+                        source.Name)
                     : Field;
                 var plan = SecretRotation.Plan(source, field, userName, Vault, config, backend, catalog!.FindSecretOwner);
                 var change = plan.RowChanges.Count == 0 ? "the reference stays" : $"the source then refers to {plan.Reference}";

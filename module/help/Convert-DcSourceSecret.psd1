@@ -1,0 +1,63 @@
+# Help text for Convert-DcSourceSecret. ConvertTo-MamlHelp.ps1 merges it with the cmdlet's metadata into the MAML file.
+@{
+    Synopsis     = 'Moves plaintext secret values of existing sources into a vault and leaves references in their place.'
+
+    Description  = @'
+Convert-DcSourceSecret finds every secret field that holds a plaintext value: in sources added with -AllowPlaintext, and in catalogs written by the Python datacompass tool, which stored resolved passwords, tokens and client secrets in connection_info. It writes each value to a vault under a portable name (secret_name_template, default DataCompass-{source}-{field}), reads it back and compares it, and then replaces the field's value with its ${secret:Vault/Name} reference. The row is only changed if it still holds that plaintext, in a transaction of its own.
+
+The command is safe to interrupt. If it is killed after a secret was written but before the row was changed, running it again finds a secret of that name with exactly that value and uses it; nothing is lost and nothing is duplicated. If the vault fails, the command stops: the fields converted so far stay converted, the rest are unchanged, and the error says how far it got.
+
+Afterwards no byte of a converted value remains in the database file or its -wal: freed cells are zeroed (secure_delete), the WAL is checkpointed and emptied, and the database is rewritten (VACUUM).
+
+The value "**********", which older versions of the Python tool stored instead of the real password, is reported as Broken with a warning and never written to a vault. A value that mixes literal text with references is reported as Mixed and left alone.
+
+Its ConfirmImpact is High. -WhatIf lists each field with the reference it would get, and changes nothing.
+'@
+
+    Parameters   = @{
+        Name        = 'The sources to convert; wildcards are supported. Default: every source. An exact name that matches no source is reported as an error.'
+        InputObject = 'Sources from Get-DcSource, usually piped. They are converted in the catalog database they were read from, unless -Database names another.'
+        Vault       = 'The SecretManagement vault the values go to. Default: secrets_backend in the DataCompass config (Set-DcConfig -SecretVault), else SecretManagement''s default vault.'
+        Database    = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db (the Python tool''s default).'
+    }
+
+    Examples     = @(
+        @{
+            Title   = 'Preview the conversion of a whole catalog'
+            Code    = @'
+Convert-DcSourceSecret -WhatIf
+'@
+            Remarks = 'One line per plaintext field, naming the source, the field and the reference it would get. Nothing is written.'
+        }
+        @{
+            Title   = 'Convert everything into the Store vault, then check that nothing is left'
+            Code    = @'
+Convert-DcSourceSecret -Vault Store -Confirm:$false
+Get-DcSource | Where-Object { $_.HasPlaintextSecret }
+'@
+            Remarks = 'Returns one result per secret field (Converted, AlreadySafe, Broken, Mixed or Failed). The second command lists only sources that still hold plaintext, such as a Broken legacy value.'
+        }
+        @{
+            Title   = 'Convert the sources of one type, with a summary'
+            Code    = @'
+Get-DcSource -Type snowflake | Convert-DcSourceSecret -Confirm:$false -InformationAction Continue
+'@
+            Remarks = 'The summary (converted, already safe, broken, mixed, failed) is written to the information stream.'
+        }
+    )
+
+    Outputs      = 'DataCompass.DcConversionResult: one object per secret field, with Source, Field, Status, Reference and Message. It never holds a secret value.'
+
+    Notes        = @'
+Errors (ErrorId): DcSecretNameConflict (a secret of that name with another value is in the vault) and DcSourceInvalid (the row changed during the conversion) are non-terminating: that field is reported as Failed and the command goes on. DcSourceNotFound is non-terminating, for an exact name that matches no source.
+
+A vault failure stops the command: DcVaultFailed, DcVaultLocked, DcVaultNotFound, DcSecretManagementNotInstalled. So do DcNoVaultAvailable (no vault to write to), DcConfigInvalid, DcDatabaseUnavailable, DcDatabaseInvalid and DcDatabaseVersionUnsupported.
+'@
+
+    RelatedLinks = @(
+        'Get-DcSource'
+        'Set-DcSourceSecret'
+        'Set-DcConfig'
+        'about_DataCompass'
+    )
+}

@@ -1,0 +1,63 @@
+# Help text for Get-DcSourceConnection. ConvertTo-MamlHelp.ps1 merges it with the cmdlet's metadata into the MAML file.
+@{
+    Synopsis     = 'Resolves every reference of a source now and returns its connection settings.'
+
+    Description  = @'
+Get-DcSourceConnection is the one DataCompass command that reads secret values. For each named source it replaces every placeholder with its current value: ${VAR} and ${VAR:-default} from the environment of this session, ${secret:Vault/Name} from SecretManagement (the text of a String or SecureString secret, or the password of a PSCredential secret), and a secret_ref field's Hashtable secret for the secret fields that have no value of their own. Then it checks the resolved values against the adapter, so a ${PORT} that resolves to text which is not a number is reported here.
+
+It returns one DataCompass.DcSourceConnection per source. Settings holds every field, resolved, in declaration order. Secret fields come back as SecureStrings unless -AsPlainText is given. A source whose adapter has a user name and a password (postgresql, snowflake) also gets a PSCredential in Credential.
+
+A field that cannot be resolved is reported as an error that names the source, the field and the reference, and that source returns no object; the other names are still resolved. Within one command each distinct vault secret is read once, however many fields and sources refer to it, and all SecretManagement calls are serialized.
+'@
+
+    Parameters   = @{
+        Name        = 'The names of the sources to resolve. Wildcards are not supported: name each source. A name also finds a source whose name differs only in case, when exactly one does. Takes strings from the pipeline, and the Name property of piped objects such as the output of Get-DcSource.'
+        AsPlainText = 'Returns secret field values in Settings as plain strings instead of SecureStrings. Credential, where the source has one, is a PSCredential either way.'
+        Database    = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. Binds by property name, so a piped DcSource is resolved from the catalog it was read from.'
+    }
+
+    Examples     = @(
+        @{
+            Title   = 'Resolve a source and use its credential'
+            Code    = @'
+$env:DB_PASSWORD = 'hunter2'
+$connection = Get-DcSourceConnection -Name prod
+$connection.Settings['host']
+$connection.Credential.UserName
+'@
+            Remarks = 'The password field held ${DB_PASSWORD}. Settings.password is a SecureString, and Credential pairs it with the username field.'
+        }
+        @{
+            Title   = 'Build a connection string with plain text values'
+            Code    = @'
+$settings = (Get-DcSourceConnection prod -AsPlainText).Settings
+"Host=$($settings.host);Port=$($settings.port);Database=$($settings.database);Username=$($settings.username);Password=$($settings.password)"
+'@
+            Remarks = 'With -AsPlainText the password is a string. Keep such strings out of logs and transcripts.'
+        }
+        @{
+            Title   = 'Resolve every source of a type, reporting the ones that fail'
+            Code    = @'
+$connections = Get-DcSource -Type snowflake | Get-DcSourceConnection -ErrorVariable failed -ErrorAction SilentlyContinue
+$failed | ForEach-Object { "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" }
+'@
+            Remarks = 'Each DcSource binds by its Name and Database properties. A source with a missing variable or a locked vault yields an error such as DcEnvironmentVariableNotSet or DcVaultLocked; the others are still returned.'
+        }
+    )
+
+    Outputs      = 'DataCompass.DcSourceConnection: Name, Type, Settings (an ordered dictionary of field name to resolved value; secret fields as SecureString unless -AsPlainText) and Credential (a PSCredential, or null when the adapter has no user name and password pair).'
+
+    Notes        = @'
+Errors (ErrorId), non-terminating and for one source each: DcSourceNotFound, DcSourceTypeUnknown, DcEnvironmentVariableNotSet, DcReferenceInvalid, DcSecretManagementNotInstalled, DcNoVaultAvailable, DcVaultNotFound, DcVaultLocked (run Unlock-SecretVault), DcSecretNotFound (also for a secret_ref Hashtable without an entry for a required field), DcSecretTypeUnusable (for example a ByteArray secret, or a secret_ref that is not a Hashtable), DcVaultFailed and DcSourceInvalid (a resolved value of the wrong type).
+
+DcDatabaseUnavailable, DcDatabaseInvalid and DcPathNotFileSystem stop the command. Messages name the source, field and reference, never a resolved value.
+'@
+
+    RelatedLinks = @(
+        'Test-DcSource'
+        'Get-DcSource'
+        'Add-DcSource'
+        'Set-DcSourceSecret'
+        'about_DataCompass'
+    )
+}

@@ -1,0 +1,58 @@
+# Help text for Remove-DcSource. ConvertTo-MamlHelp.ps1 merges it with the cmdlet's metadata into the MAML file.
+@{
+    Synopsis     = 'Removes data sources from the catalog, with everything catalogued under them.'
+
+    Description  = @'
+Remove-DcSource deletes sources from the catalog database. Rows that the Python datacompass tool keeps for a source (catalog objects and the like, declared ON DELETE CASCADE) are deleted with it, and so is DataCompass's record of the vault secrets it created for the source. Each source is removed in its own transaction, and freed database pages are zeroed.
+
+Its ConfirmImpact is High, so it asks before each source unless -Confirm:$false is given or $ConfirmPreference is None. -WhatIf lists what would be removed.
+
+Vault secrets stay where they are unless -RemoveSecret is given. Then the secrets that DataCompass itself wrote for the source (with Add-DcSource or Set-DcSourceSecret) are removed after the row; a secret the source only referenced is never removed, and a secret that another remaining source still refers to is kept, with a warning. If a secret cannot be removed, the source stays removed and the error names the secret and its vault.
+'@
+
+    Parameters   = @{
+        Name         = 'The names of the sources to remove; wildcards are supported. A wildcard that matches nothing removes nothing; an exact name that matches no source is reported as an error. A name also finds a source whose name differs only in case, when exactly one does.'
+        InputObject  = 'Sources from Get-DcSource, usually piped. Each is removed from the catalog database it was read from (its Database property), unless -Database names another.'
+        RemoveSecret = 'Also removes the vault secrets that DataCompass created for the source. Secrets it only referenced, and secrets another remaining source refers to, are kept.'
+        Database     = 'The catalog database file to remove sources from. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db; with -InputObject, the database each source was read from.'
+    }
+
+    Examples     = @(
+        @{
+            Title   = 'Remove a source, answering the confirmation prompt'
+            Code    = @'
+Remove-DcSource prod
+'@
+            Remarks = 'Remove-DcSource asks before it removes prod and everything catalogued under it.'
+        }
+        @{
+            Title   = 'Remove a source and the vault secrets DataCompass created for it'
+            Code    = @'
+Remove-DcSource -Name wh -RemoveSecret -Confirm:$false
+'@
+            Remarks = 'No prompt. If Add-DcSource moved the literal password of wh into a vault as DataCompass-wh-password, that secret is removed too.'
+        }
+        @{
+            Title   = 'Preview, then remove the sources of one type'
+            Code    = @'
+Get-DcSource -Type databricks | Remove-DcSource -WhatIf
+Get-DcSource -Type databricks | Remove-DcSource -Confirm:$false
+'@
+            Remarks = 'The piped DcSource objects bind to -InputObject. -WhatIf prints one line per source that would be removed.'
+        }
+    )
+
+    Outputs      = 'None. Remove-DcSource returns nothing; -Verbose reports each source and secret removed.'
+
+    Notes        = @'
+Errors (ErrorId): DcSourceNotFound, non-terminating, for an exact name that matches no source, or a source that another process removed meanwhile. A secret that -RemoveSecret cannot remove is reported, non-terminating, with the ErrorId of the vault failure (DcVaultLocked, DcVaultNotFound, DcSecretNotFound, DcVaultFailed, DcSecretManagementNotInstalled).
+
+DcDatabaseUnavailable, DcDatabaseInvalid, DcDatabaseVersionUnsupported (a catalog written by a newer DataCompass), DcConnectionInfoInvalid and DcPathNotFileSystem stop the command.
+'@
+
+    RelatedLinks = @(
+        'Get-DcSource'
+        'Add-DcSource'
+        'about_DataCompass'
+    )
+}

@@ -1,0 +1,60 @@
+# Help text for Set-DcConfig. ConvertTo-MamlHelp.ps1 merges it with the cmdlet's metadata into the MAML file.
+@{
+    Synopsis     = 'Changes DataCompass settings in config.yaml. An empty string removes a setting.'
+
+    Description  = @'
+Set-DcConfig writes config.yaml in the folder of the catalog database. Only the settings named on the command line change; the others keep their values. An empty string removes a setting, which then falls back to its default.
+
+The file is replaced in one step, and on Unix it is created with mode 0600 (its folder 0700 when it is new). An existing config.yaml must be valid before it can be changed: an unknown key or broken YAML is an error (DcConfigInvalid) to fix by hand.
+'@
+
+    Parameters   = @{
+        SecretVault        = 'The SecretManagement vault that Add-DcSource and Set-DcSourceSecret write new secrets to when they get no -Vault (config key secrets_backend). Without it they use SecretManagement''s default vault. A vault that is not registered is stored anyway, with a warning. Alias: SecretsBackend.'
+        SecretNameTemplate = 'How new vault secrets are named (config key secret_name_template). It must contain {source} and {field}, and besides them only letters, digits and "-". Default: DataCompass-{source}-{field}. In a source or field name, characters other than letters, digits and "-" become "-" (access_token gives access-token), and then a short hash of the source and field is appended to keep the name unique; a name over 127 characters is shortened the same way.'
+        EncryptionKeyRef   = 'A vault secret holding an encryption key ring (config key encryption_key_ref). This version of DataCompass stores the setting and shows it in Get-DcConfig, but does not use it yet.'
+        PassThru           = 'Returns the settings as written, as a DataCompass.DcConfigInfo. By default Set-DcConfig returns nothing.'
+        Database           = 'The catalog database whose config.yaml is written (the database itself is not opened). By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+    }
+
+    Examples     = @(
+        @{
+            Title   = 'Send literal secrets to a SecretStore vault'
+            Code    = @'
+Register-SecretVault -Name Store -ModuleName Microsoft.PowerShell.SecretStore
+Set-DcConfig -SecretVault Store
+Add-DcSource -Name wh -Type snowflake -Path ./wh.yaml
+'@
+            Remarks = 'The literal password in wh.yaml goes to the vault Store, although Store is not SecretManagement''s default vault.'
+        }
+        @{
+            Title   = 'Name secrets after a team and show the result'
+            Code    = @'
+Set-DcConfig -SecretNameTemplate 'dc-analytics-{source}-{field}' -PassThru
+'@
+            Remarks = 'The next literal password of source prod goes to the vault as dc-analytics-prod-password. Secrets that already exist keep their names.'
+        }
+        @{
+            Title   = 'Remove a setting'
+            Code    = @'
+Set-DcConfig -SecretVault '' -WhatIf
+Set-DcConfig -SecretVault ''
+'@
+            Remarks = 'secrets_backend is removed from config.yaml, so new secrets go to SecretManagement''s default vault again.'
+        }
+    )
+
+    Outputs      = 'None by default. With -PassThru, one DataCompass.DcConfigInfo with the settings as written.'
+
+    Notes        = @'
+Errors (ErrorId): DcConfigInvalid when the existing config.yaml is invalid, the new secret name template is unusable, or the file cannot be written. DcPathNotFileSystem for a -Database on another provider. Both stop the command.
+
+Checking -SecretVault asks SecretManagement for its vaults, even with -WhatIf; when that fails the problem is a warning, not an error.
+'@
+
+    RelatedLinks = @(
+        'Get-DcConfig'
+        'Add-DcSource'
+        'Set-DcSourceSecret'
+        'about_DataCompass'
+    )
+}

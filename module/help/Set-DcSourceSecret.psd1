@@ -1,0 +1,66 @@
+# Help text for Set-DcSourceSecret. ConvertTo-MamlHelp.ps1 merges it with the cmdlet's metadata into the MAML file.
+@{
+    Synopsis     = 'Rotates one credential of a source: writes the vault secret and keeps the source and its catalog.'
+
+    Description  = @'
+Set-DcSourceSecret gives one secret field of a source a new value without removing and re-adding the source, so everything catalogued under it stays.
+
+When the field already holds exactly one vault reference, ${secret:Vault/Name}, the new value is written to that secret and the source itself does not change. This happens whoever created the secret, and every other source that refers to the same secret sees the new value too.
+
+Any other field value (an environment placeholder, plaintext, or text mixed with references), or a -Vault that names another vault than the reference, gets a new secret that DataCompass owns: it is named with the secret name template (default DataCompass-{source}-{field}) and written to -Vault, else secrets_backend in config.yaml, else SecretManagement's default vault. Only after the secret is written does the field change to refer to it, in one transaction, so the source never points at a secret that does not exist. An existing secret of that name is overwritten only when DataCompass created it for this source.
+
+With -Credential the user name field is set to the credential's user name as well, and the password field is rotated. Only adapters with a user name and password pair (postgresql, snowflake) accept a credential.
+'@
+
+    Parameters   = @{
+        Name       = 'The name of the source. Wildcards are not supported. A name also finds a source whose name differs only in case, when exactly one does.'
+        Field      = 'The secret field to rotate: password for postgresql and snowflake, access_token or client_secret for databricks. Case is ignored. A field that is not secret is an error (DcFieldNotSecret) that lists the secret fields.'
+        Secret     = 'The new value, as a SecureString, for example from Read-Host -AsSecureString. It is stored in the vault as a SecureString secret and never reaches an output or error stream.'
+        Credential = 'A user name and password: the source''s username field is set to the user name and its password field is rotated to the password. Only for postgresql and snowflake sources.'
+        Vault      = 'The vault for a new DataCompass-owned secret. By default, secrets_backend from config.yaml, else SecretManagement''s default vault. When the field already refers to a secret in another vault, -Vault moves the field to a new secret in this vault.'
+        PassThru   = 'Returns the source after the rotation as a DataCompass.DcSource. By default Set-DcSourceSecret returns nothing.'
+        Database   = 'The catalog database file that holds the source. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. The config.yaml beside it supplies secrets_backend and secret_name_template.'
+    }
+
+    Examples     = @(
+        @{
+            Title   = 'Rotate a password typed at a prompt'
+            Code    = @'
+Set-DcSourceSecret -Name wh -Field password -Secret (Read-Host -AsSecureString 'New password')
+'@
+            Remarks = 'If wh refers to ${secret:Store/DataCompass-wh-password}, the new password is written to that secret and the source is unchanged.'
+        }
+        @{
+            Title   = 'Rotate a user name and password together'
+            Code    = @'
+Set-DcSourceSecret -Name prod -Credential (Get-Credential) -PassThru | Select-Object -ExpandProperty Fields
+'@
+            Remarks = 'The username field becomes the credential''s user name. If the password was an ${DB_PASSWORD} placeholder, it becomes a reference to a new vault secret, DataCompass-prod-password; Fields shows password with the provenance Vault.'
+        }
+        @{
+            Title   = 'Move a Databricks token from an environment variable to a named vault'
+            Code    = @'
+$token = ConvertTo-SecureString $env:DATABRICKS_TOKEN -AsPlainText -Force
+Set-DcSourceSecret dbx access_token $token -Vault Store -WhatIf
+Set-DcSourceSecret dbx access_token $token -Vault Store
+'@
+            Remarks = 'Name, Field and Secret are positional. -WhatIf names the vault secret that would be written and the reference the field would get.'
+        }
+    )
+
+    Outputs      = 'None by default. With -PassThru, the rotated source as a DataCompass.DcSource.'
+
+    Notes        = @'
+Errors (ErrorId), all non-terminating: DcSourceNotFound, DcSourceTypeUnknown, DcFieldNotSecret (also for -Credential on a databricks source), DcReferenceInvalid, DcNoVaultAvailable, DcVaultNotFound, DcSecretNameConflict (the vault holds a secret of the generated name that DataCompass did not create for this source), DcVaultLocked, DcVaultFailed, DcSecretManagementNotInstalled, DcConfigInvalid, DcDatabaseUnavailable, DcDatabaseInvalid, DcDatabaseVersionUnsupported and DcConnectionInfoInvalid. DcPathNotFileSystem stops the command.
+
+If the vault write fails, the source is left as it was. Messages name the source, field, vault and secret, never the value.
+'@
+
+    RelatedLinks = @(
+        'Add-DcSource'
+        'Get-DcSourceConnection'
+        'Test-DcSource'
+        'Set-DcConfig'
+        'about_DataCompass'
+    )
+}

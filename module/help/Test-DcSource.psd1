@@ -1,0 +1,60 @@
+# Help text for Test-DcSource. ConvertTo-MamlHelp.ps1 merges it with the cmdlet's metadata into the MAML file.
+@{
+    Synopsis     = 'Checks that every reference of every matching source resolves now, without revealing any value.'
+
+    Description  = @'
+Test-DcSource is a preflight for runbooks and a diagnosis for people. For each matching source (every source when -Name is not given) it checks each reference the source stores and returns one DataCompass.DcReferenceTest with a Status, whether it is Resolvable, and a message that says what is wrong.
+
+An environment reference, ${VAR} or ${VAR:-default}, is Ok when the variable is set in this session, DefaultUsed when it is not set but the placeholder has a default, and NotSet otherwise. A vault reference, ${secret:Vault/Name} or secret_ref, is checked through SecretManagement without reading any secret value: the vault must be registered (else VaultNotFound) and pass Test-SecretVault (else VaultLocked), and Get-SecretInfo must find the secret (else SecretNotFound) with a type that can fill the field (else TypeUnusable): String, SecureString or PSCredential for a field, Hashtable for secret_ref. The other statuses are SecretManagementNotInstalled, VaultFailed, and Invalid for a stored reference that cannot be parsed. Ok and DefaultUsed count as resolvable. Within one command each vault is tested once and each secret is looked up once.
+
+Literal values are not references and produce no result, and Test-DcSource does not check the types of resolved values: Get-DcSourceConnection does that.
+
+With -Quiet, Test-DcSource returns a single Boolean at the end instead: $true when every reference resolves and every exact -Name exists.
+'@
+
+    Parameters   = @{
+        Name     = 'The names of the sources to check; wildcards are supported. By default, every source in the catalog. An exact name that matches no source is reported as an error and makes -Quiet return $false. Takes strings from the pipeline, and the Name property of piped objects.'
+        Quiet    = 'Returns only one Boolean: $true when every reference of the matching sources is Ok or DefaultUsed and every exact -Name exists, else $false. Sources without references pass, and so does a catalog with no sources.'
+        Database = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+    }
+
+    Examples     = @(
+        @{
+            Title   = 'Check every reference in the catalog'
+            Code    = @'
+Test-DcSource
+'@
+            Remarks = 'One row per reference: source, field, reference, status and whether it resolves, for example prod password ${DB_PASSWORD} NotSet False.'
+        }
+        @{
+            Title   = 'Stop a runbook before it starts when a credential is missing'
+            Code    = @'
+if (-not (Test-DcSource -Quiet)) { throw 'DataCompass preflight failed: run Test-DcSource for details.' }
+'@
+            Remarks = 'The first line of a runbook: -Quiet returns $false when any reference would fail, for example a locked vault or an unset variable.'
+        }
+        @{
+            Title   = 'Show only what fails, with the reason'
+            Code    = @'
+Test-DcSource -Name 'sales-*' | Where-Object { -not $_.Resolvable } | Format-List Source, Field, Reference, Status, Message
+'@
+            Remarks = 'Message says what to do, for example to run Unlock-SecretVault for a locked vault.'
+        }
+    )
+
+    Outputs      = @{
+        'DataCompass.DcReferenceTest' = 'One per reference: Source, Field, Reference (as stored), Kind (Env or Vault), Status, Resolvable and Message. It holds no secret value.'
+        'System.Boolean'              = 'With -Quiet, one Boolean for the whole command.'
+    }
+
+    Notes        = @'
+Errors (ErrorId): DcSourceNotFound, non-terminating, for an exact -Name that matches no source. DcDatabaseUnavailable, DcDatabaseInvalid, DcConnectionInfoInvalid and DcPathNotFileSystem stop the command. Vault problems are not errors: they are reported in the Status of each DcReferenceTest.
+'@
+
+    RelatedLinks = @(
+        'Get-DcSourceConnection'
+        'Get-DcSource'
+        'Set-DcSourceSecret'
+        'about_DataCompass'
+    )
+}

@@ -127,3 +127,63 @@ Describe 'Convert-DcSourceSecret' -Tag 'Integration', 'Vault' {
         @(Get-DcSource -Database $script:Db | Where-Object HasPlaintextSecret).Count | Should -Be 4
     }
 }
+
+Describe 'Convert-DcSourceSecret killed at a random moment' -Tag 'Integration', 'Vault', 'Chaos' {
+    # Each round kills a converting pwsh (SIGKILL, whole process tree) after a random delay, then finishes the
+    # conversion and checks every credential. $env:DATACOMPASS_CHAOS_ROUNDS raises the count (CI runs a few).
+    BeforeAll {
+        $script:Rounds = if ($env:DATACOMPASS_CHAOS_ROUNDS) { [int]$env:DATACOMPASS_CHAOS_ROUNDS } else { 3 }
+        $script:Random = [Random]::new()
+        $exe = [Environment]::ProcessPath
+        $script:Launcher = @($exe) + @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
+    }
+
+    It 'loses no credential and converges, round <_>' -ForEach (1..([int]$(if ($env:DATACOMPASS_CHAOS_ROUNDS) { $env:DATACOMPASS_CHAOS_ROUNDS } else { 3 }))) {
+        $vault = New-TestVault
+        try {
+            $db = Join-Path $TestDrive "chaos-$(New-Guid).db"
+            Invoke-RawSql -Database $db -Sql $script:PythonDdl | Out-Null
+            $values = @{}
+            foreach ($i in 1..12) {
+                $values["pg$i"] = New-Canary "chaos$i"
+                $info = '{"host": "h", "port": 5432, "database": "d", "username": "u", "password": "' + $values["pg$i"] + '", "ssl_mode": "prefer", "schema_filter": null, "exclude_schemas": [], "connect_timeout": 10, "query_timeout": 300}'
+                Invoke-RawSql -Database $db -Sql 'INSERT INTO data_sources VALUES ($id, $name, NULL, ''postgresql'', $info, ''null'', 1, NULL, NULL, NULL, ''2024-01-02 03:04:05'', ''2024-01-02 03:04:05'')' `
+                    -Parameters @{ '$id' = $i; '$name' = "pg$i"; '$info' = $info } | Out-Null
+            }
+
+            # The child says START once its module and SecretManagement are loaded; the kill then lands at a random
+            # moment of the conversion itself (or just after it).
+            $script = Join-Path $TestDrive "convert-$(New-Guid).ps1"
+            Set-Content -Path $script -Value ("Import-Module '{0}'; `$null = Get-SecretVault; 'START'; Convert-DcSourceSecret -Database '{1}' -Vault '{2}' -Confirm:`$false | Out-Null; 'DONE'" -f $script:DcModulePath, $db, $vault)
+            $start = [Diagnostics.ProcessStartInfo]::new($script:Launcher[0])
+            foreach ($argument in @($script:Launcher | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $script)) { $start.ArgumentList.Add($argument) }
+            $start.UseShellExecute = $false
+            $start.RedirectStandardOutput = $true
+            $start.RedirectStandardError = $true
+            $child = [Diagnostics.Process]::Start($start)
+            while (($line = $child.StandardOutput.ReadLine()) -ne $null -and $line -ne 'START') { }
+            $delay = $script:Random.Next(0, 2000)
+            Start-Sleep -Milliseconds $delay
+            $killed = -not $child.HasExited
+            if ($killed) { $child.Kill($true) }
+            $child.WaitForExit()
+            # Where the kill landed, for the log: before, during or after the conversion.
+            $converted = @(Get-DcSource -Database $db -ErrorAction SilentlyContinue | Where-Object { -not $_.HasPlaintextSecret }).Count
+            Write-Host ("    {0} ms into the conversion: {1}; {2} of 12 fields converted, {3} secrets in the vault" -f $delay, $(if ($killed) { 'killed' } else { 'had finished' }), $converted, @(Get-SecretInfo -Vault $vault).Count)
+
+            # Whatever the kill left behind, a second run finishes the job.
+            $null = Convert-DcSourceSecret -Database $db -Vault $vault -Confirm:$false
+            foreach ($name in $values.Keys) {
+                (Get-DcSourceConnection $name -Database $db -AsPlainText).Settings['password'] | Should -BeExactly $values[$name] -Because "$name keeps its credential"
+            }
+            @(Get-DcSource -Database $db | Where-Object HasPlaintextSecret) | Should -BeNullOrEmpty
+            @(Get-SecretInfo -Vault $vault).Count | Should -Be 12 -Because 'every field has exactly one secret'
+            foreach ($file in Get-CatalogFiles $db) {
+                foreach ($value in $values.Values) { Test-BytesContain -Path $file -Text $value | Should -BeFalse -Because "$file must not keep a plaintext value" }
+            }
+        }
+        finally {
+            Remove-TestVault -Name $vault
+        }
+    }
+}

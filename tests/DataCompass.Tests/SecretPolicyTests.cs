@@ -79,6 +79,7 @@ namespace DataCompass.Tests
             var error = Assert.Throws<DataCompassException>(() => Add("prod", Postgres("canary-x"), new InMemorySecretBackend()));
             Assert.Same(DcError.PlaintextSecretRefused, error.Error);
             Assert.Contains("no SecretManagement vault is registered", error.Message);
+            Assert.True(error.IsPrecondition);
             Assert.Contains("-AllowPlaintext", error.Message);
             Assert.DoesNotContain("canary-x", error.Message);
             Assert.False(File.Exists(DatabasePath) && SourceCatalog.OpenForRead(DatabasePath)!.ListSources().Count > 0);
@@ -109,6 +110,7 @@ namespace DataCompass.Tests
             var error = Assert.Throws<DataCompassException>(() => Add("prod", Postgres("${DB_PASSWORD:-canary-d}"), new InMemorySecretBackend("Store")));
             Assert.Same(DcError.PlaintextSecretRefused, error.Error);
             Assert.Contains("mixes literal text", error.Message);
+            Assert.False(error.IsPrecondition);
         }
 
         [Fact]

@@ -456,7 +456,10 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
             Clear-TestVaultCall $script:Vault
             $canary = New-Canary 'pre'
 
-            $record = { Add-DcSource -Name mixed -Type postgresql -Connection (New-PgConnection "$canary`${DCT_ADD_PASSWORD}") -ErrorAction SilentlyContinue } |
+            # Non-terminating: one bad source does not stop Import-Csv | Add-DcSource.
+            $null = Add-DcSource -Name mixed -Type postgresql -Connection (New-PgConnection "$canary`${DCT_ADD_PASSWORD}") -ErrorAction SilentlyContinue -ErrorVariable mixedErrors
+            @($mixedErrors) | Should -HaveCount 1
+            $record = { Add-DcSource -Name mixed -Type postgresql -Connection (New-PgConnection "$canary`${DCT_ADD_PASSWORD}") -ErrorAction Stop } |
                 Should -Throw -ErrorId (Get-DcErrorId 'DcPlaintextSecretRefused' 'Add-DcSource') -PassThru
             "$($record.CategoryInfo.Category)" | Should -Be 'SecurityError'
             $record.Exception.Message | Should -Match "'mixed'"

@@ -95,7 +95,10 @@ namespace DataCompass.Core.Secrets
                         $"Source '{draft.Name}': the secret field {List(literalFields)} holds a literal value and there is no vault to keep it in: {choice?.UnavailableReason}. " +
                         "Register a vault (or name one with -Vault or Set-DcConfig -SecretVault), write a reference instead " +
                         "(${VAR} for an environment variable, ${secret:Vault/Name} for a vault secret), or pass -AllowPlaintext to store it in the clear.",
-                        draft.Name);
+                        draft.Name)
+                    {
+                        IsPrecondition = true,
+                    };
                 }
             }
             else

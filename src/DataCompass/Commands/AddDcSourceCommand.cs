@@ -99,9 +99,9 @@ namespace DataCompass.Commands
                     WriteObject(SourceObjects.ToDcSource(stored, databasePath));
                 }
             }
-            catch (DataCompassException exception) when (exception.Error == DcError.PlaintextSecretRefused)
+            catch (DataCompassException exception) when (exception.IsPrecondition)
             {
-                // Nowhere safe to put a secret is a precondition failure: the next source would meet it too.
+                // Nowhere safe to put a secret: the next source would meet it too.
                 ThrowDcError(exception);
             }
             catch (DataCompassException exception)

@@ -58,6 +58,12 @@ namespace DataCompass.Tests
             return Vault(vault).TryGetValue(name, out var value) ? value.TypeName : null;
         }
 
+        public IReadOnlyCollection<string> GetSecretNames(string vault)
+        {
+            Calls.Add($"List {vault}");
+            return Vault(vault).Keys.ToList();
+        }
+
         public void SetText(string vault, string name, string value) => Set(vault, name, SecretValue.FromText(value));
 
         public void SetCredential(string vault, string name, string userName, string password) =>

@@ -43,7 +43,8 @@ namespace DataCompass.Core.Conversion
         }
 
         /// <summary>Converts one planned field; the item's status and message say how it went.</summary>
-        public static void Convert(ConversionItem item, ISecretBackend backend, SourceCatalog catalog)
+        /// <param name="existingNames">The vault's secret names, listed once for the whole run and kept up to date here.</param>
+        public static void Convert(ConversionItem item, ISecretBackend backend, SourceCatalog catalog, ISet<string> existingNames)
         {
             if (item.Status != ConversionStatus.Planned)
             {
@@ -52,7 +53,7 @@ namespace DataCompass.Core.Conversion
 
             try
             {
-                WriteSecret(item, backend, catalog);
+                WriteSecret(item, backend, catalog, existingNames);
                 var readBack = backend.Get(item.Vault!, item.SecretName!);
                 if (readBack.Kind != SecretKind.Text || !string.Equals(readBack.Text, item.Plaintext, StringComparison.Ordinal))
                 {
@@ -131,11 +132,12 @@ namespace DataCompass.Core.Conversion
             }
         }
 
-        private static void WriteSecret(ConversionItem item, ISecretBackend backend, SourceCatalog catalog)
+        private static void WriteSecret(ConversionItem item, ISecretBackend backend, SourceCatalog catalog, ISet<string> existingNames)
         {
-            if (backend.GetSecretType(item.Vault!, item.SecretName!) == null)
+            if (!existingNames.Contains(item.SecretName!))
             {
                 backend.SetText(item.Vault!, item.SecretName!, item.Plaintext!);
+                existingNames.Add(item.SecretName!);
                 return;
             }
 

@@ -21,6 +21,9 @@ namespace DataCompass.Core.Secrets
         /// </summary>
         string? GetSecretType(string vault, string name);
 
+        /// <summary>The names of every secret in a vault (one metadata listing, no value read).</summary>
+        IReadOnlyCollection<string> GetSecretNames(string vault);
+
         /// <summary>Writes a text secret, replacing any secret of that name.</summary>
         void SetText(string vault, string name, string value);
 

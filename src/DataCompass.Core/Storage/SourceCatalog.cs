@@ -227,7 +227,8 @@ namespace DataCompass.Core.Storage
                 RecordOwnedSecret(sourceId, ownedSecret, SqliteTimestamp.Format(DateTime.UtcNow));
                 return true;
             });
-            CheckpointWal();
+
+            // No checkpoint per field: Scrub runs once at the end of a conversion (and again on any rerun).
             return replaced;
         }
 

@@ -92,6 +92,7 @@ namespace DataCompass.Commands
         {
             // Opened for writing only once a field is really converted: -WhatIf leaves the file as it was.
             SourceCatalog? catalog = null;
+            ISet<string>? existingNames = null;
             var planned = items.Count(item => item.Status == ConversionStatus.Planned);
             var progress = new ProgressRecord(1, "Converting plaintext secrets", "Starting");
             var clock = Stopwatch.StartNew();
@@ -114,7 +115,8 @@ namespace DataCompass.Commands
                         WriteProgress(progress);
                         try
                         {
-                            SecretConverter.Convert(item, backend, catalog ??= SourceCatalog.OpenForWrite(databasePath));
+                            existingNames ??= new HashSet<string>(backend.GetSecretNames(item.Vault!), StringComparer.OrdinalIgnoreCase);
+                            SecretConverter.Convert(item, backend, catalog ??= SourceCatalog.OpenForWrite(databasePath), existingNames);
                             converted = true;
                         }
                         catch (DataCompassException exception) when (exception.Error == DcError.SecretNameConflict || exception.Error == DcError.SourceInvalid)

@@ -75,6 +75,15 @@ namespace DataCompass.Secrets
             return match == null ? null : Convert.ToString(Property(match, "Type"), CultureInfo.InvariantCulture);
         }
 
+        public IReadOnlyCollection<string> GetSecretNames(string vault)
+        {
+            var output = Invoke("Get-SecretInfo", new Dictionary<string, object?> { ["Name"] = "*", ["Vault"] = vault }, out var errors, vault, null);
+            ThrowFirst(errors, vault, null);
+            return new HashSet<string>(
+                output.Select(item => Property(item, "Name") as string).Where(name => name != null).Select(name => name!),
+                StringComparer.OrdinalIgnoreCase);
+        }
+
         public void SetText(string vault, string name, string value) =>
             Set(vault, name, SecureText.Protect(value));
 

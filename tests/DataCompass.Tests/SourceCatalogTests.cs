@@ -146,6 +146,25 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void A_damaged_row_does_not_hide_the_others()
+        {
+            using (var catalog = SourceCatalog.OpenForWrite(DatabasePath))
+            {
+                catalog.AddSource(Source("good"));
+                catalog.AddSource(Source("bad"));
+            }
+
+            Sql("UPDATE data_sources SET connection_info = 'not json at all' WHERE name = 'bad';");
+            using var reader = SourceCatalog.OpenForRead(DatabasePath)!;
+            var sources = reader.ListSources().ToDictionary(source => source.Name);
+            Assert.Null(sources["good"].ConnectionInfoProblem);
+            Assert.Same(DcError.ConnectionInfoInvalid, sources["bad"].ConnectionInfoProblem!.Error);
+            Assert.Equal(0, sources["bad"].ConnectionInfo.Count);
+            Assert.Same(DcError.ConnectionInfoInvalid, Assert.Throws<DataCompassException>(() =>
+                DataCompass.Core.Connections.ConnectionResolver.Resolve(sources["bad"], _ => null, null)).Error);
+        }
+
+        [Fact]
         public void Newer_schema_refuses_writes_but_reads()
         {
             using (var catalog = SourceCatalog.OpenForWrite(DatabasePath))

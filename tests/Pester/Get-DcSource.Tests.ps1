@@ -480,3 +480,27 @@ Add-DcSource -Name 'homesrc' -Type postgresql -Connection @{ host = 'h'; databas
         }
     }
 }
+
+Describe 'Get-DcSource with a damaged row' -Tag 'Integration' {
+    BeforeAll {
+        . $PSScriptRoot/TestHelpers.ps1
+        . $PSScriptRoot/RawSql.ps1
+        Import-Module $script:DcModulePath
+    }
+
+    It 'lists every source, reporting the one whose connection_info cannot be read' {
+        $db = Join-Path $TestDrive "damaged-$(New-Guid).db"
+        foreach ($name in 'good', 'bad') {
+            Add-DcSource -Database $db -Name $name -Type postgresql -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = '${P}' }
+        }
+        Invoke-RawSql -Database $db -Sql "UPDATE data_sources SET connection_info = '{broken' WHERE name = 'bad'" | Out-Null
+
+        $sources = @(Get-DcSource -Database $db -ErrorVariable damaged -ErrorAction SilentlyContinue)
+        $sources.Name | Should -Be @('bad', 'good')
+        @($damaged) | Should -HaveCount 1
+        $damaged[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcConnectionInfoInvalid' 'Get-DcSource')
+        $damaged[0].Exception.Message | Should -BeLike "*'bad'*"
+        Remove-DcSource -Database $db -Name bad -Confirm:$false
+        (Get-DcSource -Database $db).Name | Should -Be 'good'
+    }
+}

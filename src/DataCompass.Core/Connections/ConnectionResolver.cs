@@ -21,6 +21,11 @@ namespace DataCompass.Core.Connections
     {
         public static ResolvedConnection Resolve(StoredSource source, Func<string, string?> environment, SecretFetcher? secrets)
         {
+            if (source.ConnectionInfoProblem != null)
+            {
+                throw source.ConnectionInfoProblem;
+            }
+
             var adapter = AdapterCatalog.Find(source.SourceType) ?? throw new DataCompassException(
                 DcError.SourceTypeUnknown,
                 $"Source '{source.Name}' has the type '{source.SourceType}', which this version of DataCompass does not know. Known types: {string.Join(", ", AdapterCatalog.Types)}.",
@@ -64,6 +69,11 @@ namespace DataCompass.Core.Connections
         /// <summary>Every reference a stored source holds, field by field, without resolving any.</summary>
         public static IReadOnlyList<FieldReference> ListReferences(StoredSource source)
         {
+            if (source.ConnectionInfoProblem != null)
+            {
+                throw source.ConnectionInfoProblem;
+            }
+
             var references = new List<FieldReference>();
             foreach (var entry in source.ConnectionInfo)
             {

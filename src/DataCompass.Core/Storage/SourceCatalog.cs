@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using DataCompass.Core.Errors;
+using DataCompass.Core.Sources;
 using Microsoft.Data.Sqlite;
 
 namespace DataCompass.Core.Storage
@@ -505,13 +506,26 @@ namespace DataCompass.Core.Storage
             while (reader.Read())
             {
                 var name = Convert.ToString(Column("name"), CultureInfo.InvariantCulture) ?? string.Empty;
+                OrderedMap connectionInfo;
+                DataCompassException? problem = null;
+                try
+                {
+                    connectionInfo = ConnectionInfoJson.Deserialize(Column("connection_info") as string ?? string.Empty, name);
+                }
+                catch (DataCompassException exception)
+                {
+                    connectionInfo = new OrderedMap();
+                    problem = exception;
+                }
+
                 sources.Add(new StoredSource
                 {
                     Id = Convert.ToInt64(Column("id"), CultureInfo.InvariantCulture),
                     Name = name,
                     DisplayName = Column("display_name") as string,
                     SourceType = Convert.ToString(Column("source_type"), CultureInfo.InvariantCulture) ?? string.Empty,
-                    ConnectionInfo = ConnectionInfoJson.Deserialize(Column("connection_info") as string ?? string.Empty, name),
+                    ConnectionInfo = connectionInfo,
+                    ConnectionInfoProblem = problem,
                     SyncConfig = Column("sync_config") as string,
                     IsActive = Convert.ToInt64(Column("is_active") ?? 1L, CultureInfo.InvariantCulture) != 0,
                     LastScanAt = SqliteTimestamp.Parse(Column("last_scan_at")),

@@ -1,4 +1,5 @@
 using System;
+using DataCompass.Core.Errors;
 using DataCompass.Core.Sources;
 
 namespace DataCompass.Core.Storage
@@ -15,6 +16,12 @@ namespace DataCompass.Core.Storage
         public string SourceType { get; init; } = string.Empty;
 
         public OrderedMap ConnectionInfo { get; init; } = new OrderedMap();
+
+        /// <summary>
+        /// Why the stored connection_info could not be read (then <see cref="ConnectionInfo"/> is empty), so one
+        /// damaged row does not hide the rest of the catalog. Null for a readable row.
+        /// </summary>
+        public DataCompassException? ConnectionInfoProblem { get; init; }
 
         /// <summary>The sync_config JSON text as stored (often the text "null").</summary>
         public string? SyncConfig { get; init; }

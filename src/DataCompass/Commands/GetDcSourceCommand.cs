@@ -34,6 +34,12 @@ namespace DataCompass.Commands
             var selected = sources.Where(source => typePatterns == null || typePatterns.Any(pattern => pattern.IsMatch(source.SourceType)));
             foreach (var source in SourceSelection.Select(this, selected, Name))
             {
+                if (source.ConnectionInfoProblem != null)
+                {
+                    // Listed all the same, without fields, so it can still be found and removed.
+                    WriteDcError(source.ConnectionInfoProblem);
+                }
+
                 WriteObject(SourceObjects.ToDcSource(source, databasePath));
             }
         }

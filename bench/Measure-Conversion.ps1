@@ -18,25 +18,8 @@ $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot
 
 if (-not $Inner) {
-    $ModulePath = (Resolve-Path $ModulePath).Path
-    $realInstalled = [bool](Get-Module -ListAvailable Microsoft.PowerShell.SecretManagement)
-    $work = Join-Path ([IO.Path]::GetTempPath()) ("dc-bench-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
-    New-Item -ItemType Directory -Path $work | Out-Null
-    $searchPath = $env:PSModulePath
-    if (-not $realInstalled) { $searchPath = (Join-Path $root 'tests/SecretManagement/StandIn') + [IO.Path]::PathSeparator + $searchPath }
-    $exe = [Environment]::ProcessPath
-    $prefix = @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
-    $savedHome, $savedPath = $env:HOME, $env:PSModulePath
-    try {
-        $env:HOME = $work
-        $env:PSModulePath = $searchPath
-        & $exe @prefix -NoProfile -NonInteractive -File $PSCommandPath -Inner -Sources $Sources -ModulePath $ModulePath
-        exit $LASTEXITCODE
-    }
-    finally {
-        $env:HOME, $env:PSModulePath = $savedHome, $savedPath
-        Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
-    }
+    . (Join-Path $PSScriptRoot 'PrivateHome.ps1')
+    exit (Invoke-InPrivateHome -ScriptPath $PSCommandPath -Parameters @{ Sources = $Sources; ModulePath = (Resolve-Path $ModulePath).Path })
 }
 
 Import-Module $ModulePath

@@ -39,21 +39,6 @@ BeforeAll {
         return $map
     }
 
-    # Everything PowerShell would show about a set of error records, for "never leak" checks.
-    function Get-ErrorText([object[]] $Records) {
-        foreach ($record in $Records) {
-            if ($null -eq $record) { continue }
-            $record | Out-String
-            $record | Format-List * -Force | Out-String
-            "$record"
-            "$($record.TargetObject)"
-            if ($record -is [Management.Automation.ErrorRecord]) {
-                $record.Exception | Format-List * -Force | Out-String
-                $record.Exception.ToString()
-            }
-        }
-    }
-
     # Microsoft.Data.Sqlite and its native library copied side by side, so a child pwsh can load them with
     # Add-Type alone (the module loads them into its private load context, which a child cannot reuse).
     . $PSScriptRoot/RawSql.ps1

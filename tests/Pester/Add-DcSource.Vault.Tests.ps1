@@ -59,25 +59,12 @@ BeforeAll {
     }
 
     # Everything PowerShell would show about an error record: a secret value must be in none of it.
-    function Get-ErrorText($Record) {
-        $Record | Out-String -Width 4096
-        $Record | Format-List * -Force | Out-String -Width 4096
-        "$($Record.TargetObject)"
-        $Record.Exception.ToString()
-    }
 
-    function Assert-NoValue($Record, [string[]] $Value) {
-        $text = (Get-ErrorText $Record) -join "`n"
-        foreach ($item in $Value) {
-            $text.Contains($item) | Should -BeFalse -Because "an error must never show a secret value ('$item')"
-            $text.Contains(($item -split '-')[-1]) | Should -BeFalse -Because 'not even part of it'
-        }
-    }
 }
 
 AfterAll {
-    Set-ProcessVariable 'DATACOMPASS_DATA_DIR' $script:SavedDataDir
-    Set-ProcessVariable 'DCT_ADD_PASSWORD' $script:SavedVariable
+    Set-TestVariable 'DATACOMPASS_DATA_DIR' $script:SavedDataDir
+    Set-TestVariable 'DCT_ADD_PASSWORD' $script:SavedVariable
     Remove-TestVault -Name @($script:TestVaults)
 }
 

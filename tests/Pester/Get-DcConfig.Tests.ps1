@@ -14,15 +14,6 @@ BeforeAll {
     $script:SavedEnv = @{}
     foreach ($name in $script:EnvNames) { $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
 
-    function Set-TestVariable([string] $Name, $Value) {
-        if ($null -eq $Value) { Remove-Item -LiteralPath "env:$Name" -ErrorAction SilentlyContinue }
-        else { Set-Item -LiteralPath "env:$Name" -Value $Value }
-    }
-
-    function Restore-TestEnvironment {
-        foreach ($name in $script:EnvNames) { Set-TestVariable $name $script:SavedEnv[$name] }
-    }
-
     function Write-Config([string] $Text, [string] $Folder = $env:DATACOMPASS_DATA_DIR) {
         New-Item -ItemType Directory -Force -Path $Folder | Out-Null
         $path = Join-Path $Folder 'config.yaml'

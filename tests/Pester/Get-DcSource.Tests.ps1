@@ -14,17 +14,6 @@ BeforeAll {
     $script:PostgresFieldOrder = @('host', 'port', 'database', 'username', 'password', 'ssl_mode', 'schema_filter',
         'exclude_schemas', 'connect_timeout', 'query_timeout')
 
-    function Set-TestVariable([string] $Name, $Value) {
-        # Remove-Item, not SetEnvironmentVariable($name, $null): PowerShell passes $null to a string argument
-        # as '', and since PowerShell 7.5 that leaves a set-but-empty variable behind.
-        if ($null -eq $Value) { Remove-Item -LiteralPath "env:$Name" -ErrorAction SilentlyContinue }
-        else { Set-Item -LiteralPath "env:$Name" -Value $Value }
-    }
-
-    function Restore-TestEnvironment {
-        foreach ($name in $script:EnvNames) { Set-TestVariable $name $script:SavedEnv[$name] }
-    }
-
     function New-YamlFile([string] $Text) {
         $path = Join-Path $TestDrive ("{0}.yaml" -f [guid]::NewGuid().ToString('n'))
         Set-Content -LiteralPath $path -Value $Text -Encoding utf8NoBOM

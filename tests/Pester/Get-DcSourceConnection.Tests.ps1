@@ -13,17 +13,6 @@ BeforeAll {
     $script:SavedEnv = @{}
     foreach ($name in $script:EnvNames) { $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
 
-    function Set-TestVariable([string] $Name, $Value) {
-        # Remove-Item, not SetEnvironmentVariable($name, $null): PowerShell passes $null to a string argument
-        # as '', and since PowerShell 7.5 that leaves a set-but-empty variable behind.
-        if ($null -eq $Value) { Remove-Item -LiteralPath "env:$Name" -ErrorAction SilentlyContinue }
-        else { Set-Item -LiteralPath "env:$Name" -Value $Value }
-    }
-
-    function Restore-TestEnvironment {
-        foreach ($name in $script:EnvNames) { Set-TestVariable $name $script:SavedEnv[$name] }
-    }
-
     function Clear-TestVariables {
         foreach ($name in $script:EnvNames) {
             if ($name -ne 'DATACOMPASS_DATA_DIR') { Set-TestVariable $name $null }

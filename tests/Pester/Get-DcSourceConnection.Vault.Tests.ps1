@@ -52,21 +52,6 @@ BeforeAll {
 
     function ConvertTo-PlainText([securestring] $Secure) { [System.Net.NetworkCredential]::new('', $Secure).Password }
 
-    function Get-ErrorText($Record) {
-        $Record | Out-String -Width 4096
-        $Record | Format-List * -Force | Out-String -Width 4096
-        "$($Record.TargetObject)"
-        $Record.Exception.ToString()
-    }
-
-    function Assert-NoValue($Record, [string[]] $Value) {
-        $text = (Get-ErrorText $Record) -join "`n"
-        foreach ($item in $Value) {
-            $text.Contains($item) | Should -BeFalse -Because "an error must never show a secret value ('$item')"
-            $text.Contains(($item -split '-')[-1]) | Should -BeFalse -Because 'not even part of it'
-        }
-    }
-
     function Assert-FieldError {
         # One non-terminating error for a field: ErrorId, category, and a message naming source, field and reference.
         param($Record, [string] $ErrorId, [string] $Category, [string] $Source, [string] $Field, [string] $Reference)
@@ -116,8 +101,8 @@ BeforeAll {
 }
 
 AfterAll {
-    Set-ProcessVariable 'DATACOMPASS_DATA_DIR' $script:SavedDataDir
-    Set-ProcessVariable 'DCT_GET_HOST' $script:SavedHost
+    Set-TestVariable 'DATACOMPASS_DATA_DIR' $script:SavedDataDir
+    Set-TestVariable 'DCT_GET_HOST' $script:SavedHost
     Remove-TestVault -Name @($script:TestVaults)
 }
 
@@ -131,7 +116,7 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
     AfterEach {
         Remove-TestVault -Name @($script:TestVaults)
         $script:TestVaults.Clear()
-        Set-ProcessVariable 'DCT_GET_HOST' $null
+        Set-TestVariable 'DCT_GET_HOST' $null
     }
 
     Context 'values' {

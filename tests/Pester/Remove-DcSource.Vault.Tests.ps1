@@ -42,7 +42,7 @@ BeforeAll {
 }
 
 AfterAll {
-    Set-ProcessVariable 'DATACOMPASS_DATA_DIR' $script:SavedDataDir
+    Set-TestVariable 'DATACOMPASS_DATA_DIR' $script:SavedDataDir
     Remove-TestVault -Name @($script:TestVaults)
 }
 

@@ -15,15 +15,6 @@ BeforeAll {
     $script:SavedEnv = @{}
     foreach ($name in $script:EnvNames) { $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
 
-    function Set-TestVariable([string] $Name, $Value) {
-        if ($null -eq $Value) { Remove-Item -LiteralPath "env:$Name" -ErrorAction SilentlyContinue }
-        else { Set-Item -LiteralPath "env:$Name" -Value $Value }
-    }
-
-    function Restore-TestEnvironment {
-        foreach ($name in $script:EnvNames) { Set-TestVariable $name $script:SavedEnv[$name] }
-    }
-
     function Add-PgSource {
         param(
             [Parameter(Mandatory)] [string] $Name,
@@ -66,22 +57,6 @@ access_token: ${DCT_TOKEN}
         Get-Secret -Vault $Vault -Name $Name -AsPlainText -ErrorAction Stop
     }
 
-    function Get-StreamText {
-        # Every stream merged, as text, plus what $Error gained.
-        param([Parameter(Mandatory)] [scriptblock] $Script)
-        $Error.Clear()
-        $records = @(& $Script *>&1)
-        $parts = foreach ($record in $records) {
-            if ($record -is [System.Management.Automation.ErrorRecord]) {
-                $record.ToString(); "$($record.TargetObject)"; $record.Exception.ToString(); ($record | Out-String)
-            }
-            elseif ($record -is [System.Management.Automation.InformationalRecord]) { $record.Message }
-            elseif ($record -is [System.Management.Automation.InformationRecord]) { "$($record.MessageData)" }
-            else { "$record"; ($record | Format-List * | Out-String); (ConvertTo-Json -InputObject $record -Depth 4 -Compress -WarningAction SilentlyContinue) }
-        }
-        $errors = foreach ($entry in $Error) { "$entry"; "$($entry.TargetObject)"; "$($entry.Exception)" }
-        (@($parts) + @($errors) + @($records | Out-String)) -join [Environment]::NewLine
-    }
 }
 
 AfterAll {

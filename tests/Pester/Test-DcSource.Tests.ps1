@@ -14,16 +14,6 @@ BeforeAll {
     $script:SavedEnv = @{}
     foreach ($name in $script:EnvNames) { $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
 
-    function Set-TestVariable([string] $Name, $Value) {
-        # Remove-Item, not SetEnvironmentVariable($name, $null): that can leave a set-but-empty variable behind.
-        if ($null -eq $Value) { Remove-Item -LiteralPath "env:$Name" -ErrorAction SilentlyContinue }
-        else { Set-Item -LiteralPath "env:$Name" -Value $Value }
-    }
-
-    function Restore-TestEnvironment {
-        foreach ($name in $script:EnvNames) { Set-TestVariable $name $script:SavedEnv[$name] }
-    }
-
     function Add-PgSource {
         param(
             [Parameter(Mandatory)] [string] $Name,
@@ -36,27 +26,6 @@ BeforeAll {
         Add-DcSource -Name $Name -Type postgresql -Connection $connection -ErrorAction Stop
     }
 
-    function Get-StreamText {
-        <#
-        .SYNOPSIS
-            Runs a script block with every stream merged and returns all of it as text: records, their messages,
-            error targets and exceptions, formatted output (default view and list), the objects as JSON (nested
-            values included), and what $Error gained.
-        #>
-        param([Parameter(Mandatory)] [scriptblock] $Script)
-        $Error.Clear()
-        $records = @(& $Script *>&1)
-        $parts = foreach ($record in $records) {
-            if ($record -is [System.Management.Automation.ErrorRecord]) {
-                $record.ToString(); "$($record.TargetObject)"; $record.Exception.ToString(); ($record | Out-String)
-            }
-            elseif ($record -is [System.Management.Automation.InformationalRecord]) { $record.Message }
-            elseif ($record -is [System.Management.Automation.InformationRecord]) { "$($record.MessageData)" }
-            else { "$record"; ($record | Format-List * | Out-String); (ConvertTo-Json -InputObject $record -Depth 4 -Compress -WarningAction SilentlyContinue) }
-        }
-        $errors = foreach ($entry in $Error) { "$entry"; "$($entry.TargetObject)"; "$($entry.Exception)" }
-        (@($parts) + @($errors) + @($records | Out-String)) -join [Environment]::NewLine
-    }
 }
 
 AfterAll {

@@ -32,7 +32,7 @@ function Invoke-ChildPwsh {
     try {
         foreach ($key in $Environment.Keys) {
             $saved[$key] = [Environment]::GetEnvironmentVariable($key)
-            Set-ProcessVariable $key $Environment[$key]
+            Set-TestVariable $key $Environment[$key]
         }
         Push-Location $WorkingDirectory
         try {
@@ -44,13 +44,13 @@ function Invoke-ChildPwsh {
         }
     }
     finally {
-        foreach ($key in $saved.Keys) { Set-ProcessVariable $key $saved[$key] }
+        foreach ($key in $saved.Keys) { Set-TestVariable $key $saved[$key] }
         Remove-Item $scriptFile -ErrorAction SilentlyContinue
     }
     [pscustomobject]@{ Output = @($output); ExitCode = $exitCode; Text = ($output -join [Environment]::NewLine) }
 }
 
-function Set-ProcessVariable([string] $Name, $Value) {
+function Set-TestVariable([string] $Name, $Value) {
     # $Value is untyped: a [string] parameter would turn $null into '', leaving the variable set but empty.
     if ($null -eq $Value) { Remove-Item "env:$Name" -ErrorAction SilentlyContinue }
     else { [Environment]::SetEnvironmentVariable($Name, [string]$Value) }
@@ -124,4 +124,54 @@ function Find-Canary {
 function Test-AnyContains([string[]] $Path, [string] $Text) {
     foreach ($file in $Path) { if (Test-BytesContain -Path $file -Text $Text) { return $true } }
     return $false
+}
+
+function Get-StreamText {
+    <#
+    .SYNOPSIS
+        Runs a script block with every stream merged and returns all of it as text: records, their messages,
+        error targets and exceptions, formatted output (default view and list), the objects as JSON (nested
+        values included), and what $Error gained.
+    #>
+    param([Parameter(Mandatory)] [scriptblock] $Script)
+    $Error.Clear()
+    $records = @(& $Script *>&1)
+    $parts = foreach ($record in $records) {
+        if ($record -is [System.Management.Automation.ErrorRecord]) {
+            $record.ToString(); "$($record.TargetObject)"; $record.Exception.ToString(); ($record | Out-String)
+        }
+        elseif ($record -is [System.Management.Automation.InformationalRecord]) { $record.Message }
+        elseif ($record -is [System.Management.Automation.InformationRecord]) { "$($record.MessageData)" }
+        else { "$record"; ($record | Format-List * | Out-String); (ConvertTo-Json -InputObject $record -Depth 4 -Compress -WarningAction SilentlyContinue) }
+    }
+    $errors = foreach ($entry in $Error) { "$entry"; "$($entry.TargetObject)"; "$($entry.Exception)" }
+    (@($parts) + @($errors) + @($records | Out-String)) -join [Environment]::NewLine
+}
+
+function Get-ErrorText([object[]] $Records) {
+    # Everything PowerShell would show about error records, for "never leak" checks.
+    foreach ($record in $Records) {
+        if ($null -eq $record) { continue }
+        $record | Out-String -Width 4096
+        $record | Format-List * -Force | Out-String -Width 4096
+        "$record"
+        "$($record.TargetObject)"
+        if ($record -is [Management.Automation.ErrorRecord]) {
+            $record.Exception | Format-List * -Force | Out-String -Width 4096
+            $record.Exception.ToString()
+        }
+    }
+}
+
+function Assert-NoValue($Record, [string[]] $Value) {
+    $text = (Get-ErrorText $Record) -join "`n"
+    foreach ($item in $Value) {
+        $text.Contains($item) | Should -BeFalse -Because "an error must never show a secret value ('$item')"
+        $text.Contains(($item -split '-')[-1]) | Should -BeFalse -Because 'not even part of it'
+    }
+}
+
+function Restore-TestEnvironment {
+    # Puts back the variables a test file saved: $script:EnvNames and $script:SavedEnv in that file's scope.
+    foreach ($name in $script:EnvNames) { Set-TestVariable $name $script:SavedEnv[$name] }
 }

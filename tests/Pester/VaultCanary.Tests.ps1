@@ -224,7 +224,6 @@ $result = @{
     $line = @($script:Run.Output | Where-Object { $_ -like 'RESULT:*' }) | Select-Object -Last 1
     $script:Result = if ($line) { $line.Substring('RESULT:'.Length) | ConvertFrom-Json } else { $null }
 
-
     function Get-StoredReference([string] $Source, [string] $Field) {
         ((Get-DcSource -Name $Source -Database (Join-Path $script:DataDir 'datacompass.db')).Fields | Where-Object Name -EQ $Field).Value
     }

@@ -145,48 +145,10 @@ $steps = @(
     { Get-DcSourceConnection -Name nosuch }
 )
 
-$captured = foreach ($step in $steps) {
-    "---- $step"
-    try { & $step *>&1 } catch { $_ }
-}
-# Each record twice: as PowerShell formats it, and unwrapped with its stream and ErrorId.
-$details = foreach ($record in $captured) {
-    switch ($record) {
-        { $_ -is [System.Management.Automation.ErrorRecord] } {
-            "ERROR [$($_.FullyQualifiedErrorId)] [$($_.CategoryInfo.Category)] $($_.Exception.Message) | target: $($_.TargetObject)"; break }
-        { $_ -is [System.Management.Automation.WarningRecord] } { "WARNING: $($_.Message)"; break }
-        { $_ -is [System.Management.Automation.VerboseRecord] } { "VERBOSE: $($_.Message)"; break }
-        { $_ -is [System.Management.Automation.DebugRecord] } { "DEBUG: $($_.Message)"; break }
-        { $_ -is [System.Management.Automation.InformationRecord] } { "INFORMATION: $($_.MessageData)"; break }
-        default { "$_" }
-    }
-}
-$captured | Out-Host
-$details | Out-Host
-$captured | Out-File -FilePath (Join-Path $out 'streams.txt') -Width 4096
-$details | Add-Content -Path (Join-Path $out 'streams.txt')
-$null = Stop-Transcript
-
+. $env:DCTEST_SWEEP
+$errorIds = Invoke-CanarySweep -Steps $steps -Out $out
 $VerbosePreference = 'SilentlyContinue'
 $DebugPreference = 'SilentlyContinue'
-$errorsFile = Join-Path $out 'errors.txt'
-$errorList = @($Error)   # a snapshot: writing the dump must not change what is dumped
-$errorList | Out-String -Width 4096 | Set-Content -Path $errorsFile
-for ($i = 0; $i -lt $errorList.Count; $i++) {
-    $record = $errorList[$i]
-    Add-Content -Path $errorsFile -Value "==== `$Error[$i] ($($record.GetType().FullName))"
-    if ($record -is [System.Management.Automation.ErrorRecord]) {
-        Add-Content -Path $errorsFile -Value $record.Exception.ToString()
-        Add-Content -Path $errorsFile -Value ($record | Format-List * -Force | Out-String -Width 4096)
-        Add-Content -Path $errorsFile -Value "$($record.TargetObject)"
-        Add-Content -Path $errorsFile -Value "$($record.ErrorDetails)"
-    }
-    else {
-        Add-Content -Path $errorsFile -Value $record.ToString()
-    }
-}
-$errorIds = @($errorList | ForEach-Object {
-    if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.FullyQualifiedErrorId } else { "$($_.GetType().FullName): $($_.Message)" } })
 
 # Positive control, outside every capture: the canaries really were resolved in this process.
 $plain = { param($secure) [System.Net.NetworkCredential]::new('', $secure).Password }
@@ -215,6 +177,7 @@ $result = @{
 '@
 
     $script:Run = Invoke-ChildPwsh -Script $child -Environment @{
+        DCTEST_SWEEP = (Join-Path $PSScriptRoot 'CanarySweep.ps1')
         DCTEST_MODULE = $script:DcModulePath
         DCTEST_OUT = $script:OutDir
         DCTEST_IN = $inDir

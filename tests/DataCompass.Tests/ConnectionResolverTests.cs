@@ -41,6 +41,16 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void Uses_the_grammar_rules_set_but_empty_beats_the_default_and_nothing_is_rescanned()
+        {
+            var source = Stored(("host", "${PG_HOST:-fallback}"), ("database", "${PG_DB:-fallback}"));
+            var resolved = ConnectionResolver.Resolve(source, Env(("PG_HOST", string.Empty), ("PG_PASSWORD", "${PG_HOST}")), null);
+            Assert.Equal(string.Empty, resolved.Values["host"]);
+            Assert.Equal("fallback", resolved.Values["database"]);
+            Assert.Equal("${PG_HOST}", resolved.Values["password"]);
+        }
+
+        [Fact]
         public void Reports_every_missing_variable_with_source_and_field()
         {
             var resolved = ConnectionResolver.Resolve(Stored(), Env(), null);

@@ -274,7 +274,7 @@ namespace DataCompass.Core.Connections
                     switch (segment.Kind)
                     {
                         case SegmentKind.Environment:
-                            var current = _environment(segment.Variable!) ?? segment.DefaultValue;
+                            var current = ReferenceGrammar.EnvironmentValue(segment, _environment);
                             if (current == null && reported.Add(segment.Variable!))
                             {
                                 Fail(field, DcError.EnvironmentVariableNotSet,

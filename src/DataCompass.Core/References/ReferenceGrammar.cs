@@ -50,9 +50,16 @@ namespace DataCompass.Core.References
         public static bool HasPlaceholder(string value) => value.IndexOf("${", StringComparison.Ordinal) >= 0 && Placeholder.IsMatch(value);
 
         /// <summary>
-        /// Replaces every environment placeholder in one pass. Secret placeholders are left as written.
-        /// Every variable that is unset and has no default is reported through <paramref name="missing"/>;
-        /// its placeholder is kept in the result.
+        /// The value of one environment placeholder: the variable when it is set (even to ""), else the default,
+        /// else null. The Python tool's rule, in one place for every caller.
+        /// </summary>
+        public static string? EnvironmentValue(ValueSegment placeholder, Func<string, string?> lookup) =>
+            lookup(placeholder.Variable!) ?? placeholder.DefaultValue;
+
+        /// <summary>
+        /// Replaces every environment placeholder in one pass; a replacement is never scanned again. Secret
+        /// placeholders are left as written. Every variable that is unset and has no default is reported through
+        /// <paramref name="missing"/>, and its placeholder is kept in the result.
         /// </summary>
         public static string ExpandEnvironment(string value, Func<string, string?> lookup, ICollection<string> missing)
         {
@@ -61,34 +68,30 @@ namespace DataCompass.Core.References
                 return value;
             }
 
-            return Placeholder.Replace(value, match =>
+            var result = new StringBuilder(value.Length);
+            foreach (var segment in Parse(value, "value"))
             {
-                var variable = match.Groups["var"];
-                if (!variable.Success)
+                if (segment.Kind != SegmentKind.Environment)
                 {
-                    return match.Value;
+                    result.Append(segment.Text);
+                    continue;
                 }
 
-                var current = lookup(variable.Value);
-                if (current != null)
+                var current = EnvironmentValue(segment, lookup);
+                if (current == null)
                 {
-                    return current;
+                    missing.Add(segment.Variable!);
                 }
 
-                var fallback = match.Groups["default"];
-                if (fallback.Success)
-                {
-                    return fallback.Value;
-                }
+                result.Append(current ?? segment.Text);
+            }
 
-                missing.Add(variable.Value);
-                return match.Value;
-            });
+            return result.ToString();
         }
 
         /// <summary>
         /// Expands environment placeholders in a value of any shape: strings are expanded, lists and maps are
-        /// walked, everything else is returned unchanged (the Python tool's resolve_env_vars).
+        /// walked, everything else is returned unchanged (the Python tool's resolve_env_vars; the -ResolveNow path).
         /// </summary>
         public static object? ExpandEnvironmentDeep(object? value, Func<string, string?> lookup, ICollection<string> missing)
         {

@@ -2,8 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
 using System.Text;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Secrets;
 using DataCompass.Core.Sources;
@@ -77,6 +77,11 @@ namespace DataCompass.Core.Config
                         config.SecretNameTemplate = value;
                         break;
                     case EncryptionKeyRefKey:
+                        if (value != null && KeyReferenceProblem(value) is { } keyProblem)
+                        {
+                            problems.Add($"key '{entry.Key}' {keyProblem}");
+                        }
+
                         config.EncryptionKeyRef = value;
                         break;
                 }
@@ -98,47 +103,37 @@ namespace DataCompass.Core.Config
                 throw new DataCompassException(DcError.ConfigInvalid, $"The secret name template {problem}.", SecretNameTemplateKey);
             }
 
+            if (config.EncryptionKeyRef != null && KeyReferenceProblem(config.EncryptionKeyRef) is { } keyProblem)
+            {
+                throw new DataCompassException(DcError.ConfigInvalid, $"The encryption key reference {keyProblem}.", EncryptionKeyRefKey);
+            }
+
             var text = new StringBuilder();
             text.Append("# DataCompass settings. Keys: ").Append(string.Join(", ", Keys)).Append('\n');
             Append(text, SecretsBackendKey, config.SecretsBackend);
             Append(text, SecretNameTemplateKey, config.SecretNameTemplate);
             Append(text, EncryptionKeyRefKey, config.EncryptionKeyRef);
 
-            var folder = System.IO.Path.GetDirectoryName(path)!;
-            var isWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
-            if (!Directory.Exists(folder))
-            {
-                if (isWindows)
-                {
-                    Directory.CreateDirectory(folder);
-                }
-                else
-                {
-                    Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                }
-            }
-
-            var temporary = path + ".tmp-" + Guid.NewGuid().ToString("n");
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!isWindows)
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
             try
             {
-                using (var stream = new FileStream(temporary, options))
-                using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
-                {
-                    writer.Write(text.ToString());
-                }
-
-                File.Move(temporary, path, overwrite: true);
+                PrivateFiles.WriteAtomically(path, text.ToString());
             }
             catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
             {
-                File.Delete(temporary);
                 throw new DataCompassException(DcError.ConfigInvalid, $"Cannot write the config file '{path}': {exception.Message}", path);
+            }
+        }
+
+        private static string? KeyReferenceProblem(string value)
+        {
+            try
+            {
+                KeyRingSource.ParseKeyReference(value, "it");
+                return null;
+            }
+            catch (DataCompassException exception)
+            {
+                return exception.Message.Substring("it: ".Length).TrimEnd('.');
             }
         }
 

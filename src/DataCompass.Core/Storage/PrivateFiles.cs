@@ -1,0 +1,76 @@
+using System;
+using System.IO;
+using System.Text;
+
+namespace DataCompass.Core.Storage
+{
+    /// <summary>
+    /// Files only their owner may read: the catalog, the config and the key file are created 0600 in a 0700
+    /// folder on Unix, from the first byte (never created readable and narrowed afterwards).
+    /// </summary>
+    public static class PrivateFiles
+    {
+        private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        private const UnixFileMode OwnerOnlyFolder = OwnerOnlyFile | UnixFileMode.UserExecute;
+        private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+        /// <summary>Creates the folder (0700) when it does not exist; an existing folder is left as it is.</summary>
+        public static void EnsureFolder(string? folder)
+        {
+            if (string.IsNullOrEmpty(folder) || Directory.Exists(folder))
+            {
+                return;
+            }
+
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder);
+            }
+            else
+            {
+                Directory.CreateDirectory(folder, OwnerOnlyFolder);
+            }
+        }
+
+        /// <summary>Options that create a new file readable by its owner only.</summary>
+        public static FileStreamOptions CreateNewOptions()
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = OwnerOnlyFile;
+            }
+
+            return options;
+        }
+
+        /// <summary>
+        /// Replaces <paramref name="path"/> with <paramref name="text"/> through a private temporary file and a
+        /// rename, so a reader sees the old file or the new one, never half of either. IO errors propagate.
+        /// </summary>
+        public static void WriteAtomically(string path, string text)
+        {
+            EnsureFolder(Path.GetDirectoryName(path));
+            var temporary = path + ".tmp-" + Guid.NewGuid().ToString("n");
+            try
+            {
+                using (var stream = new FileStream(temporary, CreateNewOptions()))
+                using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
+                {
+                    writer.Write(text);
+                }
+
+                File.Move(temporary, path, overwrite: true);
+            }
+            catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
+            {
+                File.Delete(temporary);
+                throw;
+            }
+        }
+
+        /// <summary>True when a group or other users may read, write or run the file (never on Windows, which has ACLs instead).</summary>
+        public static bool IsOpenToOthers(string path) => !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & GroupOrOther) != 0;
+    }
+}

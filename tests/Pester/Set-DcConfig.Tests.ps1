@@ -38,7 +38,8 @@ Describe 'Set-DcConfig' {
             @{ Parameter = 'SecretNameTemplate'; Value = 'dc-{field}-{source}' }
             @{ Parameter = 'SecretNameTemplate'; Value = '{source}{field}' }
             @{ Parameter = 'EncryptionKeyRef'; Value = 'Corp/datacompass-key' }
-            @{ Parameter = 'EncryptionKeyRef'; Value = 'it''s: a ${secret} [ref] {x} "q" # not a comment' }
+            @{ Parameter = 'EncryptionKeyRef'; Value = 'Vault/it''s: a ${secret} [ref] {x} "q" # not a comment' }
+            @{ Parameter = 'EncryptionKeyRef'; Value = 'vault://Corp/key' }
         ) {
             param($Parameter, $Value)
             $arguments = @{ $Parameter = $Value; ErrorAction = 'Stop'; WarningAction = 'SilentlyContinue' }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using DataCompass.Core.Adapters;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
 using DataCompass.Core.Secrets;
@@ -13,13 +14,14 @@ namespace DataCompass.Core.Connections
 {
     /// <summary>
     /// Resolves a stored source at connection time: environment placeholders with the Python tool's rules,
-    /// vault references through the command's <see cref="SecretFetcher"/>, the secret_ref Hashtable for the
+    /// vault references through the command's <see cref="SecretFetcher"/>, encrypted values with the key ring,
+    /// the secret_ref Hashtable for the
     /// secret fields it supplies, then the adapter's type checks on the resolved values. Every failing field
     /// is reported, and the fields that did resolve are kept.
     /// </summary>
     public static class ConnectionResolver
     {
-        public static ResolvedConnection Resolve(StoredSource source, Func<string, string?> environment, SecretFetcher? secrets)
+        public static ResolvedConnection Resolve(StoredSource source, Func<string, string?> environment, SecretFetcher? secrets, KeyRingSource? keys = null)
         {
             if (source.ConnectionInfoProblem != null)
             {
@@ -31,7 +33,7 @@ namespace DataCompass.Core.Connections
                 $"Source '{source.Name}' has the type '{source.SourceType}', which this version of DataCompass does not know. Known types: {string.Join(", ", AdapterCatalog.Types)}.",
                 source.Name);
 
-            var context = new Context(source.Name, environment, secrets);
+            var context = new Context(source.Name, environment, secrets, keys);
             var values = new OrderedMap();
             string? secretRef = null;
             foreach (var entry in source.ConnectionInfo)
@@ -87,6 +89,12 @@ namespace DataCompass.Core.Connections
 
                 foreach (var text in Strings(entry.Value))
                 {
+                    if (EncryptedValue.IsEncrypted(text))
+                    {
+                        references.Add(new FieldReference(entry.Key, EncryptedValue.Prefix + (EncryptedValue.KeyIdOf(text) ?? "?"), null, null, isSecretRef: false, encrypted: text));
+                        continue;
+                    }
+
                     foreach (var segment in ReferenceGrammar.Parse(text, context))
                     {
                         if (segment.Kind == SegmentKind.Environment)
@@ -206,12 +214,14 @@ namespace DataCompass.Core.Connections
         {
             private readonly Func<string, string?> _environment;
             private readonly SecretFetcher? _secrets;
+            private readonly KeyRingSource? _keys;
 
-            public Context(string sourceName, Func<string, string?> environment, SecretFetcher? secrets)
+            public Context(string sourceName, Func<string, string?> environment, SecretFetcher? secrets, KeyRingSource? keys)
             {
                 SourceName = sourceName;
                 _environment = environment;
                 _secrets = secrets;
+                _keys = keys;
             }
 
             public string SourceName { get; }
@@ -225,6 +235,8 @@ namespace DataCompass.Core.Connections
             {
                 switch (value)
                 {
+                    case string text when EncryptedValue.IsEncrypted(text):
+                        return Decrypt(field, text);
                     case string text:
                         return ResolveText(field, text);
                     case IEnumerable<object?> items:
@@ -251,6 +263,25 @@ namespace DataCompass.Core.Connections
                 catch (DataCompassException exception)
                 {
                     Fail(field, exception.Error, $"Source '{SourceName}', field '{field}', reference '{referenceText}': {exception.Message}", referenceText);
+                    return null;
+                }
+            }
+
+            private string? Decrypt(string field, string stored)
+            {
+                var context = $"Source '{SourceName}', field '{field}'";
+                try
+                {
+                    if (_keys == null)
+                    {
+                        throw new DataCompassException(DcError.EncryptionKeyMissing, $"{context}: the value is encrypted and no key ring was given.", field);
+                    }
+
+                    return _keys.Decrypt(stored, context);
+                }
+                catch (DataCompassException exception)
+                {
+                    Fail(field, exception.Error, exception.WithContext(context).Message, exception.Target ?? field);
                     return null;
                 }
             }

@@ -24,6 +24,12 @@ namespace DataCompass.Core.Connections
 
         /// <summary>The stored reference cannot be parsed.</summary>
         Invalid,
+
+        /// <summary>An encrypted value whose key is not in the key ring (or no key is configured).</summary>
+        KeyMissing,
+
+        /// <summary>An encrypted value that its key cannot open: damaged or changed.</summary>
+        DecryptionFailed,
     }
 
     /// <summary>Whether one reference of one source resolves now. Holds no value.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
 using DataCompass.Core.Storage;
@@ -18,15 +19,17 @@ namespace DataCompass.Core.Connections
         private static readonly HashSet<string> FieldTypes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "String", "SecureString", "PSCredential" };
         private readonly Func<string, string?> _environment;
         private readonly ISecretBackend _backend;
+        private readonly KeyRingSource? _keys;
         private readonly Dictionary<string, (ReferenceStatus Status, string Message)> _vaults = new Dictionary<string, (ReferenceStatus, string)>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<SecretReference, (string? Type, string? Vault, ReferenceStatus Status, string Message)> _secrets = new Dictionary<SecretReference, (string?, string?, ReferenceStatus, string)>();
         private IReadOnlyList<VaultInfo>? _registered;
         private DataCompassException? _registryFailure;
 
-        public ReferenceChecker(Func<string, string?> environment, ISecretBackend backend)
+        public ReferenceChecker(Func<string, string?> environment, ISecretBackend backend, KeyRingSource? keys = null)
         {
             _environment = environment;
             _backend = backend;
+            _keys = keys;
         }
 
         public IReadOnlyList<ReferenceCheck> Check(StoredSource source)
@@ -41,8 +44,8 @@ namespace DataCompass.Core.Connections
                 return new[] { new ReferenceCheck(source.Name, exception.Target ?? string.Empty, string.Empty, false, ReferenceStatus.Invalid, exception.Message) };
             }
 
-            return references.Select(reference => reference.Secret == null
-                    ? CheckEnvironment(source.Name, reference)
+            return references.Select(reference => reference.Encrypted != null ? CheckEncrypted(source.Name, reference)
+                    : reference.Secret == null ? CheckEnvironment(source.Name, reference)
                     : CheckSecret(source.Name, reference))
                 .ToList();
         }
@@ -60,6 +63,28 @@ namespace DataCompass.Core.Connections
                 _ => $"The environment variable '{segment.Variable}' is not set and the placeholder has no default.",
             };
             return new ReferenceCheck(source, reference.Field, reference.Text, false, status, message);
+        }
+
+        /// <summary>An encrypted value is checked by opening it with its key: the plaintext is dropped at once.</summary>
+        private ReferenceCheck CheckEncrypted(string source, FieldReference reference)
+        {
+            var context = $"Source '{source}', field '{reference.Field}'";
+            try
+            {
+                if (_keys == null)
+                {
+                    throw new DataCompassException(DcError.EncryptionKeyMissing, $"{context}: the value is encrypted and no key ring was given.", reference.Field);
+                }
+
+                _keys.Decrypt(reference.Encrypted!, context);
+                return new ReferenceCheck(source, reference.Field, reference.Text, false, ReferenceStatus.Ok,
+                    $"The value is encrypted with key {EncryptedValue.KeyIdOf(reference.Encrypted!)}, which the key ring from {_keys.Find()!.Origin} holds.");
+            }
+            catch (DataCompassException exception)
+            {
+                var status = exception.Error == DcError.DecryptionFailed ? ReferenceStatus.DecryptionFailed : ReferenceStatus.KeyMissing;
+                return new ReferenceCheck(source, reference.Field, reference.Text, false, status, exception.Message);
+            }
         }
 
         private ReferenceCheck CheckSecret(string source, FieldReference reference)

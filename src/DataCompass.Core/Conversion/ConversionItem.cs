@@ -5,8 +5,9 @@ namespace DataCompass.Core.Conversion
     /// <summary>One secret field of one source, and what converting it means. Holds the value only internally.</summary>
     public sealed class ConversionItem
     {
-        internal ConversionItem(long sourceId, string source, string field, ConversionStatus status, string? vault, string? secretName, string? plaintext)
+        internal ConversionItem(long sourceId, string source, string field, ConversionStatus status, string? vault, string? secretName, string? plaintext, string? storedValue = null)
         {
+            StoredValue = storedValue ?? plaintext;
             SourceId = sourceId;
             Source = source;
             Field = field;
@@ -35,6 +36,12 @@ namespace DataCompass.Core.Conversion
         public string? Message { get; internal set; }
 
         internal string? Plaintext { get; }
+
+        /// <summary>What the row holds now: the plaintext, or the enc:v1 value it was decrypted from.</summary>
+        internal string? StoredValue { get; }
+
+        /// <summary>Why planning failed (a value no key opens), for the error record.</summary>
+        public Errors.DataCompassException? Problem { get; internal set; }
 
         public override string ToString() => $"{Source}.{Field}: {Status}";
     }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using DataCompass.Core.Adapters;
 using DataCompass.Core.Config;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
 using DataCompass.Core.Secrets;
@@ -12,7 +13,7 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Core.Conversion
 {
     /// <summary>
-    /// Moves plaintext secret values of existing sources into a vault. For each field: write the secret, read
+    /// Moves plaintext (and encrypted) secret values of existing sources into a vault. For each field: write the secret, read
     /// it back and compare, then swap the value for its reference in a transaction that only succeeds if the
     /// row still holds that plaintext. Killed at any point and run again, it converges: a secret written by
     /// an interrupted run is recognised by its name and value and used as it is.
@@ -22,7 +23,8 @@ namespace DataCompass.Core.Conversion
         /// <summary>What the Python tool stored before a fix, instead of the real password.</summary>
         public const string LegacyMask = "**********";
 
-        public static IReadOnlyList<ConversionItem> Plan(IEnumerable<StoredSource> sources, string vault, DcConfig config)
+        /// <param name="keys">Opens encrypted values so they can move to the vault too; null when none are expected.</param>
+        public static IReadOnlyList<ConversionItem> Plan(IEnumerable<StoredSource> sources, string vault, DcConfig config, KeyRingSource? keys = null)
         {
             var items = new List<ConversionItem>();
             foreach (var source in sources)
@@ -35,7 +37,7 @@ namespace DataCompass.Core.Conversion
                         continue;
                     }
 
-                    items.Add(PlanField(source, entry.Key, entry.Value, vault, config));
+                    items.Add(PlanField(source, entry.Key, entry.Value, vault, config, keys));
                 }
             }
 
@@ -63,7 +65,7 @@ namespace DataCompass.Core.Conversion
                         item.SecretName);
                 }
 
-                if (!catalog.ReplaceField(item.SourceId, item.Field, item.Plaintext!, item.Reference!, new OwnedSecret(item.Field, item.Vault!, item.SecretName!)))
+                if (!catalog.ReplaceField(item.SourceId, item.Field, item.StoredValue!, item.Reference!, new OwnedSecret(item.Field, item.Vault!, item.SecretName!)))
                 {
                     throw new DataCompassException(
                         DcError.SourceInvalid,
@@ -82,7 +84,7 @@ namespace DataCompass.Core.Conversion
             }
         }
 
-        private static ConversionItem PlanField(StoredSource source, string field, object? value, string vault, DcConfig config)
+        private static ConversionItem PlanField(StoredSource source, string field, object? value, string vault, DcConfig config, KeyRingSource? keys)
         {
             var context = $"source '{source.Name}', field '{field}'";
             if (!(value is string text) || text.Length == 0)
@@ -124,11 +126,34 @@ namespace DataCompass.Core.Conversion
 
                     var name = SecretNameTemplate.Apply(config.EffectiveSecretNameTemplate, source.Name, field);
                     return new ConversionItem(source.Id, source.Name, field, ConversionStatus.Planned, vault, name, text);
+                case ValueProvenance.Encrypted:
+                    return PlanEncrypted(source, field, text, vault, config, keys);
                 default:
                     return new ConversionItem(source.Id, source.Name, field, ConversionStatus.AlreadySafe, null, null, null)
                     {
                         Message = "The value is a reference.",
                     };
+            }
+        }
+
+        /// <summary>An encrypted value moves to the vault as its plaintext; one no key opens stays as it is and is reported.</summary>
+        private static ConversionItem PlanEncrypted(StoredSource source, string field, string stored, string vault, DcConfig config, KeyRingSource? keys)
+        {
+            var context = $"Source '{source.Name}', field '{field}'";
+            try
+            {
+                var plaintext = (keys ?? throw new DataCompassException(DcError.EncryptionKeyMissing, $"{context}: the value is encrypted and no key ring was given.", field))
+                    .Decrypt(stored, context);
+                var name = SecretNameTemplate.Apply(config.EffectiveSecretNameTemplate, source.Name, field);
+                return new ConversionItem(source.Id, source.Name, field, ConversionStatus.Planned, vault, name, plaintext, stored);
+            }
+            catch (DataCompassException exception)
+            {
+                return new ConversionItem(source.Id, source.Name, field, ConversionStatus.Failed, null, null, null)
+                {
+                    Message = exception.Message,
+                    Problem = exception,
+                };
             }
         }
 

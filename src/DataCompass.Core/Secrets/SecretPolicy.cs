@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using DataCompass.Core.Config;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
 using DataCompass.Core.Sources;
@@ -13,7 +14,8 @@ namespace DataCompass.Core.Secrets
     /// <summary>
     /// Decides, field by field, where a new source's secret values end up (DESIGN: "Where a secret value ends
     /// up"): a reference is stored as written, vault-qualified; a literal value goes to a vault under a portable
-    /// name and is replaced by its reference; with no vault, plaintext only with -AllowPlaintext. Plans only:
+    /// name and is replaced by its reference; with no vault (or -Encrypt) but a key, it is stored encrypted;
+    /// otherwise plaintext only with -AllowPlaintext. Plans only:
     /// nothing is written here.
     /// </summary>
     public static class SecretPolicy
@@ -59,9 +61,9 @@ namespace DataCompass.Core.Secrets
 
             var warnings = new List<string>();
             var pending = new List<PendingSecret>();
-            var choice = literalFields.Count + mixedFields.Count + unqualifiedFields.Count > 0
-                ? VaultChoice.Choose(options.Vault, options.Config, backend)
-                : null;
+            var encrypted = new List<string>();
+            var needsVault = unqualifiedFields.Count > 0 || (literalFields.Count > 0 && !options.Encrypt);
+            var choice = needsVault ? VaultChoice.Choose(options.Vault, options.Config, backend) : null;
 
             foreach (var fieldName in unqualifiedFields)
             {
@@ -86,29 +88,38 @@ namespace DataCompass.Core.Secrets
                     draft.Name);
             }
 
-            if (literalFields.Count > 0 && choice?.Vault == null)
+            if (literalFields.Count > 0 && (options.Encrypt || choice?.Vault == null))
             {
-                if (!options.AllowPlaintext)
+                // Step 3: no vault (or -Encrypt), but a key: the value is stored encrypted.
+                var ring = FindKeyRing(draft.Name, options);
+                if (ring != null)
+                {
+                    foreach (var fieldName in literalFields)
+                    {
+                        info[fieldName] = ring.Encrypt((string)info[fieldName]!);
+                        encrypted.Add(fieldName);
+                    }
+
+                    literalFields.Clear();
+                }
+                else if (!options.AllowPlaintext)
                 {
                     throw new DataCompassException(
                         DcError.PlaintextSecretRefused,
-                        $"Source '{draft.Name}': the secret field {List(literalFields)} holds a literal value and there is no vault to keep it in: {choice?.UnavailableReason}. " +
+                        $"Source '{draft.Name}': the secret field {List(literalFields)} holds a literal value and there is no vault to keep it in ({choice?.UnavailableReason}) and no encryption key. " +
                         "Register a vault (or name one with -Vault or Set-DcConfig -SecretVault), write a reference instead " +
-                        "(${VAR} for an environment variable, ${secret:Vault/Name} for a vault secret), or pass -AllowPlaintext to store it in the clear.",
+                        "(${VAR} for an environment variable, ${secret:Vault/Name} for a vault secret), configure an encryption key (New-DcEncryptionKey), " +
+                        "or pass -AllowPlaintext to store it in the clear.",
                         draft.Name)
                     {
                         IsPrecondition = true,
                     };
                 }
             }
-            else
+            else if (literalFields.Count > 0)
             {
-                if (literalFields.Count > 0)
-                {
-                    // A taken source name is the real problem; checked first, it is reported as such.
-                    catalog.EnsureNameIsFree(draft.Name);
-                }
-
+                // A taken source name is the real problem; checked first, it is reported as such.
+                catalog.EnsureNameIsFree(draft.Name);
                 foreach (var fieldName in literalFields)
                 {
                     var vault = choice!.Vault!;
@@ -127,7 +138,22 @@ namespace DataCompass.Core.Secrets
                     "Anyone who can read the database file can read it; Convert-DcSourceSecret can move it to a vault later.");
             }
 
-            return new SourcePlan(new NewSource(draft.Name, draft.Adapter.Type, draft.DisplayName, info), pending, warnings);
+            return new SourcePlan(new NewSource(draft.Name, draft.Adapter.Type, draft.DisplayName, info), pending, encrypted, warnings);
+        }
+
+        /// <summary>The key ring for step 3. A key that is configured but unusable, or missing under -Encrypt, would fail every source alike: a precondition.</summary>
+        private static KeyRing? FindKeyRing(string sourceName, SecretPolicyOptions options)
+        {
+            try
+            {
+                return options.Encrypt
+                    ? (options.Keys ?? throw new ArgumentException("-Encrypt needs a key source.", nameof(options))).Require($"Source '{sourceName}': -Encrypt was given")
+                    : options.Keys?.Find();
+            }
+            catch (DataCompassException exception)
+            {
+                throw new DataCompassException(exception.Error, exception.Message, exception.Target) { IsPrecondition = true };
+            }
         }
 
         /// <summary>Refuses a secret name that already exists in the vault: it may be another source's or someone else's.</summary>
@@ -168,11 +194,13 @@ namespace DataCompass.Core.Secrets
 
     public sealed class SecretPolicyOptions
     {
-        public SecretPolicyOptions(DcConfig config, string? vault, bool allowPlaintext)
+        public SecretPolicyOptions(DcConfig config, string? vault, bool allowPlaintext, KeyRingSource? keys = null, bool encrypt = false)
         {
             Config = config;
             Vault = vault;
             AllowPlaintext = allowPlaintext;
+            Keys = keys;
+            Encrypt = encrypt;
         }
 
         public DcConfig Config { get; }
@@ -180,21 +208,31 @@ namespace DataCompass.Core.Secrets
         public string? Vault { get; }
 
         public bool AllowPlaintext { get; }
+
+        /// <summary>Where the encryption key ring comes from; null when encryption is not on offer.</summary>
+        public KeyRingSource? Keys { get; }
+
+        /// <summary>Encrypt literal secret values even when a vault is available (-Encrypt).</summary>
+        public bool Encrypt { get; }
     }
 
     /// <summary>A source ready to store and the vault secrets to write first.</summary>
     public sealed class SourcePlan
     {
-        public SourcePlan(NewSource source, IReadOnlyList<PendingSecret> secrets, IReadOnlyList<string> warnings)
+        public SourcePlan(NewSource source, IReadOnlyList<PendingSecret> secrets, IReadOnlyList<string> encryptedFields, IReadOnlyList<string> warnings)
         {
             Source = source;
             Secrets = secrets;
+            EncryptedFields = encryptedFields;
             Warnings = warnings;
         }
 
         public NewSource Source { get; }
 
         public IReadOnlyList<PendingSecret> Secrets { get; }
+
+        /// <summary>Secret fields whose literal value the source stores encrypted.</summary>
+        public IReadOnlyList<string> EncryptedFields { get; }
 
         public IReadOnlyList<string> Warnings { get; }
     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using DataCompass.Core.Adapters;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
 
@@ -14,7 +15,6 @@ namespace DataCompass.Core.Sources
     public static class SourceDescriber
     {
         public const string Mask = "********";
-        public const string EncryptedPrefix = "enc:v1:";
 
         public static IReadOnlyList<FieldDescription> Describe(string sourceName, AdapterSchema? adapter, OrderedMap connectionInfo)
         {
@@ -57,7 +57,7 @@ namespace DataCompass.Core.Sources
                 return isSecret ? ValueProvenance.Plaintext : ValueProvenance.Literal;
             }
 
-            if (isSecret && text.StartsWith(EncryptedPrefix, StringComparison.Ordinal))
+            if (EncryptedValue.IsEncrypted(text))
             {
                 return ValueProvenance.Encrypted;
             }
@@ -92,6 +92,12 @@ namespace DataCompass.Core.Sources
 
         private static object? DisplayValue(object? value, bool isSecret, string context)
         {
+            if (EncryptedValue.IsEncrypted(value))
+            {
+                // enc:v1:<keyId>:<token>: the key id helps an audit, the token is of no use to a reader.
+                return EncryptedValue.Prefix + (EncryptedValue.KeyIdOf((string)value!) is { } keyId ? keyId + ":" : string.Empty) + Mask;
+            }
+
             if (!isSecret || value == null)
             {
                 return value;
@@ -100,13 +106,6 @@ namespace DataCompass.Core.Sources
             if (!(value is string text))
             {
                 return Mask;
-            }
-
-            if (text.StartsWith(EncryptedPrefix, StringComparison.Ordinal))
-            {
-                // enc:v1:<keyId>:<token>: the key id helps an audit, the token is of no use to a reader.
-                var keyEnd = text.IndexOf(':', EncryptedPrefix.Length);
-                return keyEnd > 0 ? text.Substring(0, keyEnd + 1) + Mask : EncryptedPrefix + Mask;
             }
 
             var segments = SafeParse(text, context);

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Runtime.InteropServices;
+using System.Linq;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Sources;
 using Microsoft.Data.Sqlite;
@@ -234,6 +234,50 @@ namespace DataCompass.Core.Storage
         }
 
         /// <summary>
+        /// Replaces several field values in one transaction, each only if its row still holds the expected
+        /// value (compare-and-swap): a value changed by another process meanwhile is left alone. Returns, per
+        /// replacement, whether it was applied.
+        /// </summary>
+        public IReadOnlyList<bool> ReplaceValues(IReadOnlyList<FieldReplacement> replacements)
+        {
+            RequireWritable();
+            return InTransaction(() =>
+            {
+                var applied = new bool[replacements.Count];
+                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                foreach (var group in replacements.Select((replacement, index) => (replacement, index)).GroupBy(pair => pair.replacement.SourceId))
+                {
+                    var source = FindSourceById(group.Key);
+                    if (source == null)
+                    {
+                        continue;
+                    }
+
+                    foreach (var (replacement, index) in group)
+                    {
+                        if (source.ConnectionInfo.TryGetValue(replacement.Field, out var current) && Equals(current, replacement.Expected))
+                        {
+                            source.ConnectionInfo[replacement.Field] = replacement.Replacement;
+                            applied[index] = true;
+                        }
+                    }
+
+                    if (group.Any(pair => applied[pair.index]))
+                    {
+                        using var command = _connection.CreateCommand();
+                        command.CommandText = "UPDATE data_sources SET connection_info = $info, updated_at = $now WHERE id = $id;";
+                        command.Parameters.AddWithValue("$info", ConnectionInfoJson.Serialize(source.ConnectionInfo));
+                        command.Parameters.AddWithValue("$now", now);
+                        command.Parameters.AddWithValue("$id", group.Key);
+                        command.ExecuteNonQuery();
+                    }
+                }
+
+                return (IReadOnlyList<bool>)applied;
+            });
+        }
+
+        /// <summary>
         /// Leaves no byte of a replaced value anywhere in the files: secure_delete zeroed the freed cells, the
         /// checkpoint empties the WAL, and VACUUM rewrites the database without its free pages.
         /// </summary>
@@ -388,30 +432,13 @@ namespace DataCompass.Core.Storage
             var folder = System.IO.Path.GetDirectoryName(path);
             try
             {
-                if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
-                {
-                    if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-                    {
-                        Directory.CreateDirectory(folder);
-                    }
-                    else
-                    {
-                        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                    }
-                }
-
+                PrivateFiles.EnsureFolder(folder);
                 if (File.Exists(path))
                 {
                     return;
                 }
 
-                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-                if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-                {
-                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                }
-
-                using (new FileStream(path, options))
+                using (new FileStream(path, PrivateFiles.CreateNewOptions()))
                 {
                 }
             }

@@ -1,0 +1,127 @@
+using System;
+using DataCompass.Core.Config;
+using DataCompass.Core.Errors;
+using DataCompass.Core.References;
+using DataCompass.Core.Secrets;
+
+namespace DataCompass.Core.Encryption
+{
+    /// <summary>
+    /// Finds the key ring for one command, on first use and once: <c>$env:DATACOMPASS_ENCRYPTION_KEY</c>, else the
+    /// vault secret named by config <c>encryption_key_ref</c>, else the key file. The first place that is set is
+    /// the one used. There is never a default key.
+    /// </summary>
+    public sealed class KeyRingSource
+    {
+        public const string EnvironmentVariable = "DATACOMPASS_ENCRYPTION_KEY";
+
+        private readonly Lazy<KeyRing?> _ring;
+
+        /// <param name="config">Read only when the environment variable is not set.</param>
+        public KeyRingSource(Func<string, string?> environment, Func<DcConfig> config, string keyFilePath, ISecretBackend? backend)
+        {
+            KeyFilePath = keyFilePath;
+            _ring = new Lazy<KeyRing?>(() => Load(environment, config, keyFilePath, backend));
+        }
+
+        public string KeyFilePath { get; }
+
+        /// <summary>How a user configures a key, for messages.</summary>
+        public string HowToConfigure =>
+            $"set $env:{EnvironmentVariable}, name a vault secret with Set-DcConfig -EncryptionKeyRef, or create the key file '{KeyFilePath}' with New-DcEncryptionKey";
+
+        /// <summary>The ring, or null when no key is configured. A configured key that cannot be read throws (every time it is asked).</summary>
+        public KeyRing? Find() => _ring.Value;
+
+        /// <summary>The ring; when none is configured, <see cref="DcError.EncryptionKeyMissing"/> saying why it was needed.</summary>
+        public KeyRing Require(string purpose, string? keyId = null) => Find() ?? throw new DataCompassException(
+            DcError.EncryptionKeyMissing,
+            $"{purpose}, but no encryption key is configured: {HowToConfigure}.",
+            keyId ?? EnvironmentVariable);
+
+        /// <summary>Decrypts a stored value; every failure names <paramref name="context"/> and, where it can, the key id.</summary>
+        public string Decrypt(string stored, string context)
+        {
+            var keyId = EncryptedValue.KeyIdOf(stored);
+            return Require($"{context}: the value is encrypted with key {keyId ?? "(unreadable id)"}", keyId).Decrypt(stored, context);
+        }
+
+        /// <summary>Reads config encryption_key_ref: <c>vault://Vault/Name</c>, <c>${secret:Vault/Name}</c> or <c>Vault/Name</c>.</summary>
+        public static SecretReference ParseKeyReference(string text, string context)
+        {
+            var body = text.Trim();
+            if (body.StartsWith(SecretReference.UriScheme, StringComparison.OrdinalIgnoreCase))
+            {
+                return SecretReference.ParseUri(body, context);
+            }
+
+            if (body.StartsWith("${secret:", StringComparison.Ordinal) && body.EndsWith("}", StringComparison.Ordinal))
+            {
+                body = body.Substring("${secret:".Length, body.Length - "${secret:".Length - 1);
+            }
+
+            var reference = SecretReference.TryParseBody(body, out var problem);
+            if (reference?.Vault == null)
+            {
+                throw new DataCompassException(
+                    DcError.ConfigInvalid,
+                    $"{context}: '{text}' {problem ?? "names no vault"}; write Vault/Name (or vault://Vault/Name).",
+                    context);
+            }
+
+            return reference;
+        }
+
+        private static KeyRing? Load(Func<string, string?> environment, Func<DcConfig> readConfig, string keyFilePath, ISecretBackend? backend)
+        {
+            var fromEnvironment = environment(EnvironmentVariable);
+            if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            {
+                return KeyRing.Parse(fromEnvironment, $"$env:{EnvironmentVariable}");
+            }
+
+            var config = readConfig();
+            if (!string.IsNullOrEmpty(config.EncryptionKeyRef))
+            {
+                return LoadFromVault(config.EncryptionKeyRef!, backend);
+            }
+
+            return KeyFile.Read(keyFilePath);
+        }
+
+        private static KeyRing LoadFromVault(string keyRef, ISecretBackend? backend)
+        {
+            var context = $"The config's {ConfigFile.EncryptionKeyRefKey}";
+            var reference = ParseKeyReference(keyRef, context);
+            var origin = $"the vault secret {reference.ToUri()}";
+            if (backend == null)
+            {
+                throw new DataCompassException(DcError.SecretManagementNotInstalled, $"{context} names {origin}, which needs Microsoft.PowerShell.SecretManagement.", keyRef);
+            }
+
+            SecretValue secret;
+            try
+            {
+                secret = backend.Get(reference.Vault, reference.Name);
+            }
+            catch (DataCompassException exception) when (exception.Error == DcError.SecretNotFound)
+            {
+                throw new DataCompassException(
+                    DcError.EncryptionKeyMissing,
+                    $"{context} names {origin}, which does not exist. Create it with New-DcEncryptionKey -Vault {reference.Vault}, or correct the setting with Set-DcConfig -EncryptionKeyRef.",
+                    keyRef);
+            }
+            catch (DataCompassException exception)
+            {
+                throw exception.WithContext($"Reading the encryption key ring ({origin})");
+            }
+
+            if (secret.Kind != SecretKind.Text)
+            {
+                throw new DataCompassException(DcError.EncryptionKeyInvalid, $"{context} names {origin}, a {secret.TypeName}; the key ring must be a String or SecureString secret.", keyRef);
+            }
+
+            return KeyRing.Parse(secret.Text!, origin);
+        }
+    }
+}

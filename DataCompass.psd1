@@ -14,12 +14,15 @@
         'Add-DcSource'
         'Convert-DcSourceSecret'
         'Get-DcConfig'
+        'Get-DcEncryptionStatus'
         'Get-DcSource'
         'Get-DcSourceConnection'
+        'New-DcEncryptionKey'
         'Remove-DcSource'
         'Set-DcConfig'
         'Set-DcSourceSecret'
         'Test-DcSource'
+        'Update-DcEncryptionKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

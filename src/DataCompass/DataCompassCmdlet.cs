@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using DataCompass.Core.Config;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
+using DataCompass.Core.Secrets;
 using DataCompass.Core.Storage;
 
 namespace DataCompass
@@ -57,6 +60,14 @@ namespace DataCompass
                 throw;
             }
         }
+
+        /// <summary>The key ring source for this catalog: environment, config encryption_key_ref, or the key file beside it.</summary>
+        internal static KeyRingSource KeyRingFor(string databasePath, ISecretBackend backend, DcConfig? config = null) =>
+            new KeyRingSource(
+                Environment.GetEnvironmentVariable,
+                () => config ?? ConfigFile.Read(ConfigFile.PathFor(databasePath)),
+                KeyFile.PathFor(databasePath),
+                backend);
 
         internal void WriteDcError(DataCompassException exception) => WriteError(ErrorRecords.From(exception));
 

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Security;
 using DataCompass.Completion;
 using DataCompass.Core.Config;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Secrets;
 using DataCompass.Secrets;
@@ -55,6 +56,14 @@ namespace DataCompass.Commands
         [Parameter]
         public SwitchParameter AllowPlaintext { get; set; }
 
+        /// <summary>Resolves ${VAR} placeholders now and stores their values instead (secret values then follow the usual policy).</summary>
+        [Parameter]
+        public SwitchParameter ResolveNow { get; set; }
+
+        /// <summary>Stores literal secret values encrypted with the primary key, even when a vault is available.</summary>
+        [Parameter]
+        public SwitchParameter Encrypt { get; set; }
+
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
@@ -65,6 +74,11 @@ namespace DataCompass.Commands
                 var fields = ParameterSetName == PathSet
                     ? SourceFileReader.ReadFile(ResolveFileSystemPath(Path, nameof(Path)))
                     : ToOrderedMap(Connection);
+                if (ResolveNow)
+                {
+                    fields = SourceDefinition.ResolveEnvironment(Name, fields, Environment.GetEnvironmentVariable);
+                }
+
                 var draft = SourceDefinition.Prepare(Name, Type, DisplayName, fields);
                 var databasePath = ResolveDatabasePath();
                 var config = ConfigFile.Read(ConfigFile.PathFor(databasePath));
@@ -72,11 +86,13 @@ namespace DataCompass.Commands
                 SourcePlan plan;
                 using (var lookup = new LazyCatalogLookup(databasePath))
                 {
-                    plan = SecretPolicy.Plan(draft, new SecretPolicyOptions(config, Vault, AllowPlaintext), backend, lookup);
+                    var options = new SecretPolicyOptions(config, Vault, AllowPlaintext, KeyRingFor(databasePath, backend, config), Encrypt);
+                    plan = SecretPolicy.Plan(draft, options, backend, lookup);
                 }
 
                 var secrets = plan.Secrets.Count == 0 ? string.Empty : $", writing {string.Join(", ", plan.Secrets)}";
-                if (!ShouldProcess($"source '{draft.Name}' ({draft.Adapter.Type}) in {databasePath}{secrets}", "Add"))
+                var encrypted = plan.EncryptedFields.Count == 0 ? string.Empty : $", encrypting {string.Join(", ", plan.EncryptedFields)}";
+                if (!ShouldProcess($"source '{draft.Name}' ({draft.Adapter.Type}) in {databasePath}{secrets}{encrypted}", "Add"))
                 {
                     return;
                 }
@@ -91,6 +107,11 @@ namespace DataCompass.Commands
                 foreach (var secret in plan.Secrets)
                 {
                     WriteVerbose($"Stored the literal value of '{secret.Field}' in the vault as {secret.Reference}.");
+                }
+
+                foreach (var field in plan.EncryptedFields)
+                {
+                    WriteVerbose($"Stored the literal value of '{field}' encrypted with key {EncryptedValue.KeyIdOf((string)stored.ConnectionInfo[field]!)}.");
                 }
 
                 WriteVerbose($"Added source '{stored.Name}' ({stored.SourceType}) to {databasePath}.");

@@ -80,7 +80,7 @@ namespace DataCompass.Commands
                         databasePath);
                 }
 
-                Convert(SecretConverter.Plan(sources, choice.Vault, config), backend, databasePath);
+                Convert(SecretConverter.Plan(sources, choice.Vault, config, KeyRingFor(databasePath, backend, config)), backend, databasePath);
             }
             catch (DataCompassException exception)
             {
@@ -110,7 +110,7 @@ namespace DataCompass.Commands
                             continue;
                         }
 
-                        progress.StatusDescription = $"{done} of {planned} fields, {Rate(done, clock)} a second: {item.Source}.{item.Field}";
+                        progress.StatusDescription = $"{done} of {planned} fields, {ProgressRate.PerSecond(done, clock)} a second: {item.Source}.{item.Field}";
                         progress.PercentComplete = planned == 0 ? 100 : done * 100 / planned;
                         WriteProgress(progress);
                         try
@@ -137,6 +137,11 @@ namespace DataCompass.Commands
                     else if (item.Status == ConversionStatus.Broken)
                     {
                         WriteWarning(item.Message);
+                    }
+                    else if (item.Problem != null)
+                    {
+                        // An encrypted value no key opens: it stays as it is; the other fields go on.
+                        WriteDcError(item.Problem);
                     }
 
                     WriteResult(item);
@@ -167,8 +172,5 @@ namespace DataCompass.Commands
             return $"Converted {Count(ConversionStatus.Converted)}, already safe {Count(ConversionStatus.AlreadySafe)}, broken {Count(ConversionStatus.Broken)}, " +
                 $"mixed {Count(ConversionStatus.Mixed)}, failed {Count(ConversionStatus.Failed)}, not done {Count(ConversionStatus.Planned)}.";
         }
-
-        private static string Rate(int done, Stopwatch clock) =>
-            clock.Elapsed.TotalSeconds < 0.001 ? "-" : (done / clock.Elapsed.TotalSeconds).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
     }
 }

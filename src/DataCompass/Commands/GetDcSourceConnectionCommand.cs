@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Security;
 using DataCompass.Completion;
 using DataCompass.Core.Connections;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Secrets;
 using DataCompass.Secrets;
@@ -32,8 +33,16 @@ namespace DataCompass.Commands
 
         // One fetcher for the whole command: each distinct secret is read from its vault once.
         private SecretFetcher? _secrets;
+        private SecretManagementBridge? _backend;
 
-        protected override void BeginProcessing() => _secrets = new SecretFetcher(new SecretManagementBridge(SessionState));
+        // Found on first use, once per command: a catalog with no encrypted value never looks for a key.
+        private KeyRingSource? _keys;
+
+        protected override void BeginProcessing()
+        {
+            _backend = new SecretManagementBridge(SessionState);
+            _secrets = new SecretFetcher(_backend);
+        }
 
         protected override void ProcessRecord()
         {
@@ -69,7 +78,8 @@ namespace DataCompass.Commands
                     {
                         var source = (all != null ? SourceNameMatch.Find(all, name) : catalog?.FindSource(name)) ?? throw new DataCompassException(
                             DcError.SourceNotFound, $"No source named '{name}' is in the catalog '{databasePath}'.", name);
-                        var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets);
+                        _keys ??= KeyRingFor(databasePath, _backend!);
+                        var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets, _keys);
                         foreach (var failure in resolved.Failures)
                         {
                             WriteDcError(failure.ToException());

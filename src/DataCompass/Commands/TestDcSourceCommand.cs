@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
 using DataCompass.Core.Connections;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Storage;
 using DataCompass.Secrets;
@@ -31,12 +32,15 @@ namespace DataCompass.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
-        protected override void BeginProcessing() =>
-            _checker = new ReferenceChecker(Environment.GetEnvironmentVariable, new SecretManagementBridge(SessionState));
-
         protected override void ProcessRecord()
         {
-            var sources = ReadSources(ResolveDatabasePath());
+            var databasePath = ResolveDatabasePath();
+            var sources = ReadSources(databasePath);
+            if (_checker == null)
+            {
+                var backend = new SecretManagementBridge(SessionState);
+                _checker = new ReferenceChecker(Environment.GetEnvironmentVariable, backend, KeyRingFor(databasePath, backend));
+            }
 
             var chosen = SourceSelection.Select(this, sources, Name, out var missing);
             _missingSource |= missing > 0;
@@ -44,7 +48,7 @@ namespace DataCompass.Commands
             {
                 foreach (var check in _checker!.Check(source))
                 {
-                    var result = new DcReferenceTest(check.Source, check.Field, check.Reference, check.IsVault ? "Vault" : "Env",
+                    var result = new DcReferenceTest(check.Source, check.Field, check.Reference, check.IsVault ? "Vault" : EncryptedValue.IsEncrypted(check.Reference) ? "Encrypted" : "Env",
                         check.Status.ToString(), check.Resolvable, check.Message);
                     if (Quiet)
                     {

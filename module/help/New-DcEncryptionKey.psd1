@@ -1,0 +1,63 @@
+# Help text for New-DcEncryptionKey. ConvertTo-MamlHelp.ps1 merges it with the cmdlet's metadata into the MAML file.
+@{
+    Synopsis     = 'Creates a Fernet encryption key and makes it the primary key of the key ring.'
+
+    Description  = @'
+New-DcEncryptionKey generates a standard Fernet key (32 random bytes, URL-safe base64) and puts it first in a key ring, where it becomes the primary key: the one every new encrypted value uses. Every key the ring held before stays in it, after the new one, so nothing encrypted earlier becomes unreadable. Update-DcEncryptionKey then moves the older values to the new primary key.
+
+The key ring lives in one of two places:
+- a key file (the default): the file 'key' beside the catalog database, ~/.datacompass/key unless -Database or $env:DATACOMPASS_DATA_DIR says otherwise. It is created with mode 0600 in a 0700 folder; DataCompass refuses to use a key file that a group or other users can read.
+- a vault (-Vault): a String secret, by default DataCompass-encryption-key, and the config setting encryption_key_ref is pointed at it. The ring is read back from the vault and compared before the config changes.
+
+The key itself is never written to any stream; the output names the key by its id (the first 8 hex digits of SHA-256 of the key), as encrypted values do (enc:v1:<keyId>:<token>).
+
+DataCompass takes its key ring from the first of these that is set: $env:DATACOMPASS_ENCRYPTION_KEY (comma-separated keys, primary first, as Airflow's fernet_key), the vault secret named by encryption_key_ref, the key file. New-DcEncryptionKey warns when the place it wrote to is not the one in force.
+'@
+
+    Parameters   = @{
+        Path       = 'The key file to create or extend. By default the file ''key'' beside the catalog database. A path elsewhere is written too, with a warning, since DataCompass reads only the key file beside the database.'
+        Vault      = 'Keeps the key ring in this SecretManagement vault instead of a file, and sets the config''s encryption_key_ref to Vault/SecretName.'
+        SecretName = 'The name of the vault secret that holds the key ring. Default: DataCompass-encryption-key.'
+        Database   = 'The catalog database whose key file or config is used. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+    }
+
+    Examples     = @(
+        @{
+            Title   = 'Create the key file for the default catalog'
+            Code    = @'
+New-DcEncryptionKey
+'@
+            Remarks = 'Creates ~/.datacompass/key (0600) holding one new key and returns its id and location. Run again, it adds a new primary key in front of the old one.'
+        }
+        @{
+            Title   = 'Keep the key ring in a vault'
+            Code    = @'
+New-DcEncryptionKey -Vault Store
+Get-DcConfig | Select-Object EncryptionKeyRef
+'@
+            Remarks = 'The key ring is the String secret DataCompass-encryption-key in vault Store, and encryption_key_ref now reads Store/DataCompass-encryption-key.'
+        }
+        @{
+            Title   = 'Rotate the key'
+            Code    = @'
+New-DcEncryptionKey
+Update-DcEncryptionKey
+Get-DcEncryptionStatus
+'@
+            Remarks = 'A new primary key is added, every value is re-encrypted under it, and the status shows no value left under the old key, which can then be removed from the ring.'
+        }
+    )
+
+    Outputs      = 'DataCompass.DcEncryptionKeyInfo: KeyId (the new primary key), Location (the key file, or vault://Vault/Name), KeyCount and PreviousPrimaryKeyId. Never the key.'
+
+    Notes        = @'
+Errors (ErrorId): DcEncryptionKeyFileUnprotected when the existing key file can be read by other users; DcEncryptionKeyInvalid when the existing ring cannot be read; DcVaultNotFound, DcVaultLocked, DcVaultFailed and DcSecretManagementNotInstalled for the vault; DcConfigInvalid when the config cannot be written. All stop the command before anything is changed, except a config write failure after the vault secret was written, which says so.
+'@
+
+    RelatedLinks = @(
+        'Update-DcEncryptionKey'
+        'Get-DcEncryptionStatus'
+        'Add-DcSource'
+        'about_DataCompass'
+    )
+}

@@ -69,6 +69,27 @@ namespace DataCompass
                 KeyFile.PathFor(databasePath),
                 backend);
 
+        /// <summary>
+        /// Scrubs the catalog file when an earlier run replaced values in place and was killed before it could
+        /// scrub: the old bytes would otherwise stay in free pages and the WAL, with nothing left to trigger it.
+        /// </summary>
+        internal void ScrubIfInterrupted(string databasePath)
+        {
+            using (var reader = SourceCatalog.OpenForRead(databasePath))
+            {
+                if (reader?.IsScrubPending != true)
+                {
+                    return;
+                }
+            }
+
+            if (ShouldProcess(databasePath, "Scrub the catalog file (an earlier run was interrupted before it could)"))
+            {
+                using var writer = SourceCatalog.OpenForWrite(databasePath);
+                writer.Scrub();
+            }
+        }
+
         internal void WriteDcError(DataCompassException exception) => WriteError(ErrorRecords.From(exception));
 
         internal void ThrowDcError(DataCompassException exception) => ThrowTerminatingError(ErrorRecords.From(exception));

@@ -31,5 +31,11 @@ namespace DataCompass.Core.Storage
             "CREATE INDEX IF NOT EXISTS ix_dc_source_secrets_secret ON dc_source_secrets (vault, secret_name);";
 
         public const string SchemaVersionKey = "schema_version";
+
+        /// <summary>
+        /// Set in the transaction that replaces a secret value in place, cleared once the file is scrubbed: a run
+        /// killed in between leaves it set, so the next run scrubs even when it has nothing else to do.
+        /// </summary>
+        public const string ScrubPendingKey = "scrub_pending";
     }
 }

@@ -226,6 +226,7 @@ namespace DataCompass.Core.Storage
                 }
 
                 RecordOwnedSecret(sourceId, ownedSecret, SqliteTimestamp.Format(DateTime.UtcNow));
+                MarkScrubPending();
                 return true;
             });
 
@@ -270,6 +271,7 @@ namespace DataCompass.Core.Storage
                         command.Parameters.AddWithValue("$now", now);
                         command.Parameters.AddWithValue("$id", group.Key);
                         command.ExecuteNonQuery();
+                        MarkScrubPending();
                     }
                 }
 
@@ -289,9 +291,30 @@ namespace DataCompass.Core.Storage
                 Execute("PRAGMA wal_checkpoint(TRUNCATE);");
                 Execute("VACUUM;");
                 Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+
+                // Only once the clean pages are in the file itself is the marker removed (and that, too, checkpointed).
+                Execute($"DELETE FROM dc_schema_info WHERE key = '{CatalogSchema.ScrubPendingKey}';");
+                Execute("PRAGMA wal_checkpoint(TRUNCATE);");
                 return 0;
             });
         }
+
+        /// <summary>True when a value was replaced in place and the file has not been scrubbed since (a run was killed).</summary>
+        public bool IsScrubPending => Run(() =>
+        {
+            if (!TableExistsCore("dc_schema_info"))
+            {
+                return false;
+            }
+
+            using var command = _connection.CreateCommand();
+            command.CommandText = $"SELECT COUNT(*) FROM dc_schema_info WHERE key = '{CatalogSchema.ScrubPendingKey}';";
+            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+        });
+
+        /// <summary>Called inside the transaction that replaces a value: the old bytes now wait for <see cref="Scrub"/>.</summary>
+        private void MarkScrubPending() =>
+            Execute($"INSERT OR REPLACE INTO dc_schema_info (key, value) VALUES ('{CatalogSchema.ScrubPendingKey}', '1');");
 
         /// <summary>The vault secrets DataCompass created for a source.</summary>
         public IReadOnlyList<OwnedSecret> OwnedSecrets(long sourceId)

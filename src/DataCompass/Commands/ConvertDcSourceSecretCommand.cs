@@ -160,6 +160,11 @@ namespace DataCompass.Commands
                 catalog?.Dispose();
             }
 
+            if (!converted)
+            {
+                ScrubIfInterrupted(databasePath);
+            }
+
             WriteInformation(new InformationRecord(Summary(items), "Convert-DcSourceSecret"));
         }
 

@@ -85,6 +85,11 @@ namespace DataCompass.Commands
                 catalog?.Dispose();
             }
 
+            if (rotated == 0)
+            {
+                ScrubIfInterrupted(databasePath);
+            }
+
             var summary = new DcEncryptionKeyUpdate(ring.Primary.Id, rotated, failed, declined, alreadyCurrent, databasePath);
             WriteInformation(new InformationRecord(
                 $"Re-encrypted {rotated} value(s) under key {ring.Primary.Id}; {failed} failed, {declined} not done, {alreadyCurrent} already under it.",

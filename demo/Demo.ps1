@@ -64,6 +64,23 @@ role: READER
     Show-Step 'Add-DcSource -Name warehouse -Type snowflake -Path ./warehouse.yaml     # a literal password, and no vault yet'
     Show-Error { Add-DcSource -Name warehouse -Type snowflake -Path ./warehouse.yaml }
 
+    Show-Step "New-DcEncryptionKey     # no vault, but a key: literal secrets can be stored encrypted"
+    New-DcEncryptionKey | Out-Host
+
+    Show-Step "`$env:LEGACY_PW = 'l3gacy-pw'; Add-DcSource -Name legacy -Type postgresql -Connection @{ host = 'old-db'; database = 'erp'; username = 'etl'; password = '`${LEGACY_PW}' } -ResolveNow"
+    $env:LEGACY_PW = 'l3gacy-pw'
+    Add-DcSource -Name legacy -Type postgresql -Connection @{ host = 'old-db'; database = 'erp'; username = 'etl'; password = '${LEGACY_PW}' } -ResolveNow
+    Remove-Item env:LEGACY_PW
+    Show-Step "Get-DcSource legacy | Select-Object -ExpandProperty Fields | Where-Object IsSecret"
+    Get-DcSource legacy | Select-Object -ExpandProperty Fields | Where-Object IsSecret | Out-Host
+    Show-Step "(Get-DcSourceConnection legacy).Credential     # decrypted at connection time"
+    (Get-DcSourceConnection legacy).Credential | Out-Host
+
+    Show-Step 'New-DcEncryptionKey; Update-DcEncryptionKey; Get-DcEncryptionStatus     # rotate the key'
+    New-DcEncryptionKey | Out-Null
+    Update-DcEncryptionKey | Out-Host
+    Get-DcEncryptionStatus | Out-Host
+
     $sm = if (Get-Module -ListAvailable Microsoft.PowerShell.SecretManagement | Where-Object { $_.ModuleBase -notlike '*tests*SecretManagement*' }) { 'Microsoft.PowerShell.SecretManagement' } else { 'the SecretManagement stand-in from tests/SecretManagement' }
     Show-Step "Register-SecretVault -Name DemoVault -ModuleName <DataCompass.TestVault> -DefaultVault     # ($sm, in a private HOME)"
     Register-SecretVault -Name DemoVault -ModuleName (Resolve-Path $VaultModulePath).Path -VaultParameters @{ Path = (Join-Path $workspace 'vault') } -DefaultVault
@@ -96,8 +113,8 @@ role: READER
     Show-Step 'Test-DcSource -Quiet'
     Test-DcSource -Quiet | Out-Host
 
-    Show-Step "Get-ChildItem `$env:DATACOMPASS_DATA_DIR | Where-Object { (Get-Content -Raw `$_) -match 'hunter2|s3cr3t-from-yaml|n3w-pa55' }     # no secret in the catalog"
-    $hits = @(Get-ChildItem $env:DATACOMPASS_DATA_DIR -File | Where-Object { [IO.File]::ReadAllText($_.FullName) -match 'hunter2|s3cr3t-from-yaml|n3w-pa55' })
+    Show-Step "Get-ChildItem `$env:DATACOMPASS_DATA_DIR | Where-Object { (Get-Content -Raw `$_) -match 'hunter2|s3cr3t-from-yaml|n3w-pa55|l3gacy-pw' }     # no secret in the catalog"
+    $hits = @(Get-ChildItem $env:DATACOMPASS_DATA_DIR -File | Where-Object { [IO.File]::ReadAllText($_.FullName) -match 'hunter2|s3cr3t-from-yaml|n3w-pa55|l3gacy-pw' })
     Write-Host "  files holding a secret: $($hits.Count)"
 
     Show-Step 'Get-DcSource | Remove-DcSource -RemoveSecret -Confirm:$false; Get-SecretInfo -Vault DemoVault'

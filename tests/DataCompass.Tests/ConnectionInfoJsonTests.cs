@@ -213,6 +213,41 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void ChannelConfig_NestedHeaderReplaced_KeepsEveryOtherKeyAndItsPlace()
+        {
+            // A notification channel's config, and the same dict after config["headers"]["Authorization"] = "${secret:Store/A}",
+            // both as written by CPython's json.dumps.
+            const string before =
+                "{\"url\": \"https://example.com/hook\", \"method\": \"POST\", \"headers\": {\"Authorization\": \"Bearer canary-hook\", " +
+                "\"Content-Type\": \"application/json\", \"X-Api-Key\": \"canary-key\", \"X-Trace\": \"caf\\u00e9 \\ud83d\\ude00\"}, " +
+                "\"timeout\": 10, \"retry\": {\"count\": 3, \"backoff\": 1.5}, \"verify_ssl\": true, \"extra\": null}";
+            const string after =
+                "{\"url\": \"https://example.com/hook\", \"method\": \"POST\", \"headers\": {\"Authorization\": \"${secret:Store/A}\", " +
+                "\"Content-Type\": \"application/json\", \"X-Api-Key\": \"canary-key\", \"X-Trace\": \"caf\\u00e9 \\ud83d\\ude00\"}, " +
+                "\"timeout\": 10, \"retry\": {\"count\": 3, \"backoff\": 1.5}, \"verify_ssl\": true, \"extra\": null}";
+
+            OrderedMap config = ConnectionInfoJson.Deserialize(before, "hook");
+            var headers = Assert.IsType<OrderedMap>(config["headers"]);
+            Assert.Equal(new[] { "Authorization", "Content-Type", "X-Api-Key", "X-Trace" }, headers.Keys);
+            Assert.Equal("caf\u00e9 \U0001F600", headers["X-Trace"]);
+            headers["Authorization"] = "${secret:Store/A}";
+
+            Assert.Equal(after, ConnectionInfoJson.Serialize(config));
+        }
+
+        [Fact]
+        public void Deserialize_ChannelConfig_ErrorNamesTheChannelWithoutContent()
+        {
+            var ex = Assert.Throws<DataCompassException>(() => ConnectionInfoJson.Deserialize(
+                "{\"smtp_password\": \"hunter2\"", "alerts", "The stored config of notification channel 'alerts'", DcError.NotificationChannelInvalid));
+
+            Assert.Same(DcError.NotificationChannelInvalid, ex.Error);
+            Assert.Equal("alerts", ex.Target);
+            Assert.StartsWith("The stored config of notification channel 'alerts' is not a JSON object: it is not valid JSON", ex.Message);
+            Assert.DoesNotContain("hunter2", ex.Message);
+        }
+
+        [Fact]
         public void Deserialize_CompactJsonFromOtherTools_IsNormalisedToPythonLayout()
         {
             OrderedMap info = ConnectionInfoJson.Deserialize("{\"a\":1,\"b\":[true,false,null],\"c\":{\"d\":\"x\"}}", "src");

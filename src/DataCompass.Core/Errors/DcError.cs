@@ -25,6 +25,7 @@ namespace DataCompass.Core.Errors
         public static readonly DcError SourceFileInvalid = new DcError("DcSourceFileInvalid", DcErrorKind.InvalidData);
         public static readonly DcError SourceFileTooLarge = new DcError("DcSourceFileTooLarge", DcErrorKind.InvalidData);
         public static readonly DcError ConnectionInfoInvalid = new DcError("DcConnectionInfoInvalid", DcErrorKind.InvalidData);
+        public static readonly DcError NotificationChannelInvalid = new DcError("DcNotificationChannelInvalid", DcErrorKind.InvalidData);
         public static readonly DcError ReferenceInvalid = new DcError("DcReferenceInvalid", DcErrorKind.InvalidData);
         public static readonly DcError EnvironmentVariableNotSet = new DcError("DcEnvironmentVariableNotSet", DcErrorKind.ObjectNotFound);
         public static readonly DcError PlaintextSecretRefused = new DcError("DcPlaintextSecretRefused", DcErrorKind.SecurityError);

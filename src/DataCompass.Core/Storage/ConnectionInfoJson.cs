@@ -46,9 +46,18 @@ namespace DataCompass.Core.Storage
                 throw new ArgumentNullException(nameof(sourceName));
             }
 
+            return Deserialize(json, sourceName, $"The stored connection_info of source '{sourceName}'", DcError.ConnectionInfoInvalid);
+        }
+
+        /// <summary>
+        /// Parses other stored JSON object text the Python tool wrote the same way (e.g. a notification channel's
+        /// config). A failure is <paramref name="error"/>, its message starting with <paramref name="subject"/>.
+        /// </summary>
+        internal static OrderedMap Deserialize(string json, string target, string subject, DcError error)
+        {
             if (json == null)
             {
-                throw Invalid(sourceName, "it is missing");
+                throw Invalid(subject, target, error, "it is missing");
             }
 
             byte[] utf8 = Encoding.UTF8.GetBytes(json);
@@ -59,12 +68,12 @@ namespace DataCompass.Core.Storage
             {
                 if (!reader.Read())
                 {
-                    throw Invalid(sourceName, "it is empty");
+                    throw Invalid(subject, target, error, "it is empty");
                 }
 
                 if (reader.TokenType != JsonTokenType.StartObject)
                 {
-                    throw Invalid(sourceName, "its top level is " + DescribeToken(reader.TokenType));
+                    throw Invalid(subject, target, error, "its top level is " + DescribeToken(reader.TokenType));
                 }
 
                 OrderedMap result = ReadObject(ref reader, specials);
@@ -72,7 +81,7 @@ namespace DataCompass.Core.Storage
                 // Trailing content (another value, garbage) makes Read throw; only whitespace may follow.
                 if (reader.Read())
                 {
-                    throw Invalid(sourceName, "it has content after the top-level object");
+                    throw Invalid(subject, target, error, "it has content after the top-level object");
                 }
 
                 return result;
@@ -82,24 +91,21 @@ namespace DataCompass.Core.Storage
                 string where = ex.LineNumber.HasValue && ex.BytePositionInLine.HasValue
                     ? string.Format(CultureInfo.InvariantCulture, " (line {0}, byte {1})", ex.LineNumber.Value + 1, ex.BytePositionInLine.Value + 1)
                     : string.Empty;
-                throw Invalid(sourceName, "it is not valid JSON" + where);
+                throw Invalid(subject, target, error, "it is not valid JSON" + where);
             }
             catch (InvalidOperationException)
             {
-                throw Invalid(sourceName, "it is not valid JSON");
+                throw Invalid(subject, target, error, "it is not valid JSON");
             }
             catch (FormatException)
             {
-                throw Invalid(sourceName, "it is not valid JSON");
+                throw Invalid(subject, target, error, "it is not valid JSON");
             }
         }
 
-        // The message never quotes the JSON text or any value from it: connection_info may hold secrets.
-        private static DataCompassException Invalid(string sourceName, string reason) =>
-            new DataCompassException(
-                DcError.ConnectionInfoInvalid,
-                $"The stored connection_info of source '{sourceName}' is not a JSON object: {reason}.",
-                sourceName);
+        // The message never quotes the JSON text or any value from it: the text may hold secrets.
+        private static DataCompassException Invalid(string subject, string target, DcError error, string reason) =>
+            new DataCompassException(error, $"{subject} is not a JSON object: {reason}.", target);
 
         private static string DescribeToken(JsonTokenType tokenType)
         {

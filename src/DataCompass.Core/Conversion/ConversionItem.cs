@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using DataCompass.Core.References;
 
 namespace DataCompass.Core.Conversion
@@ -42,6 +43,20 @@ namespace DataCompass.Core.Conversion
 
         /// <summary>Why planning failed (a value no key opens), for the error record.</summary>
         public Errors.DataCompassException? Problem { get; internal set; }
+
+        /// <summary>
+        /// A data source field (the default), or a value in a notification channel's config; for a channel,
+        /// <see cref="SourceId"/> and <see cref="Source"/> are the channel's id and name.
+        /// </summary>
+        public ConversionTarget Target { get; internal init; } = ConversionTarget.DataSource;
+
+        /// <summary>For a notification channel, the keys that lead to the value in its config (e.g. headers, Authorization).</summary>
+        internal IReadOnlyList<string>? ConfigPath { get; init; }
+
+        /// <summary>What messages about this value start with: "Source 'prod', field 'password'".</summary>
+        internal string Context => Target == ConversionTarget.NotificationChannel
+            ? $"Notification channel '{Source}', field '{Field}'"
+            : $"Source '{Source}', field '{Field}'";
 
         public override string ToString() => $"{Source}.{Field}: {Status}";
     }

@@ -19,5 +19,8 @@ namespace DataCompass.Core.Conversion
 
         /// <summary>Would be converted (-WhatIf).</summary>
         Planned,
+
+        /// <summary>A plaintext value of a notification channel, left as it is because channels were not selected for conversion.</summary>
+        NotSelected,
     }
 }

@@ -65,10 +65,10 @@ namespace DataCompass.Core.Conversion
                         item.SecretName);
                 }
 
-                if (!catalog.ReplaceField(item.SourceId, item.Field, item.StoredValue!, item.Reference!, new OwnedSecret(item.Field, item.Vault!, item.SecretName!)))
+                if (!ReplaceValue(item, catalog))
                 {
                     throw new DataCompassException(
-                        DcError.SourceInvalid,
+                        item.Target == ConversionTarget.NotificationChannel ? DcError.NotificationChannelInvalid : DcError.SourceInvalid,
                         $"The value of field '{item.Field}' changed while it was being converted; run the conversion again.",
                         item.Source);
                 }
@@ -79,7 +79,7 @@ namespace DataCompass.Core.Conversion
             catch (DataCompassException exception)
             {
                 item.Status = ConversionStatus.Failed;
-                item.Message = exception.WithContext($"Source '{item.Source}', field '{item.Field}'").Message;
+                item.Message = exception.WithContext(item.Context).Message;
                 throw new DataCompassException(exception.Error, item.Message, exception.Target);
             }
         }
@@ -157,6 +157,12 @@ namespace DataCompass.Core.Conversion
             }
         }
 
+        /// <summary>The compare-and-swap of the row that holds the value: a source's connection_info or a channel's config.</summary>
+        private static bool ReplaceValue(ConversionItem item, SourceCatalog catalog) =>
+            item.Target == ConversionTarget.NotificationChannel
+                ? catalog.ReplaceChannelValue(item.SourceId, item.ConfigPath!, item.StoredValue!, item.Reference!)
+                : catalog.ReplaceField(item.SourceId, item.Field, item.StoredValue!, item.Reference!, new OwnedSecret(item.Field, item.Vault!, item.SecretName!));
+
         private static void WriteSecret(ConversionItem item, ISecretBackend backend, SourceCatalog catalog, ISet<string> existingNames)
         {
             if (!existingNames.Contains(item.SecretName!))
@@ -167,9 +173,10 @@ namespace DataCompass.Core.Conversion
             }
 
             // The name is taken. It is ours to use if this source owns it, or if it holds exactly this value
-            // (an interrupted conversion wrote it and died before updating the row).
+            // (an interrupted conversion wrote it and died before updating the row). Ownership is recorded for
+            // sources only, so a channel's secret is recognised by its value alone.
             var owner = catalog.FindSecretOwner(item.Vault!, item.SecretName!);
-            if (string.Equals(owner, item.Source, StringComparison.OrdinalIgnoreCase))
+            if (item.Target == ConversionTarget.DataSource && string.Equals(owner, item.Source, StringComparison.OrdinalIgnoreCase))
             {
                 backend.SetText(item.Vault!, item.SecretName!, item.Plaintext!);
                 return;

@@ -13,7 +13,7 @@ namespace DataCompass.Core.Storage
     /// The catalog database: the <c>data_sources</c> table and DataCompass's own tables. Every write runs in
     /// an immediate transaction; WAL and a busy timeout let several processes write at once.
     /// </summary>
-    public sealed class SourceCatalog : ICatalogLookup, IDisposable
+    public sealed partial class SourceCatalog : ICatalogLookup, IDisposable
     {
         private const int BusyTimeoutMilliseconds = 15000;
         private readonly SqliteConnection _connection;

@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Sources;
+using Microsoft.Data.Sqlite;
+
+namespace DataCompass.Core.Storage
+{
+    /// <summary>
+    /// The Python tool's <c>notification_channels</c> table. DataCompass never creates it: a catalog without it
+    /// simply has no channels. Columns are read by name; <c>config</c> is <c>json.dumps</c> text like connection_info.
+    /// </summary>
+    public sealed partial class SourceCatalog
+    {
+        private const string ChannelTable = "notification_channels";
+
+        /// <summary>Every notification channel, by name; none when the table is missing. An unreadable config is reported on its row.</summary>
+        public IReadOnlyList<StoredChannel> ListNotificationChannels()
+        {
+            if (!TableExists(ChannelTable))
+            {
+                return Array.Empty<StoredChannel>();
+            }
+
+            return Run(() =>
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = "SELECT * FROM notification_channels ORDER BY name;";
+                return (IReadOnlyList<StoredChannel>)ReadChannels(command);
+            });
+        }
+
+        /// <summary>
+        /// Replaces one string value in a channel's config (found by <paramref name="path"/>, e.g. headers,
+        /// Authorization) only if it still holds <paramref name="expected"/>, in one transaction. Every other
+        /// key keeps its value and its place. False when the value had changed (or the row or key is gone).
+        /// </summary>
+        public bool ReplaceChannelValue(long channelId, IReadOnlyList<string> path, string expected, string replacement)
+        {
+            RequireWritable();
+            if (path == null || path.Count == 0)
+            {
+                throw new ArgumentException("A config path names at least one key.", nameof(path));
+            }
+
+            // No checkpoint here: Scrub runs once at the end of a conversion, as for data sources.
+            return InTransaction(() =>
+            {
+                if (!TableExistsCore(ChannelTable))
+                {
+                    return false;
+                }
+
+                var channel = FindChannelById(channelId);
+                if (channel == null || channel.ConfigProblem != null)
+                {
+                    return false;
+                }
+
+                var holder = channel.Config;
+                for (var i = 0; i < path.Count - 1; i++)
+                {
+                    if (!holder.TryGetValue(path[i], out var inner) || !(inner is OrderedMap nested))
+                    {
+                        return false;
+                    }
+
+                    holder = nested;
+                }
+
+                var key = path[path.Count - 1];
+                if (!holder.TryGetValue(key, out var current) || !Equals(current, expected))
+                {
+                    return false;
+                }
+
+                holder[key] = replacement;
+                using var command = _connection.CreateCommand();
+                command.CommandText = "UPDATE notification_channels SET config = $config, updated_at = $now WHERE id = $id;";
+                command.Parameters.AddWithValue("$config", ConnectionInfoJson.Serialize(channel.Config));
+                command.Parameters.AddWithValue("$now", SqliteTimestamp.Format(DateTime.UtcNow));
+                command.Parameters.AddWithValue("$id", channelId);
+                return command.ExecuteNonQuery() == 1;
+            });
+        }
+
+        private StoredChannel? FindChannelById(long id)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT * FROM notification_channels WHERE id = $id;";
+            command.Parameters.AddWithValue("$id", id);
+            var matches = ReadChannels(command);
+            return matches.Count == 1 ? matches[0] : null;
+        }
+
+        private static List<StoredChannel> ReadChannels(SqliteCommand command)
+        {
+            var channels = new List<StoredChannel>();
+            using var reader = command.ExecuteReader();
+            var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                columns[reader.GetName(i)] = i;
+            }
+
+            object? Column(string columnName) =>
+                columns.TryGetValue(columnName, out var ordinal) && !reader.IsDBNull(ordinal) ? reader.GetValue(ordinal) : null;
+
+            while (reader.Read())
+            {
+                var name = Convert.ToString(Column("name"), CultureInfo.InvariantCulture) ?? string.Empty;
+                OrderedMap config;
+                DataCompassException? problem = null;
+                try
+                {
+                    config = ConnectionInfoJson.Deserialize(
+                        Column("config") as string ?? string.Empty,
+                        name,
+                        $"The stored config of notification channel '{name}'",
+                        DcError.NotificationChannelInvalid);
+                }
+                catch (DataCompassException exception)
+                {
+                    config = new OrderedMap();
+                    problem = exception;
+                }
+
+                channels.Add(new StoredChannel
+                {
+                    Id = Convert.ToInt64(Column("id"), CultureInfo.InvariantCulture),
+                    Name = name,
+                    ChannelType = Convert.ToString(Column("channel_type"), CultureInfo.InvariantCulture) ?? string.Empty,
+                    Config = config,
+                    ConfigProblem = problem,
+                    IsActive = Convert.ToInt64(Column("is_active") ?? 1L, CultureInfo.InvariantCulture) != 0,
+                    CreatedAt = SqliteTimestamp.Parse(Column("created_at")) ?? DateTime.MinValue,
+                    UpdatedAt = SqliteTimestamp.Parse(Column("updated_at")) ?? DateTime.MinValue,
+                });
+            }
+
+            return channels;
+        }
+    }
+}

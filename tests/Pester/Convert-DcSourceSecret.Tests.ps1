@@ -12,10 +12,17 @@ BeforeAll {
         'created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL, PRIMARY KEY (id)); ' +
         'CREATE UNIQUE INDEX ix_data_sources_name ON data_sources (name);'
 
+    $script:PythonChannelDdl = 'CREATE TABLE notification_channels (id INTEGER NOT NULL, name VARCHAR(255) NOT NULL, ' +
+        'channel_type VARCHAR(50) NOT NULL, config JSON NOT NULL, is_active BOOLEAN NOT NULL, ' +
+        'created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL, PRIMARY KEY (id)); ' +
+        'CREATE UNIQUE INDEX ix_notification_channels_name ON notification_channels (name);'
+
     function New-PythonCatalog {
         # Plaintext secrets in all three adapters, the legacy mask, and a reference that must stay as it is.
-        param([string] $Database, [hashtable] $Secrets)
+        # With -Channels, also the Python tool's notification_channels (see New-PythonChannels).
+        param([string] $Database, [hashtable] $Secrets, [hashtable] $Channels)
         Invoke-RawSql -Database $Database -Sql $script:PythonDdl | Out-Null
+        if ($Channels) { New-PythonChannels -Database $Database -Secrets $Channels }
         $rows = @(
             @{ id = 1; name = 'pg'; type = 'postgresql'; info = '{"host": "db", "port": 5432, "database": "sales", "username": "app", "password": "' + $Secrets.pg + '", "ssl_mode": "prefer", "schema_filter": null, "exclude_schemas": ["pg_catalog", "information_schema", "pg_toast"], "connect_timeout": 10, "query_timeout": 300}' }
             @{ id = 2; name = 'sf'; type = 'snowflake'; info = '{"account": "acme", "warehouse": "wh", "database": "db", "username": "svc", "password": "' + $Secrets.sf + '", "role": null, "schema_filter": null, "exclude_schemas": ["INFORMATION_SCHEMA"], "connect_timeout": 30, "query_timeout": 300}' }
@@ -26,6 +33,28 @@ BeforeAll {
         foreach ($row in $rows) {
             Invoke-RawSql -Database $Database -Sql 'INSERT INTO data_sources VALUES ($id, $name, NULL, $type, $info, ''null'', 1, NULL, NULL, NULL, ''2024-01-02 03:04:05.123456'', ''2024-01-02 03:04:05'')' `
                 -Parameters @{ '$id' = $row.id; '$name' = $row.name; '$type' = $row.type; '$info' = $row.info } | Out-Null
+        }
+    }
+
+    function New-PythonChannels {
+        <#
+        .SYNOPSIS
+            The Python tool's notification_channels, config as its json.dumps writes it (", ", ": ", non-ASCII escaped):
+            an email channel (smtp_password), a slack channel (webhook_url), a webhook channel (a credential
+            Authorization header, a Content-Type header and an X-Api-Key that is already a reference) and an email
+            channel holding the legacy mask. $Secrets holds smtp, slack (the whole URL) and hook (the header value).
+        #>
+        param([string] $Database, [hashtable] $Secrets)
+        Invoke-RawSql -Database $Database -Sql $script:PythonChannelDdl | Out-Null
+        $rows = @(
+            @{ id = 1; name = 'ops-mail'; type = 'email'; config = '{"smtp_host": "smtp.example.com", "smtp_port": 587, "smtp_user": "alerts", "smtp_password": "' + $Secrets.smtp + '", "from_address": "alerts@example.com", "to_addresses": ["ops@example.com", "dba@example.com"], "use_tls": true, "from_name": "\u00c9quipe donn\u00e9es"}' }
+            @{ id = 2; name = 'team-slack'; type = 'slack'; config = '{"webhook_url": "' + $Secrets.slack + '", "channel": "#alerts", "username": "datacompass", "mention_users": []}' }
+            @{ id = 3; name = 'hook'; type = 'webhook'; config = '{"url": "https://example.com/hook", "method": "POST", "headers": {"Authorization": "' + $Secrets.hook + '", "Content-Type": "application/json", "X-Api-Key": "${HOOK_API_KEY}"}, "timeout_seconds": 10, "verify_ssl": true}' }
+            @{ id = 4; name = 'legacy-mail'; type = 'email'; config = '{"smtp_host": "old.example.com", "smtp_port": 25, "smtp_user": "u", "smtp_password": "**********", "from_address": "a@example.com", "to_addresses": [], "use_tls": false}' }
+        )
+        foreach ($row in $rows) {
+            Invoke-RawSql -Database $Database -Sql 'INSERT INTO notification_channels VALUES ($id, $name, $type, $config, 1, ''2024-01-02 03:04:05.123456'', ''2024-01-02 03:04:05.123456'')' `
+                -Parameters @{ '$id' = $row.id; '$name' = $row.name; '$type' = $row.type; '$config' = $row.config } | Out-Null
         }
     }
 
@@ -125,6 +154,212 @@ Describe 'Convert-DcSourceSecret' -Tag 'Integration', 'Vault' {
         { Convert-DcSourceSecret -Database $script:Db -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId (Get-DcErrorId 'DcNoVaultAvailable' 'Convert-DcSourceSecret')
         @(Get-DcSource -Database $script:Db | Where-Object HasPlaintextSecret).Count | Should -Be 4
+    }
+}
+
+Describe 'Convert-DcSourceSecret and the notification channels' -Tag 'Integration', 'Vault' {
+    BeforeAll {
+        $script:ChannelSql = 'SELECT id, name, channel_type, config, is_active, created_at, updated_at FROM notification_channels ORDER BY id'
+
+        function Get-ChannelRow([string] $Database) {
+            @(Invoke-RawSql -Database $Database -Sql $script:ChannelSql -ReadOnly | ForEach-Object { $_ | ConvertTo-Json -Compress })
+        }
+
+        function Get-ChannelConfig([string] $Database, [string] $Name) {
+            (Invoke-RawSql -Database $Database -Sql 'SELECT config FROM notification_channels WHERE name = $name' -Parameters @{ '$name' = $Name } -ReadOnly).config
+        }
+
+        function Get-SecretNameOf([string] $Reference) {
+            if ($Reference -notmatch '^\$\{secret:[^/]+/(?<name>.+)\}$') { throw "Not a vault reference: $Reference" }
+            $Matches.name
+        }
+
+        function Select-ChannelResult($Results) {
+            $byField = [ordered]@{}
+            foreach ($result in @($Results | Where-Object Kind -eq 'NotificationChannel')) { $byField["$($result.Source).$($result.Field)"] = $result }
+            $byField
+        }
+    }
+
+    BeforeEach {
+        $script:Vault = New-TestVault -Default
+        $script:Secrets = @{ pg = New-Canary 'pg'; sf = New-Canary 'sf'; dbx = New-Canary 'dbx' }
+        $script:ChannelSecrets = @{
+            smtp  = New-Canary 'smtp'
+            slack = 'https://hooks.slack.com/services/T0001/B0001/' + (New-Canary 'slack')
+            hook  = 'Bearer ' + (New-Canary 'hook')
+        }
+        $script:Db = Join-Path $TestDrive "channels-$(New-Guid).db"
+        New-PythonCatalog -Database $script:Db -Secrets $script:Secrets -Channels $script:ChannelSecrets
+        $script:OriginalConfig = @{}
+        foreach ($name in 'ops-mail', 'team-slack', 'hook', 'legacy-mail') { $script:OriginalConfig[$name] = Get-ChannelConfig $script:Db $name }
+    }
+
+    AfterEach {
+        Remove-TestVault -Name $script:Vault
+    }
+
+    It 'reports each plaintext channel value as NotSelected, with one warning, and leaves the channels as they were' {
+        # No source selected: nothing needs a vault, the file is not even opened for writing.
+        $before = Get-FolderSnapshot (Split-Path $script:Db)
+        $reported = @(Convert-DcSourceSecret -Name 'none*' -Database $script:Db -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue)
+        Get-FolderSnapshot (Split-Path $script:Db) | Should -Be $before
+        $reported.Kind | Should -Be @('NotificationChannel', 'NotificationChannel', 'NotificationChannel')
+        @(Select-ChannelResult $reported).Keys | Should -Be @('hook.headers.Authorization', 'ops-mail.smtp_password', 'team-slack.webhook_url')
+        $reported.Status | Should -Be @('NotSelected', 'NotSelected', 'NotSelected')
+        @($reported | Where-Object Reference) | Should -BeNullOrEmpty
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike "3 secret values are stored in plaintext in notification channels 'hook', 'ops-mail', 'team-slack'*-IncludeNotificationChannel*"
+
+        # Converting the sources reports the channels the same way, and leaves their rows untouched.
+        $rows = Get-ChannelRow $script:Db
+        $results = @(Convert-DcSourceSecret -Database $script:Db -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue)
+        ($results | Where-Object { $_.Source -eq 'pg' }).Status | Should -Be 'Converted'
+        $channelResults = Select-ChannelResult $results
+        @($channelResults.Keys) | Should -Be @('hook.headers.Authorization', 'ops-mail.smtp_password', 'team-slack.webhook_url')
+        @($channelResults.Values.Status | Sort-Object -Unique) | Should -Be @('NotSelected')
+        @($warnings | Where-Object { "$_" -like '*notification channel*' }).Count | Should -Be 1
+        @($warnings).Count | Should -Be 2 -Because 'the other warning is the legacy source'
+        Get-ChannelRow $script:Db | Should -Be $rows
+        @(Get-SecretInfo -Vault $script:Vault | Where-Object Name -like 'DataCompass-channel-*') | Should -BeNullOrEmpty
+        $text = (@($results | ConvertTo-Json -Depth 3) + @($warnings | ForEach-Object { "$_" })) -join "`n"
+        foreach ($secret in $script:ChannelSecrets.Values) { $text.Contains($secret) | Should -BeFalse }
+    }
+
+    It 'converts the channels with -IncludeNotificationChannel: references in config, values in the vault, every other key kept' {
+        $results = @(Convert-DcSourceSecret -IncludeNotificationChannel -Database $script:Db -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue)
+        $channel = Select-ChannelResult $results
+        @($channel.Keys) | Should -Be @('hook.headers.Authorization', 'hook.headers.X-Api-Key', 'legacy-mail.smtp_password', 'ops-mail.smtp_password', 'team-slack.webhook_url')
+        $channel['ops-mail.smtp_password'].Status | Should -Be 'Converted'
+        $channel['team-slack.webhook_url'].Status | Should -Be 'Converted'
+        $channel['hook.headers.Authorization'].Status | Should -Be 'Converted'
+        $channel['hook.headers.X-Api-Key'].Status | Should -Be 'AlreadySafe'
+        $channel['legacy-mail.smtp_password'].Status | Should -Be 'Broken'
+        @($warnings | Where-Object { "$_" -like "Notification channel 'legacy-mail', field 'smtp_password' holds*" }).Count | Should -Be 1
+        @($warnings | Where-Object { "$_" -like '*-IncludeNotificationChannel*' }) | Should -BeNullOrEmpty
+        ($results | Where-Object { $_.Source -eq 'sf' }).Status | Should -Be 'Converted'
+
+        $expected = @{
+            'ops-mail'   = @{ Field = 'ops-mail.smtp_password'; Value = $script:ChannelSecrets.smtp }
+            'team-slack' = @{ Field = 'team-slack.webhook_url'; Value = $script:ChannelSecrets.slack }
+            'hook'       = @{ Field = 'hook.headers.Authorization'; Value = $script:ChannelSecrets.hook }
+        }
+        foreach ($name in $expected.Keys) {
+            $reference = $channel[$expected[$name].Field].Reference
+            $reference | Should -BeLike "`${secret:$($script:Vault)/DataCompass-channel-$name-*}"
+            # Byte for byte the old text with the value swapped for its reference: keys, order and escaping kept.
+            Get-ChannelConfig $script:Db $name | Should -BeExactly $script:OriginalConfig[$name].Replace('"' + $expected[$name].Value + '"', '"' + $reference + '"')
+            Get-Secret -Vault $script:Vault -Name (Get-SecretNameOf $reference) -AsPlainText | Should -BeExactly $expected[$name].Value
+        }
+        Get-ChannelConfig $script:Db 'legacy-mail' | Should -BeExactly $script:OriginalConfig['legacy-mail']
+        $stamps = @{}
+        foreach ($row in Invoke-RawSql -Database $script:Db -Sql 'SELECT name, created_at, updated_at FROM notification_channels' -ReadOnly) { $stamps[$row.name] = $row }
+        $stamps['hook'].updated_at | Should -Not -Be '2024-01-02 03:04:05.123456'
+        $stamps['hook'].updated_at | Should -Match '^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$'
+        $stamps['hook'].created_at | Should -Be '2024-01-02 03:04:05.123456'
+        $stamps['legacy-mail'].updated_at | Should -Be '2024-01-02 03:04:05.123456'
+    }
+
+    It 'selects channels by the switch alone: -Name picks data sources only' {
+        $results = @(Convert-DcSourceSecret -Name pg -IncludeNotificationChannel -Database $script:Db -Confirm:$false -WarningAction SilentlyContinue)
+        @($results | Where-Object Kind -eq 'DataSource').Source | Should -Be @('pg')
+        @($results | Where-Object { $_.Kind -eq 'NotificationChannel' -and $_.Status -eq 'Converted' }).Count | Should -Be 3
+        (Get-DcSource sf -Database $script:Db).HasPlaintextSecret | Should -BeTrue
+    }
+
+    It 'lists channel, field and target with -WhatIf and changes nothing' {
+        $before = Get-FolderSnapshot (Split-Path $script:Db)
+        $results = @(Convert-DcSourceSecret -IncludeNotificationChannel -Database $script:Db -WhatIf -WarningAction SilentlyContinue)
+        $channel = Select-ChannelResult $results
+        $channel['hook.headers.Authorization'].Status | Should -Be 'Planned'
+        $channel['hook.headers.Authorization'].Reference | Should -BeLike "`${secret:$($script:Vault)/DataCompass-channel-hook-headers-Authorization-*}"
+        $channel['team-slack.webhook_url'].Status | Should -Be 'Planned'
+        @(Get-SecretInfo -Vault $script:Vault).Count | Should -Be 0
+        foreach ($name in $script:OriginalConfig.Keys) { Get-ChannelConfig $script:Db $name | Should -BeExactly $script:OriginalConfig[$name] }
+        Get-FolderSnapshot (Split-Path $script:Db) | Where-Object { $_ -notlike '*-shm *' -and $_ -notlike '*-wal *' } |
+            Should -Be ($before | Where-Object { $_ -notlike '*-shm *' -and $_ -notlike '*-wal *' })
+    }
+
+    It 'converges when run again: nothing to do, no duplicate secret, nothing left to report' {
+        $null = Convert-DcSourceSecret -IncludeNotificationChannel -Database $script:Db -Confirm:$false -WarningAction SilentlyContinue
+        $again = @(Convert-DcSourceSecret -IncludeNotificationChannel -Database $script:Db -Confirm:$false -WarningAction SilentlyContinue)
+        @($again | Where-Object Status -eq 'Converted') | Should -BeNullOrEmpty
+        @($again | Where-Object { $_.Kind -eq 'NotificationChannel' -and $_.Status -eq 'AlreadySafe' }).Count | Should -Be 4
+        @(Get-SecretInfo -Vault $script:Vault | Where-Object Name -like 'DataCompass-channel-*').Count | Should -Be 3
+        @(Get-SecretInfo -Vault $script:Vault).Count | Should -Be 6
+
+        $plain = @(Convert-DcSourceSecret -Database $script:Db -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue)
+        @($plain | Where-Object Kind -eq 'NotificationChannel') | Should -BeNullOrEmpty
+        @($warnings | Where-Object { "$_" -like '*notification channel*' }) | Should -BeNullOrEmpty
+    }
+
+    It 'picks up a channel secret an interrupted run wrote before it died, and never overwrites another value' {
+        $planned = Select-ChannelResult @(Convert-DcSourceSecret -IncludeNotificationChannel -Database $script:Db -WhatIf -WarningAction SilentlyContinue)
+        $hookName = Get-SecretNameOf $planned['hook.headers.Authorization'].Reference
+        $slackName = Get-SecretNameOf $planned['team-slack.webhook_url'].Reference
+        Set-Secret -Vault $script:Vault -Name $hookName -Secret $script:ChannelSecrets.hook
+        Set-Secret -Vault $script:Vault -Name $slackName -Secret 'somebody else'
+
+        $results = @(Convert-DcSourceSecret -IncludeNotificationChannel -Database $script:Db -Confirm:$false -WarningAction SilentlyContinue -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $channel = Select-ChannelResult $results
+        $channel['hook.headers.Authorization'].Status | Should -Be 'Converted'
+        $channel['ops-mail.smtp_password'].Status | Should -Be 'Converted'
+        $channel['team-slack.webhook_url'].Status | Should -Be 'Failed'
+        @($failures).Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSecretNameConflict' 'Convert-DcSourceSecret')
+        "$($failures[0])" | Should -BeLike "Notification channel 'team-slack', field 'webhook_url': *"
+        Assert-NoValue $failures $script:ChannelSecrets.slack
+        Get-ChannelConfig $script:Db 'team-slack' | Should -BeExactly $script:OriginalConfig['team-slack']
+        Get-Secret -Vault $script:Vault -Name $slackName -AsPlainText | Should -BeExactly 'somebody else'
+        @(Get-SecretInfo -Vault $script:Vault | Where-Object Name -eq $hookName).Count | Should -Be 1
+    }
+
+    It 'leaves no byte of a converted channel value in the database file, its -wal or -journal' {
+        $null = Convert-DcSourceSecret -IncludeNotificationChannel -Database $script:Db -Confirm:$false -WarningAction SilentlyContinue
+        $files = @(Get-CatalogFiles $script:Db)
+        $files | Should -Not -BeNullOrEmpty
+        foreach ($file in $files) {
+            foreach ($secret in @($script:ChannelSecrets.Values) + @($script:Secrets.Values)) {
+                Test-BytesContain -Path $file -Text $secret | Should -BeFalse -Because "$file must not hold a converted value"
+                Test-BytesContain -Path $file -Text ($secret -split '-')[-1] | Should -BeFalse -Because "$file must not hold even part of a converted value"
+            }
+        }
+        # Positive control: the references and the untouched keys are there.
+        Test-AnyContains -Path $files -Text 'DataCompass-channel-hook-headers-Authorization-' | Should -BeTrue
+        Test-AnyContains -Path $files -Text 'hooks.slack.com' | Should -BeFalse -Because 'the whole webhook URL is the secret'
+        Test-AnyContains -Path $files -Text 'smtp.example.com' | Should -BeTrue
+    }
+
+    It 'reports a channel whose config cannot be read once, by name, and converts the rest' {
+        $broken = New-Canary 'broken'
+        Invoke-RawSql -Database $script:Db -Sql 'INSERT INTO notification_channels VALUES (5, ''broken-mail'', ''email'', $config, 1, ''2024-01-02 03:04:05'', ''2024-01-02 03:04:05'')' `
+            -Parameters @{ '$config' = '{"smtp_password": "' + $broken + '", ' } | Out-Null
+
+        $null = Convert-DcSourceSecret -Name 'none*' -Database $script:Db -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable failures
+        @($failures) | Should -BeNullOrEmpty -Because 'unselected channels are only reported'
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike '*The config of 1 notification channel was not readable*'
+
+        $results = @(Convert-DcSourceSecret -IncludeNotificationChannel -Database $script:Db -Confirm:$false -WarningAction SilentlyContinue -ErrorVariable failures -ErrorAction SilentlyContinue)
+        @($failures).Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcNotificationChannelInvalid' 'Convert-DcSourceSecret')
+        $failures[0].TargetObject | Should -Be 'broken-mail'
+        "$($failures[0])" | Should -BeLike "The stored config of notification channel 'broken-mail' is not a JSON object*"
+        Assert-NoValue $failures $broken
+        @($results | Where-Object Source -eq 'broken-mail') | Should -BeNullOrEmpty
+        @($results | Where-Object { $_.Kind -eq 'NotificationChannel' -and $_.Status -eq 'Converted' }).Count | Should -Be 3
+        (Invoke-RawSql -Database $script:Db -Sql 'SELECT config, updated_at FROM notification_channels WHERE id = 5' -ReadOnly).updated_at | Should -Be '2024-01-02 03:04:05'
+        Get-ChannelConfig $script:Db 'broken-mail' | Should -BeExactly ('{"smtp_password": "' + $broken + '", ')
+    }
+
+    It 'says nothing about channels when the catalog has no notification_channels table' {
+        $db = Join-Path $TestDrive "no-channels-$(New-Guid).db"
+        New-PythonCatalog -Database $db -Secrets $script:Secrets
+        $results = @(Convert-DcSourceSecret -IncludeNotificationChannel -Database $db -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable failures)
+        @($results | Where-Object Kind -eq 'NotificationChannel') | Should -BeNullOrEmpty
+        @($results | Where-Object Status -eq 'Converted').Count | Should -Be 3
+        @($warnings).Count | Should -Be 1 -Because 'the only warning is the legacy source'
+        @($failures) | Should -BeNullOrEmpty
     }
 }
 

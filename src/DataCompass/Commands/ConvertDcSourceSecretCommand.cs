@@ -41,6 +41,13 @@ namespace DataCompass.Commands
         [ArgumentCompleter(typeof(VaultNameCompleter))]
         public string? Vault { get; set; }
 
+        /// <summary>
+        /// Also converts the secrets in the Python tool's notification_channels (all of them: -Name and piped
+        /// sources choose data sources only). Without it they are only reported, as NotSelected.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter IncludeNotificationChannel { get; set; }
+
         protected override void ProcessRecord()
         {
             if (ParameterSetName == InputObjectSet)
@@ -64,8 +71,17 @@ namespace DataCompass.Commands
             try
             {
                 var sources = SourceSelection.Select(this, ReadSources(databasePath), _names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray()).ToList();
-                if (sources.Count == 0)
+                var channels = ReadChannels(databasePath);
+                if (sources.Count == 0 && (!IncludeNotificationChannel || channels.Count == 0))
                 {
+                    // Nothing to convert, so no vault is needed; the channels' plaintext is still reported.
+                    var report = NotificationChannelSecrets.Report(channels);
+                    foreach (var item in report.Items)
+                    {
+                        WriteResult(item);
+                    }
+
+                    WarnNotSelected(report);
                     return;
                 }
 
@@ -80,7 +96,23 @@ namespace DataCompass.Commands
                         databasePath);
                 }
 
-                Convert(SecretConverter.Plan(sources, choice.Vault, config, KeyRingFor(databasePath, backend, config)), backend, databasePath);
+                // Channels come after the sources; unselected, their plaintext values pass through as NotSelected.
+                var channelPlan = IncludeNotificationChannel
+                    ? NotificationChannelSecrets.Plan(channels, choice.Vault, config)
+                    : NotificationChannelSecrets.Report(channels);
+                if (IncludeNotificationChannel)
+                {
+                    foreach (var problem in channelPlan.Unreadable)
+                    {
+                        WriteDcError(problem);
+                    }
+                }
+
+                Convert(SecretConverter.Plan(sources, choice.Vault, config, KeyRingFor(databasePath, backend, config)).Concat(channelPlan.Items).ToList(), backend, databasePath);
+                if (!IncludeNotificationChannel)
+                {
+                    WarnNotSelected(channelPlan);
+                }
             }
             catch (DataCompassException exception)
             {
@@ -104,13 +136,13 @@ namespace DataCompass.Commands
                 {
                     if (item.Status == ConversionStatus.Planned)
                     {
-                        if (!ShouldProcess($"source '{item.Source}', field '{item.Field}' -> {item.Reference}", "Move the plaintext value to the vault"))
+                        if (!ShouldProcess($"{Describe(item)}, field '{item.Field}' -> {item.Reference}", "Move the plaintext value to the vault"))
                         {
                             WriteResult(item);
                             continue;
                         }
 
-                        progress.StatusDescription = $"{done} of {planned} fields, {ProgressRate.PerSecond(done, clock)} a second: {item.Source}.{item.Field}";
+                        progress.StatusDescription = $"{done} of {planned} fields, {ProgressRate.PerSecond(done, clock)} a second: {(item.Target == ConversionTarget.NotificationChannel ? "channel " : string.Empty)}{item.Source}.{item.Field}";
                         progress.PercentComplete = planned == 0 ? 100 : done * 100 / planned;
                         WriteProgress(progress);
                         try
@@ -119,7 +151,7 @@ namespace DataCompass.Commands
                             SecretConverter.Convert(item, backend, catalog ??= SourceCatalog.OpenForWrite(databasePath), existingNames);
                             converted = true;
                         }
-                        catch (DataCompassException exception) when (exception.Error == DcError.SecretNameConflict || exception.Error == DcError.SourceInvalid)
+                        catch (DataCompassException exception) when (exception.Error == DcError.SecretNameConflict || exception.Error == DcError.SourceInvalid || exception.Error == DcError.NotificationChannelInvalid)
                         {
                             WriteDcError(exception);
                         }
@@ -168,14 +200,32 @@ namespace DataCompass.Commands
             WriteInformation(new InformationRecord(Summary(items), "Convert-DcSourceSecret"));
         }
 
+        private void WarnNotSelected(ChannelConversionPlan plan)
+        {
+            if (plan.NotSelectedWarning() is { } warning)
+            {
+                WriteWarning(warning);
+            }
+        }
+
+        private IReadOnlyList<StoredChannel> ReadChannels(string databasePath)
+        {
+            using var catalog = SourceCatalog.OpenForRead(databasePath);
+            return catalog?.ListNotificationChannels() ?? Array.Empty<StoredChannel>();
+        }
+
+        private static string Describe(ConversionItem item) =>
+            item.Target == ConversionTarget.NotificationChannel ? $"notification channel '{item.Source}'" : $"source '{item.Source}'";
+
         private void WriteResult(ConversionItem item) =>
-            WriteObject(new DcConversionResult(item.Source, item.Field, item.Status.ToString(), item.Reference, item.Message));
+            WriteObject(new DcConversionResult(item.Target.ToString(), item.Source, item.Field, item.Status.ToString(), item.Reference, item.Message));
 
         private static string Summary(IReadOnlyList<ConversionItem> items)
         {
             int Count(ConversionStatus status) => items.Count(item => item.Status == status);
             return $"Converted {Count(ConversionStatus.Converted)}, already safe {Count(ConversionStatus.AlreadySafe)}, broken {Count(ConversionStatus.Broken)}, " +
-                $"mixed {Count(ConversionStatus.Mixed)}, failed {Count(ConversionStatus.Failed)}, not done {Count(ConversionStatus.Planned)}.";
+                $"mixed {Count(ConversionStatus.Mixed)}, failed {Count(ConversionStatus.Failed)}, not done {Count(ConversionStatus.Planned)}" +
+                (Count(ConversionStatus.NotSelected) == 0 ? "." : $", notification channel values not selected {Count(ConversionStatus.NotSelected)}.");
         }
     }
 }

@@ -3,8 +3,9 @@ namespace DataCompass
     /// <summary>What Convert-DcSourceSecret did with one secret field. Holds no value.</summary>
     public sealed class DcConversionResult
     {
-        internal DcConversionResult(string source, string field, string status, string? reference, string? message)
+        internal DcConversionResult(string kind, string source, string field, string status, string? reference, string? message)
         {
+            Kind = kind;
             Source = source;
             Field = field;
             Status = status;
@@ -12,11 +13,15 @@ namespace DataCompass
             Message = message;
         }
 
+        /// <summary>DataSource, or NotificationChannel for a value in the config of one of the Python tool's notification channels.</summary>
+        public string Kind { get; }
+
+        /// <summary>The data source, or the notification channel (see <see cref="Kind"/>).</summary>
         public string Source { get; }
 
         public string Field { get; }
 
-        /// <summary>Converted, Planned (-WhatIf), AlreadySafe, Broken, Mixed or Failed.</summary>
+        /// <summary>Converted, Planned (-WhatIf), AlreadySafe, Broken, Mixed, Failed, or NotSelected (a notification channel's plaintext without -IncludeNotificationChannel).</summary>
         public string Status { get; }
 
         /// <summary>The reference the field holds (or would hold) once converted.</summary>
@@ -24,6 +29,6 @@ namespace DataCompass
 
         public string? Message { get; }
 
-        public override string ToString() => $"{Source}.{Field}: {Status}";
+        public override string ToString() => $"{(Kind == "NotificationChannel" ? "notification channel " : string.Empty)}{Source}.{Field}: {Status}";
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Security.Cryptography;
 using System.Text;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
@@ -98,6 +99,134 @@ namespace DataCompass.Tests
             var error = Assert.Throws<DataCompassException>(() => FernetKey.Parse(text, "$env:DATACOMPASS_ENCRYPTION_KEY"));
             Assert.Same(DcError.EncryptionKeyInvalid, error.Error);
             Assert.Contains("$env:DATACOMPASS_ENCRYPTION_KEY", error.Message);
+        }
+
+        private static byte[] Bytes(string token) => UrlSafeBase64.TryDecode(token)!;
+
+        /// <summary>A token with a valid signature over whatever bytes are given, as an attacker holding the signing half could make.</summary>
+        private static string Signed(FernetKey key, byte[] unsigned)
+        {
+            var token = new byte[unsigned.Length + 32];
+            unsigned.CopyTo(token, 0);
+            HMACSHA256.HashData(key.SigningKey, unsigned, token.AsSpan(unsigned.Length));
+            return UrlSafeBase64.Encode(token);
+        }
+
+        [Fact]
+        public void Every_single_changed_byte_fails()
+        {
+            var token = Bytes(SpecToken);
+            for (var index = 0; index < token.Length; index++)
+            {
+                foreach (var flip in new byte[] { 0x01, 0x80 })
+                {
+                    var tampered = (byte[])token.Clone();
+                    tampered[index] ^= flip;
+                    var error = Assert.Throws<DataCompassException>(() => Fernet.Decrypt(Key, UrlSafeBase64.Encode(tampered), "ctx"));
+                    Assert.Same(DcError.DecryptionFailed, error.Error);
+                }
+            }
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(16)]
+        [InlineData(32)]
+        [InlineData(33)]
+        [InlineData(48)]
+        [InlineData(72)]
+        public void Every_truncation_fails(int length)
+        {
+            var truncated = Bytes(SpecToken).AsSpan(0, length).ToArray();
+            Assert.Same(DcError.DecryptionFailed, Assert.Throws<DataCompassException>(() => Fernet.Decrypt(Key, UrlSafeBase64.Encode(truncated), "ctx")).Error);
+        }
+
+        [Fact]
+        public void An_appended_byte_fails()
+        {
+            var longer = Bytes(SpecToken).Concat(new byte[] { 0 }).ToArray();
+            Assert.Same(DcError.DecryptionFailed, Assert.Throws<DataCompassException>(() => Fernet.Decrypt(Key, UrlSafeBase64.Encode(longer), "ctx")).Error);
+        }
+
+        [Theory]
+        [InlineData("gAAAAAAdwJ6wAAECAwQFBgcICQoLDA0ODy021cpGVWKZ_eEwCGM4BLLF_5CV9dOPmrhuVUPgJobwOz7JcbmrR64jVmpU4IwqDA==!")]
+        [InlineData("gAAAAAAdwJ6wAAECAwQFBgcICQoLDA0ODy021cpGVWKZ_eEwCGM4BLLF_5CV9dOPmrhuVUPgJobwOz7JcbmrR64jVmpU4IwqDA=x")]
+        [InlineData("gAAAAAAdwJ6wAAECAwQFBgcICQoLDA0ODy021cpGVWKZ_eEwCGM4BLLF_5CV9dOPmrhuVUPgJobwOz7JcbmrR64jVmpU4IwqD")]
+        [InlineData("gAAAAAAdwJ6wAAECAwQFBgcICQoLDA0ODy021cpGVWKZ_eEwCGM4BLLF_5CV9dOPmrhuVUPgJobwOz7JcbmrR64jVmpU4Iwq.A==")]
+        [InlineData("====")]
+        public void Text_that_is_not_base64_fails(string token) =>
+            Assert.Same(DcError.DecryptionFailed, Assert.Throws<DataCompassException>(() => Fernet.Decrypt(Key, token, "ctx")).Error);
+
+        [Fact]
+        public void A_null_token_fails_like_any_other() =>
+            Assert.Same(DcError.DecryptionFailed, Assert.Throws<DataCompassException>(() => Fernet.Decrypt(Key, null!, "ctx")).Error);
+
+        [Fact]
+        public void Another_version_byte_fails_even_when_correctly_signed()
+        {
+            var unsigned = Bytes(SpecToken).AsSpan(0, Bytes(SpecToken).Length - 32).ToArray();
+            unsigned[0] = 0x81;
+            var error = Assert.Throws<DataCompassException>(() => Fernet.Decrypt(Key, Signed(Key, unsigned), "ctx"));
+            Assert.Same(DcError.DecryptionFailed, error.Error);
+            Assert.Contains("not a Fernet token", error.Message);
+        }
+
+        [Fact]
+        public void A_ciphertext_that_is_not_whole_blocks_fails_even_when_correctly_signed()
+        {
+            var unsigned = Bytes(SpecToken).AsSpan(0, Bytes(SpecToken).Length - 32 - 1).ToArray();
+            Assert.Same(DcError.DecryptionFailed, Assert.Throws<DataCompassException>(() => Fernet.Decrypt(Key, Signed(Key, unsigned), "ctx")).Error);
+        }
+
+        [Fact]
+        public void Bad_padding_under_a_valid_signature_fails_without_an_unexpected_exception()
+        {
+            // One block whose last byte is 0x00 after decryption: never valid PKCS7.
+            var iv = new byte[16];
+            using var aes = Aes.Create();
+            aes.Key = Key.EncryptionKey.ToArray();
+            var block = aes.EncryptCbc(new byte[16], iv, PaddingMode.None);
+            var unsigned = new byte[] { 0x80 }.Concat(new byte[8]).Concat(iv).Concat(block).ToArray();
+            var error = Assert.Throws<DataCompassException>(() => Fernet.Decrypt(Key, Signed(Key, unsigned), "source 'p', field 'password'"));
+            Assert.Same(DcError.DecryptionFailed, error.Error);
+            Assert.StartsWith("source 'p', field 'password'", error.Message);
+        }
+
+        [Fact]
+        public void Failures_never_repeat_the_token_or_the_key()
+        {
+            var tampered = SpecToken.Substring(0, 40) + (SpecToken[40] == 'A' ? 'B' : 'A') + SpecToken.Substring(41);
+            foreach (var token in new[] { tampered, "canary-not-a-token" })
+            {
+                var error = Assert.Throws<DataCompassException>(() => Fernet.Decrypt(Key, token, "ctx"));
+                Assert.DoesNotContain(token, error.Message);
+                Assert.DoesNotContain(SpecKey, error.Message);
+                Assert.Equal("ctx", error.Target);
+            }
+        }
+
+        [Fact]
+        public void A_generated_key_is_named_by_the_first_eight_hex_digits_of_sha256_of_its_raw_bytes()
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var key = FernetKey.Generate();
+                var raw = UrlSafeBase64.TryDecode(key.ToText())!;
+                Assert.Equal(32, raw.Length);
+                Assert.Equal(Convert.ToHexString(SHA256.HashData(raw)).Substring(0, 8).ToLowerInvariant(), key.Id);
+                Assert.Matches("^[0-9a-f]{8}$", key.Id);
+                Assert.DoesNotContain(key.ToText(), key.ToString());
+                Assert.Contains(key.Id, key.ToString());
+            }
+        }
+
+        [Fact]
+        public void Key_text_is_url_safe_padded_base64_of_44_characters()
+        {
+            var text = FernetKey.Generate().ToText();
+            Assert.Equal(44, text.Length);
+            Assert.EndsWith("=", text);
+            Assert.Matches("^[A-Za-z0-9_-]{43}=$", text);
         }
     }
 }

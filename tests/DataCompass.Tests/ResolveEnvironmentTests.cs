@@ -133,5 +133,15 @@ namespace DataCompass.Tests
             Assert.Same(DcError.ReferenceInvalid, error.Error);
             Assert.Contains("field 'password'", error.Message);
         }
+
+        [Fact]
+        public void A_malformed_secret_reference_in_a_list_is_refused_naming_source_and_field()
+        {
+            // Without -ResolveNow, SourceDefinition.Prepare names source and field for a list item too.
+            var fields = new OrderedMap { { "exclude_schemas", new List<object?> { "pg_toast", "${secret:/x}" } } };
+            var error = Assert.Throws<DataCompassException>(() => SourceDefinition.ResolveEnvironment("prod", fields, TestKeys.Environment()));
+            Assert.Same(DcError.ReferenceInvalid, error.Error);
+            Assert.Contains("source 'prod', field 'exclude_schemas'", error.Message, StringComparison.OrdinalIgnoreCase);
+        }
     }
 }

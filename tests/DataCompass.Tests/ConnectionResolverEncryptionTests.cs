@@ -125,16 +125,18 @@ namespace DataCompass.Tests
         }
 
         [Fact]
-        public void Encrypted_values_in_other_fields_and_lists_are_decrypted_too()
+        public void Whole_encrypted_values_of_any_field_are_decrypted_but_list_items_are_taken_as_written()
         {
+            // Only a whole field value is ever stored encrypted, and only those are rotated, counted and converted.
             var ring = TestKeys.Ring(Primary);
             var source = Stored(ring.Encrypt("canary-pw"));
             source.ConnectionInfo["username"] = ring.Encrypt("svc-user");
-            source.ConnectionInfo["exclude_schemas"] = new List<object?> { ring.Encrypt("audit"), "pg_toast" };
+            var listItem = ring.Encrypt("audit");
+            source.ConnectionInfo["exclude_schemas"] = new List<object?> { listItem, "pg_toast" };
             var resolved = Resolve(source, TestKeys.SourceOf(ring));
             Assert.True(resolved.Succeeded);
             Assert.Equal("svc-user", resolved.Values["username"]);
-            Assert.Equal(new object?[] { "audit", "pg_toast" }, ((IEnumerable<object?>)resolved.Values["exclude_schemas"]!).ToArray());
+            Assert.Equal(new object?[] { listItem, "pg_toast" }, ((IEnumerable<object?>)resolved.Values["exclude_schemas"]!).ToArray());
         }
 
         [Fact]

@@ -274,8 +274,10 @@ namespace DataCompass.Tests
         public void ParseKeyReference_refuses_a_vault_uri_without_a_vault(string text)
         {
             var error = Assert.Throws<DataCompassException>(() => KeyRingSource.ParseKeyReference(text, "The config's encryption_key_ref"));
+            Assert.Same(DcError.ConfigInvalid, error.Error);
             Assert.StartsWith("The config's encryption_key_ref", error.Message);
             Assert.Contains("vault://Vault/Name", error.Message);
+            Assert.DoesNotContain("secret_ref", error.Message);
         }
     }
 }

@@ -113,6 +113,27 @@ namespace DataCompass.Tests
             TestKeys.AssertNoCanary(error, "canary-${nested}-pw", "canary-", "nested");
         }
 
+        [Theory]
+        [InlineData("${A}{B}", "A", "$")]
+        [InlineData("${A:-${B}}", "B", "unused")]
+        [InlineData("${A}secret:Vault/x}", "A", "${")]
+        public void A_result_that_would_read_as_a_new_placeholder_is_refused(string value, string variable, string variableValue)
+        {
+            var fields = new OrderedMap { { "host", value } };
+            var error = Assert.Throws<DataCompassException>(() =>
+                SourceDefinition.ResolveEnvironment("prod", fields, TestKeys.Environment((variable, variableValue))));
+            Assert.Same(DcError.SourceInvalid, error.Error);
+            Assert.Contains("field 'host'", error.Message);
+        }
+
+        [Fact]
+        public void A_brace_that_forms_no_placeholder_is_stored_as_text()
+        {
+            var fields = new OrderedMap { { "host", "${A}-${secret:Vault/x}" } };
+            var resolved = SourceDefinition.ResolveEnvironment("prod", fields, TestKeys.Environment(("A", "x${y")));
+            Assert.Equal("x${y-${secret:Vault/x}", resolved["host"]);
+        }
+
         [Fact]
         public void Unset_variables_are_reported_before_unstorable_values()
         {

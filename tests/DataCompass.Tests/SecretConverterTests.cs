@@ -48,6 +48,29 @@ namespace DataCompass.Tests
             Directory.GetFiles(_folder).Any(file => Encoding.Latin1.GetString(File.ReadAllBytes(file)).Contains(text, StringComparison.Ordinal));
 
         [Fact]
+        public void A_row_that_cannot_be_read_is_reported_not_passed_over()
+        {
+            AddPlaintext("good", "canary-readable");
+            AddPlaintext("bad", "canary-unreadable");
+            using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "UPDATE data_sources SET connection_info = substr(connection_info, 1, 40) WHERE name = 'bad';";
+                command.ExecuteNonQuery();
+            }
+
+            var (catalog, items) = Plan();
+            using (catalog)
+            {
+                var bad = Assert.Single(items, item => item.Source == "bad");
+                Assert.Equal(ConversionStatus.Failed, bad.Status);
+                Assert.Same(DcError.ConnectionInfoInvalid, bad.Problem!.Error);
+                Assert.Contains(items, item => item.Source == "good" && item.Status == ConversionStatus.Planned);
+            }
+        }
+
+        [Fact]
         public void Converts_plaintext_into_the_vault_and_leaves_no_byte_of_it()
         {
             AddPlaintext("prod", "canary-convert-1");

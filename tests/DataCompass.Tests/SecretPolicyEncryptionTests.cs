@@ -226,5 +226,34 @@ namespace DataCompass.Tests
 
             public string? FindSecretOwner(string vault, string secretName) => null;
         }
+
+        [Fact]
+        public void An_encrypted_value_given_as_input_is_stored_as_it_is()
+        {
+            var stored = TestKeys.Ring(Primary).Encrypt("canary-copied-value");
+            var backend = new InMemorySecretBackend("Store");
+            var plan = Plan(Postgres(stored), backend, NoKeys());
+            Assert.Equal(stored, plan.Source.ConnectionInfo["password"]);
+            Assert.Empty(plan.Secrets);
+            Assert.Empty(plan.EncryptedFields);
+            Assert.Empty(backend.GetSecretNames("Store"));
+        }
+
+        [Fact]
+        public void A_damaged_encrypted_value_given_as_input_is_refused()
+        {
+            var error = Assert.Throws<DataCompassException>(() => Plan(Postgres("enc:v1:nothex!:canary-damaged"), new InMemorySecretBackend("Store"), Keys()));
+            Assert.Same(DcError.SourceInvalid, error.Error);
+            Assert.Contains("field 'password'", error.Message);
+            TestKeys.AssertNoCanary(error, "canary-damaged");
+        }
+
+        [Fact]
+        public void Encrypt_still_checks_a_named_vault()
+        {
+            var error = Assert.Throws<DataCompassException>(() => Plan(Postgres("canary-named-vault"), new InMemorySecretBackend("Store"), Keys(), encrypt: true, vault: "Nope"));
+            Assert.Same(DcError.VaultNotFound, error.Error);
+            TestKeys.AssertNoCanary(error, "canary-named-vault");
+        }
     }
 }

@@ -44,7 +44,10 @@ namespace DataCompass.Core.Connections
                     continue;
                 }
 
-                values.Add(entry.Key, context.ResolveValue(entry.Key, entry.Value));
+                // Only a whole field value is ever stored encrypted; text inside a list is taken as written.
+                values.Add(entry.Key, EncryptedValue.IsEncrypted(entry.Value)
+                    ? context.Decrypt(entry.Key, (string)entry.Value!)
+                    : context.ResolveValue(entry.Key, entry.Value));
             }
 
             if (secretRef != null)
@@ -87,14 +90,14 @@ namespace DataCompass.Core.Connections
                     continue;
                 }
 
+                if (entry.Value is string stored && EncryptedValue.IsEncrypted(stored))
+                {
+                    references.Add(new FieldReference(entry.Key, EncryptedValue.Prefix + (EncryptedValue.KeyIdOf(stored) ?? "?"), null, null, isSecretRef: false, encrypted: stored));
+                    continue;
+                }
+
                 foreach (var text in Strings(entry.Value))
                 {
-                    if (EncryptedValue.IsEncrypted(text))
-                    {
-                        references.Add(new FieldReference(entry.Key, EncryptedValue.Prefix + (EncryptedValue.KeyIdOf(text) ?? "?"), null, null, isSecretRef: false, encrypted: text));
-                        continue;
-                    }
-
                     foreach (var segment in ReferenceGrammar.Parse(text, context))
                     {
                         if (segment.Kind == SegmentKind.Environment)
@@ -235,8 +238,6 @@ namespace DataCompass.Core.Connections
             {
                 switch (value)
                 {
-                    case string text when EncryptedValue.IsEncrypted(text):
-                        return Decrypt(field, text);
                     case string text:
                         return ResolveText(field, text);
                     case IEnumerable<object?> items:
@@ -267,7 +268,7 @@ namespace DataCompass.Core.Connections
                 }
             }
 
-            private string? Decrypt(string field, string stored)
+            public string? Decrypt(string field, string stored)
             {
                 var context = $"Source '{SourceName}', field '{field}'";
                 try

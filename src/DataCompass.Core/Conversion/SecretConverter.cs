@@ -29,6 +29,17 @@ namespace DataCompass.Core.Conversion
             var items = new List<ConversionItem>();
             foreach (var source in sources)
             {
+                if (source.ConnectionInfoProblem != null)
+                {
+                    // A row that cannot be read is reported, not passed over: it may hold plaintext too.
+                    items.Add(new ConversionItem(source.Id, source.Name, "connection_info", ConversionStatus.Failed, null, null, null)
+                    {
+                        Message = source.ConnectionInfoProblem.Message,
+                        Problem = source.ConnectionInfoProblem,
+                    });
+                    continue;
+                }
+
                 var adapter = AdapterCatalog.Find(source.SourceType);
                 foreach (var entry in source.ConnectionInfo)
                 {

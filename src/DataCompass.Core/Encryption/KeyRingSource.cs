@@ -52,7 +52,7 @@ namespace DataCompass.Core.Encryption
             var body = text.Trim();
             if (body.StartsWith(SecretReference.UriScheme, StringComparison.OrdinalIgnoreCase))
             {
-                return SecretReference.ParseUri(body, context);
+                body = body.Substring(SecretReference.UriScheme.Length);
             }
 
             if (body.StartsWith("${secret:", StringComparison.Ordinal) && body.EndsWith("}", StringComparison.Ordinal))

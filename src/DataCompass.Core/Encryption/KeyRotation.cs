@@ -49,7 +49,7 @@ namespace DataCompass.Core.Encryption
                     ? new RotationOutcome(field, null)
                     : new RotationOutcome(field, new DataCompassException(
                         DcError.SourceInvalid,
-                        $"{field.Context}: the value changed while it was being re-encrypted; run Update-DcEncryptionKey again.",
+                        $"{field.Context}: the value changed (or the source was removed) while it was being re-encrypted; run Update-DcEncryptionKey again.",
                         field.Source));
             }
 

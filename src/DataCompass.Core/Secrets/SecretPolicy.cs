@@ -53,6 +53,20 @@ namespace DataCompass.Core.Secrets
                 }
 
                 var field = draft.Adapter.FindField(entry.Key);
+                if (field != null && field.IsSecret && EncryptedValue.IsEncrypted(text))
+                {
+                    // Already encrypted (copied from another catalog with the same key ring): stored as it is.
+                    if (!EncryptedValue.TryParse(text, out _, out _))
+                    {
+                        throw new DataCompassException(
+                            DcError.SourceInvalid,
+                            $"Source '{draft.Name}', field '{entry.Key}': the value starts with {EncryptedValue.Prefix} but is not of the form {EncryptedValue.Prefix}<keyId>:<token>.",
+                            draft.Name);
+                    }
+
+                    continue;
+                }
+
                 if (field != null && field.IsSecret && ReferenceGrammar.HasLiteralText(segments))
                 {
                     (segments.All(segment => segment.Kind == SegmentKind.Literal) ? literalFields : mixedFields).Add(entry.Key);
@@ -62,7 +76,8 @@ namespace DataCompass.Core.Secrets
             var warnings = new List<string>();
             var pending = new List<PendingSecret>();
             var encrypted = new List<string>();
-            var needsVault = unqualifiedFields.Count > 0 || (literalFields.Count > 0 && !options.Encrypt);
+            // A -Vault that was named is checked even when -Encrypt leaves nothing to write to it.
+            var needsVault = unqualifiedFields.Count > 0 || (literalFields.Count > 0 && !options.Encrypt) || (options.Vault != null && literalFields.Count > 0);
             var choice = needsVault ? VaultChoice.Choose(options.Vault, options.Config, backend) : null;
 
             foreach (var fieldName in unqualifiedFields)

@@ -29,48 +29,71 @@ namespace DataCompass.Core.Sources
         /// <summary>
         /// -ResolveNow: replaces every ${VAR} placeholder in every field with its value now (the Python tool's
         /// resolve_env_vars), so the stored source no longer depends on the environment. Secret placeholders stay.
-        /// A variable that is unset, or whose value holds "${" (it would read as a placeholder once stored), is
-        /// refused, naming the variable and never its value.
+        /// A variable that is unset is refused, and so is a value whose result would read as another placeholder
+        /// once stored (a variable holding "${", or "$" followed by "{B}"); messages name the variable, never its value.
         /// </summary>
         public static OrderedMap ResolveEnvironment(string name, OrderedMap fields, Func<string, string?> environment)
         {
-            var resolved = new OrderedMap();
             var unset = new List<string>();
             var unstorable = new List<string>();
+            var resolved = new OrderedMap();
             foreach (var entry in fields)
             {
-                var missing = new List<string>();
-                var ambiguous = new List<string>();
-                string? Lookup(string variable)
-                {
-                    var value = environment(variable);
-                    if (value != null && value.Contains("${", StringComparison.Ordinal))
-                    {
-                        ambiguous.Add(variable);
-                    }
-
-                    return value;
-                }
-
-                if (entry.Value is string text)
-                {
-                    ReferenceGrammar.Parse(text, $"source '{name}', field '{entry.Key}'");
-                }
-
-                resolved.Add(entry.Key, ReferenceGrammar.ExpandEnvironmentDeep(entry.Value, Lookup, missing));
-                unset.AddRange(missing.Distinct().Select(variable => $"field '{entry.Key}' uses the environment variable '{variable}', which is not set and has no default"));
-                unstorable.AddRange(ambiguous.Distinct().Select(variable => $"field '{entry.Key}' uses the environment variable '{variable}', whose value holds '${{' and would read as a placeholder once stored"));
+                resolved.Add(entry.Key, Resolve(entry.Value, entry.Key));
             }
 
             if (unset.Count + unstorable.Count > 0)
             {
                 throw new DataCompassException(
                     unset.Count > 0 ? DcError.EnvironmentVariableNotSet : DcError.SourceInvalid,
-                    $"Source '{name}' cannot be resolved now (-ResolveNow): {string.Join("; ", unset.Concat(unstorable))}.",
+                    $"Source '{name}' cannot be resolved now (-ResolveNow): {string.Join("; ", unset.Distinct().Concat(unstorable.Distinct()))}.",
                     name);
             }
 
             return resolved;
+
+            object? Resolve(object? value, string field) => value switch
+            {
+                string text => ResolveText(text, field),
+                OrderedMap map => map.Aggregate(new OrderedMap(), (copy, pair) => { copy.Add(pair.Key, Resolve(pair.Value, field)); return copy; }),
+                IList<object?> list => list.Select(item => Resolve(item, field)).ToList(),
+                _ => value,
+            };
+
+            string ResolveText(string text, string field)
+            {
+                var context = $"source '{name}', field '{field}'";
+                var segments = ReferenceGrammar.Parse(text, context);
+                var variables = segments.Where(segment => segment.Kind == SegmentKind.Environment).Select(segment => segment.Variable!).Distinct().ToList();
+                if (variables.Count == 0)
+                {
+                    return text;
+                }
+
+                var missing = new List<string>();
+                var result = ReferenceGrammar.ExpandEnvironment(text, environment, missing);
+                unset.AddRange(missing.Select(variable => $"field '{field}' uses the environment variable '{variable}', which is not set and has no default"));
+                if (missing.Count == 0 && !KeepsItsPlaceholders(result, segments, context))
+                {
+                    unstorable.Add($"field '{field}': the value of {string.Join(", ", variables.Select(variable => $"'{variable}'"))} would read as a placeholder once stored");
+                }
+
+                return result;
+            }
+        }
+
+        /// <summary>True when the resolved text holds exactly the secret placeholders the original held, and nothing else that parses as one.</summary>
+        private static bool KeepsItsPlaceholders(string resolved, IReadOnlyList<ValueSegment> original, string context)
+        {
+            try
+            {
+                var secrets = ReferenceGrammar.Parse(resolved, context).Where(segment => segment.Kind != SegmentKind.Literal).Select(segment => segment.Text);
+                return secrets.SequenceEqual(original.Where(segment => segment.Kind == SegmentKind.Secret).Select(segment => segment.Text));
+            }
+            catch (DataCompassException)
+            {
+                return false;
+            }
         }
 
         /// <summary>A malformed reference is refused now, naming source and field, rather than at connection time.</summary>

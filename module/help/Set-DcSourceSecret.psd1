@@ -9,6 +9,8 @@ When the field already holds exactly one vault reference, ${secret:Vault/Name}, 
 
 Any other field value (an environment placeholder, plaintext, or text mixed with references), or a -Vault that names another vault than the reference, gets a new secret that DataCompass owns: it is named with the secret name template (default DataCompass-{source}-{field}) and written to -Vault, else secrets_backend in config.yaml, else SecretManagement's default vault. Only after the secret is written does the field change to refer to it, in one transaction, so the source never points at a secret that does not exist. An existing secret of that name is overwritten only when DataCompass created it for this source.
 
+A field stored encrypted (enc:v1:...) stays encrypted: the new value is encrypted under the primary key of the key ring and no vault is involved, unless -Vault is given, which moves the field to a DataCompass-owned secret in that vault. When no vault is available at all but an encryption key is configured, any field gets its new value encrypted the same way.
+
 With -Credential the user name field is set to the credential's user name as well, and the password field is rotated. Only adapters with a user name and password pair (postgresql, snowflake) accept a credential.
 '@
 
@@ -17,7 +19,7 @@ With -Credential the user name field is set to the credential's user name as wel
         Field      = 'The secret field to rotate: password for postgresql and snowflake, access_token or client_secret for databricks. Case is ignored. A field that is not secret is an error (DcFieldNotSecret) that lists the secret fields.'
         Secret     = 'The new value, as a SecureString, for example from Read-Host -AsSecureString. It is stored in the vault as a SecureString secret and never reaches an output or error stream.'
         Credential = 'A user name and password: the source''s username field is set to the user name and its password field is rotated to the password. Only for postgresql and snowflake sources.'
-        Vault      = 'The vault for a new DataCompass-owned secret. By default, secrets_backend from config.yaml, else SecretManagement''s default vault. When the field already refers to a secret in another vault, -Vault moves the field to a new secret in this vault.'
+        Vault      = 'The vault for a new DataCompass-owned secret. By default, secrets_backend from config.yaml, else SecretManagement''s default vault. When the field already refers to a secret in another vault, -Vault moves the field to a new secret in this vault; a field stored encrypted moves to this vault too.'
         PassThru   = 'Returns the source after the rotation as a DataCompass.DcSource. By default Set-DcSourceSecret returns nothing.'
         Database   = 'The catalog database file that holds the source. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. The config.yaml beside it supplies secrets_backend and secret_name_template.'
     }

@@ -11,7 +11,7 @@ BeforeAll {
 
     function Get-SetErrorId([string] $Id) { Get-DcErrorId $Id 'Set-DcSourceSecret' }
 
-    $script:EnvNames = @('DATACOMPASS_DATA_DIR', 'DCT_PASSWORD', 'DCT_TOKEN')
+    $script:EnvNames = @('DATACOMPASS_DATA_DIR', 'DCT_PASSWORD', 'DCT_TOKEN', 'DATACOMPASS_ENCRYPTION_KEY')
     $script:SavedEnv = @{}
     foreach ($name in $script:EnvNames) { $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
 
@@ -440,5 +440,64 @@ Describe 'Set-DcSourceSecret' {
             $text | Should -Not -BeLike "*$canary*"
             Get-PlainPassword 'prod' | Should -BeExactly $canary
         }
+    }
+}
+
+Describe 'Set-DcSourceSecret on a value stored encrypted' {
+    BeforeAll {
+        function New-FernetKeyText {
+            $bytes = [byte[]]::new(32)
+            [Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
+            [Convert]::ToBase64String($bytes).Replace('+', '-').Replace('/', '_')
+        }
+    }
+
+    BeforeEach {
+        Restore-TestEnvironment
+        Remove-TestVault
+        $env:DATACOMPASS_DATA_DIR = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        Set-TestVariable 'DATACOMPASS_ENCRYPTION_KEY' (New-FernetKeyText)
+        $script:Old = New-Canary 'OldEnc'
+        Add-PgSource -Name 'enc' -Fields @{ password = $script:Old }
+        Get-FieldValue 'enc' 'password' | Should -BeLike 'enc:v1:*'
+    }
+
+    AfterEach {
+        Restore-TestEnvironment
+        Remove-TestVault
+    }
+
+    It 'keeps it encrypted, under the primary key, even when a vault is available' {
+        $vault = New-TestVault -Default
+        $new = New-Canary 'NewEnc'
+        $rotatedKey = New-FernetKeyText
+        Set-TestVariable 'DATACOMPASS_ENCRYPTION_KEY' "$rotatedKey,$env:DATACOMPASS_ENCRYPTION_KEY"
+        Set-DcSourceSecret -Name 'enc' -Field 'password' -Secret (ConvertTo-Secure $new) -ErrorAction Stop
+        (Get-DcSource enc).Fields | Where-Object Name -EQ 'password' | ForEach-Object Provenance | Should -Be 'Encrypted'
+        (Get-DcEncryptionStatus | Where-Object Role -EQ 'Primary').Fields | Should -Be @('enc.password')
+        Get-PlainPassword 'enc' | Should -BeExactly $new
+        @(Get-SecretInfo -Vault $vault) | Should -BeNullOrEmpty
+        foreach ($file in Get-ChildItem $env:DATACOMPASS_DATA_DIR -File) {
+            Test-BytesContain -Path $file.FullName -Text $new | Should -BeFalse
+            Test-BytesContain -Path $file.FullName -Text $script:Old | Should -BeFalse
+        }
+    }
+
+    It 'moves it to the vault named with -Vault' {
+        $vault = New-TestVault
+        $new = New-Canary 'ToVault'
+        Set-DcSourceSecret -Name 'enc' -Field 'password' -Secret (ConvertTo-Secure $new) -Vault $vault -ErrorAction Stop
+        Get-FieldValue 'enc' 'password' | Should -BeExactly "`${secret:$vault/DataCompass-enc-password}"
+        Get-VaultText $vault 'DataCompass-enc-password' | Should -BeExactly $new
+    }
+
+    It 'encrypts a rotated plaintext or environment field when no vault is available but a key is' {
+        Add-PgSource -Name 'viaenv'
+        $new = New-Canary 'EnvToEnc'
+        Set-DcSourceSecret -Name 'viaenv' -Field 'password' -Secret (ConvertTo-Secure $new) -WhatIf
+        Get-FieldValue 'viaenv' 'password' | Should -BeExactly '${DCT_PASSWORD}'
+        Set-DcSourceSecret -Name 'viaenv' -Field 'password' -Secret (ConvertTo-Secure $new) -ErrorAction Stop
+        Get-FieldValue 'viaenv' 'password' | Should -BeLike 'enc:v1:*'
+        Get-PlainPassword 'viaenv' | Should -BeExactly $new
     }
 }

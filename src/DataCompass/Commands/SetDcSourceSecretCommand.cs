@@ -67,9 +67,10 @@ namespace DataCompass.Commands
                         $"Source '{source.Name}' ({source.SourceType}) has no user name and password pair for a credential; use -Field and -Secret.",
                         source.Name)
                     : Field;
-                var plan = SecretRotation.Plan(source, field, userName, Vault, config, backend, catalog!.FindSecretOwner);
-                var change = plan.RowChanges.Count == 0 ? "the reference stays" : $"the source then refers to {plan.Reference}";
-                if (!ShouldProcess($"source '{source.Name}', field '{plan.Field}': write the vault secret {plan.Reference}; {change}", "Rotate"))
+                var plan = SecretRotation.Plan(source, field, userName, Vault, config, backend, catalog!.FindSecretOwner, KeyRingFor(databasePath, backend, config));
+                var change = plan.Ring != null ? string.Empty
+                    : plan.RowChanges.Count == 0 ? "; the reference stays" : $"; the source then refers to {plan.Reference}";
+                if (!ShouldProcess($"source '{source.Name}', field '{plan.Field}': {(plan.Ring != null ? "the new value is " : "write ")}{plan.Target}{change}", "Rotate"))
                 {
                     return;
                 }
@@ -77,7 +78,7 @@ namespace DataCompass.Commands
                 var secret = ParameterSetName == CredentialSet ? Credential.Password : Secret;
                 using var writer = SourceCatalog.OpenForWrite(databasePath);
                 var updated = SecretRotation.Apply(plan, SecureText.Reveal(secret), backend, writer);
-                WriteVerbose($"Rotated source '{source.Name}', field '{plan.Field}': {plan.Reference}.");
+                WriteVerbose($"Rotated source '{source.Name}', field '{plan.Field}': {plan.Target}.");
                 if (PassThru)
                 {
                     WriteObject(SourceObjects.ToDcSource(updated, databasePath));

@@ -230,6 +230,24 @@ Describe 'Add-DcSource with encryption at rest' -Tag 'Integration', 'Encryption'
             Get-FolderSnapshot $script:DataDir | Should -Be $snapshot
         }
 
+        It 'never hides a plaintext secret that looks like an encrypted value: -AllowPlaintext refuses it, or Get-DcSource flags it as plaintext' {
+            # DESIGN.md: provenance exists "so a plaintext secret is visible in an audit". A literal password that happens to
+            # start with enc:v1: is stored in the clear (Add-DcSource warns so); it must not then be reported as Encrypted.
+            if (Skip-WhenDefaultVault) { return }
+            $literal = 'enc:v1:' + (New-Canary 'lookalike')
+            $record = Get-ErrorRecord {
+                Add-DcSource -Name lookalike -Type postgresql -Connection (New-PgConnection $literal) -AllowPlaintext -WarningAction SilentlyContinue -ErrorAction SilentlyContinue -ErrorVariable errors
+                if ($errors) { $errors[0] }
+            }
+            $added = @(Get-DcSource -ErrorAction SilentlyContinue | Where-Object Name -EQ 'lookalike')
+            if ($record -or -not $added) {
+                $added | Should -BeNullOrEmpty -Because 'a refusal writes nothing'
+                return
+            }
+            "$((Get-Field lookalike password).Provenance)" | Should -Be 'Plaintext' -Because 'the value is stored in the clear'
+            (Get-DcSource -Name lookalike).HasPlaintextSecret | Should -BeTrue
+        }
+
         It 'refuses a key file others can read (DcEncryptionKeyFileUnprotected) and writes nothing' -Skip:$IsWindows {
             if (Skip-WhenDefaultVault) { return }
             $null = New-DcEncryptionKey -ErrorAction Stop

@@ -3,11 +3,11 @@
     Synopsis     = 'Creates a Fernet encryption key and makes it the primary key of the key ring.'
 
     Description  = @'
-New-DcEncryptionKey generates a standard Fernet key (32 random bytes, URL-safe base64) and puts it first in a key ring, where it becomes the primary key: the one every new encrypted value uses. Every key the ring held before stays in it, after the new one, so nothing encrypted earlier becomes unreadable. Update-DcEncryptionKey then moves the older values to the new primary key.
+New-DcEncryptionKey generates a standard Fernet key (32 random bytes, URL-safe base64) and puts it first in a key ring, where it becomes the primary key: the one every new encrypted value uses. Every key the ring held before stays in it, after the new one, so nothing encrypted earlier becomes unreadable. When the chosen place holds no ring yet, the keys of the stored ring in use (the vault ring named by encryption_key_ref, or the key file) are carried over for the same reason; keys that live only in $env:DATACOMPASS_ENCRYPTION_KEY are never copied. Update-DcEncryptionKey then moves the older values to the new primary key.
 
 The key ring lives in one of two places:
 - a key file (the default): the file 'key' beside the catalog database, ~/.datacompass/key unless -Database or $env:DATACOMPASS_DATA_DIR says otherwise. It is created with mode 0600 in a 0700 folder; DataCompass refuses to use a key file that a group or other users can read.
-- a vault (-Vault): a String secret, by default DataCompass-encryption-key, and the config setting encryption_key_ref is pointed at it. The ring is read back from the vault and compared before the config changes.
+- a vault (-Vault): a SecureString secret, by default DataCompass-encryption-key, and the config setting encryption_key_ref is pointed at it. The ring is read back from the vault and compared before the config changes. (A ring you store yourself may be a String or a SecureString secret.)
 
 The key itself is never written to any stream; the output names the key by its id (the first 8 hex digits of SHA-256 of the key), as encrypted values do (enc:v1:<keyId>:<token>).
 
@@ -35,7 +35,7 @@ New-DcEncryptionKey
 New-DcEncryptionKey -Vault Store
 Get-DcConfig | Select-Object EncryptionKeyRef
 '@
-            Remarks = 'The key ring is the String secret DataCompass-encryption-key in vault Store, and encryption_key_ref now reads Store/DataCompass-encryption-key.'
+            Remarks = 'The key ring is the secret DataCompass-encryption-key in vault Store, and encryption_key_ref now reads Store/DataCompass-encryption-key.'
         }
         @{
             Title   = 'Rotate the key'

@@ -13,6 +13,7 @@ BeforeDiscovery {
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     . $PSScriptRoot/RawSql.ps1
+    . $PSScriptRoot/EncryptionHelpers.ps1
     Import-Module $script:DcModulePath
     $script:SavedKey = $env:DATACOMPASS_ENCRYPTION_KEY
 }
@@ -23,9 +24,7 @@ AfterAll {
 
 Describe 'Fernet interoperability with Python cryptography' -Tag 'Integration' -Skip:(-not $script:HasPythonFernet) {
     BeforeEach {
-        $bytes = [byte[]]::new(32)
-        [Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
-        $script:Key = [Convert]::ToBase64String($bytes).Replace('+', '-').Replace('/', '_')
+        $script:Key = New-FernetKeyText
         Set-TestVariable DATACOMPASS_ENCRYPTION_KEY $script:Key
         $script:Db = Join-Path $TestDrive "interop-$(New-Guid).db"
     }

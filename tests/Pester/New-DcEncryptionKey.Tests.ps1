@@ -196,8 +196,10 @@ Describe 'New-DcEncryptionKey' -Tag 'Integration', 'Encryption' {
         It 'warns that config encryption_key_ref takes precedence when it writes the key file' {
             Set-DcConfig -EncryptionKeyRef 'DcNoSuchVault/ring' -WarningAction SilentlyContinue -ErrorAction Stop
             $null = New-DcEncryptionKey -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
-            @($warnings).Count | Should -Be 1
-            "$($warnings[0])" | Should -BeLike '*encryption_key_ref*'
+            # The ring it names cannot be read (no such vault), so that is said too: its keys are not carried over.
+            @($warnings).Count | Should -Be 2
+            @($warnings | Where-Object { "$_" -like '*encryption_key_ref*takes precedence*' }).Count | Should -Be 1
+            @($warnings | Where-Object { "$_" -like '*cannot be read*not carried over*' }).Count | Should -Be 1
             $script:KeyFile | Should -Exist
         }
     }
@@ -266,6 +268,28 @@ Describe 'New-DcEncryptionKey' -Tag 'Integration', 'Encryption' {
             $record.FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcVaultNotFound' 'New-DcEncryptionKey')
             "$($record.CategoryInfo.Category)" | Should -Be 'ObjectNotFound'
             $script:DataDir | Should -Not -Exist
+        }
+
+        It 'carries the key file''s keys over to a new vault ring, so values encrypted with them stay readable' {
+            $fileKey = New-DcEncryptionKey -ErrorAction Stop
+            $canary = New-Canary 'carried'
+            Add-DcSource -Name a -Type postgresql -Encrypt -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = $canary } -ErrorAction Stop
+
+            $info = New-DcEncryptionKey -Vault $script:Vault -ErrorAction Stop
+            $info.KeyCount | Should -Be 2
+            $info.PreviousPrimaryKeyId | Should -BeExactly $fileKey.KeyId
+            (Get-DcSourceConnection a -AsPlainText -ErrorAction Stop).Settings['password'] | Should -BeExactly $canary
+            $status = @(Get-DcEncryptionStatus -ErrorAction Stop)
+            ($status | Where-Object KeyId -EQ $fileKey.KeyId).Role | Should -Be 'Secondary'
+            @($status | Where-Object Unreadable -GT 0) | Should -BeNullOrEmpty
+        }
+
+        It 'never copies keys that live only in $env:DATACOMPASS_ENCRYPTION_KEY' {
+            $envKey = New-FernetKeyText
+            Set-TestVariable 'DATACOMPASS_ENCRYPTION_KEY' $envKey
+            $info = New-DcEncryptionKey -Vault $script:Vault -WarningAction SilentlyContinue -ErrorAction Stop
+            $info.KeyCount | Should -Be 1
+            (Get-Secret -Vault $script:Vault -Name 'DataCompass-encryption-key' -AsPlainText) | Should -Not -BeLike "*$envKey*"
         }
 
         It 'writes neither the vault nor the config with -WhatIf' {

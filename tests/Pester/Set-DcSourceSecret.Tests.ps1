@@ -445,11 +445,7 @@ Describe 'Set-DcSourceSecret' {
 
 Describe 'Set-DcSourceSecret on a value stored encrypted' {
     BeforeAll {
-        function New-FernetKeyText {
-            $bytes = [byte[]]::new(32)
-            [Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
-            [Convert]::ToBase64String($bytes).Replace('+', '-').Replace('/', '_')
-        }
+        . $PSScriptRoot/EncryptionHelpers.ps1
     }
 
     BeforeEach {

@@ -4,13 +4,8 @@
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     . $PSScriptRoot/RawSql.ps1
+    . $PSScriptRoot/EncryptionHelpers.ps1
     Import-Module $script:DcModulePath
-
-    function New-FernetKeyText {
-        $bytes = [byte[]]::new(32)
-        [Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
-        [Convert]::ToBase64String($bytes).Replace('+', '-').Replace('/', '_')
-    }
 
     function Get-StoredPasswords([string] $Database) {
         $values = @{}

@@ -64,7 +64,7 @@ namespace DataCompass.Commands
         {
             var readPath = KeyFile.PathFor(databasePath);
             var path = Path == null ? readPath : ResolveFileSystemPath(Path, nameof(Path));
-            var existing = KeyFile.Read(path);
+            var existing = KeyFile.Read(path) ?? RingInForce(databasePath);
             if (!ShouldProcess(path, Action(existing)))
             {
                 return null;
@@ -101,6 +101,8 @@ namespace DataCompass.Commands
                 existing = KeyRing.Parse(secret.Text!, origin);
             }
 
+            existing ??= RingInForce(databasePath, backend);
+
             var configPath = ConfigFile.PathFor(databasePath);
             if (!ShouldProcess(reference.ToUri(), Action(existing) + $" and set encryption_key_ref in {configPath}"))
             {
@@ -121,6 +123,28 @@ namespace DataCompass.Commands
             config.EncryptionKeyRef = Vault + "/" + SecretName;
             ConfigFile.Write(configPath, config);
             return Describe(ring, reference.ToUri(), existing);
+        }
+
+        /// <summary>
+        /// The stored ring DataCompass uses now (vault or key file), when the new key goes to a place that holds
+        /// none yet: its keys are carried over, so values encrypted with them stay readable once the new place
+        /// takes precedence. Keys that live only in $env:DATACOMPASS_ENCRYPTION_KEY are not copied anywhere.
+        /// </summary>
+        private KeyRing? RingInForce(string databasePath, ISecretBackend? backend = null)
+        {
+            try
+            {
+                return new KeyRingSource(
+                    _ => null,
+                    () => ConfigFile.Read(ConfigFile.PathFor(databasePath)),
+                    KeyFile.PathFor(databasePath),
+                    backend ?? new SecretManagementBridge(SessionState)).Find();
+            }
+            catch (DataCompassException exception)
+            {
+                WriteWarning($"The key ring in use cannot be read, so its keys are not carried over to the new ring: {exception.Message}");
+                return null;
+            }
         }
 
         private static string Action(KeyRing? existing) => existing == null

@@ -162,17 +162,7 @@ namespace DataCompass.Core.Conversion
             switch (SourceDescriber.ProvenanceOf(text, isSecret: true, context))
             {
                 case ValueProvenance.Plaintext:
-                    IReadOnlyList<ValueSegment>? segments = null;
-                    try
-                    {
-                        segments = ReferenceGrammar.Parse(text, context);
-                    }
-                    catch (DataCompassException)
-                    {
-                        // Text that only looks like a broken reference is a literal value like any other.
-                    }
-
-                    return segments != null && segments.Any(segment => segment.Kind != SegmentKind.Literal)
+                    return SecretConverter.MixesReferences(text, context)
                         ? Other(ConversionStatus.Mixed, "Literal text mixed with references cannot move to a vault as one secret; rewrite the value by hand.")
                         : plaintext(channel, field, path, text);
                 case ValueProvenance.Encrypted:

@@ -117,17 +117,7 @@ namespace DataCompass.Core.Conversion
             switch (SourceDescriber.ProvenanceOf(text, isSecret: true, context))
             {
                 case ValueProvenance.Plaintext:
-                    IReadOnlyList<ValueSegment>? segments = null;
-                    try
-                    {
-                        segments = ReferenceGrammar.Parse(text, context);
-                    }
-                    catch (DataCompassException)
-                    {
-                        // Text that only looks like a broken reference is a literal value like any other.
-                    }
-
-                    if (segments != null && segments.Any(segment => segment.Kind != SegmentKind.Literal))
+                    if (MixesReferences(text, context))
                     {
                         return new ConversionItem(source.Id, source.Name, field, ConversionStatus.Mixed, null, null, null)
                         {
@@ -173,6 +163,20 @@ namespace DataCompass.Core.Conversion
             item.Target == ConversionTarget.NotificationChannel
                 ? catalog.ReplaceChannelValue(item.SourceId, item.ConfigPath!, item.StoredValue!, item.Reference!)
                 : catalog.ReplaceField(item.SourceId, item.Field, item.StoredValue!, item.Reference!, new OwnedSecret(item.Field, item.Vault!, item.SecretName!));
+
+        /// <summary>True when plaintext shares its value with references, so it cannot move to a vault as one secret.</summary>
+        internal static bool MixesReferences(string text, string context)
+        {
+            try
+            {
+                return ReferenceGrammar.Parse(text, context).Any(segment => segment.Kind != SegmentKind.Literal);
+            }
+            catch (DataCompassException)
+            {
+                // Text that only looks like a broken reference is a literal value like any other.
+                return false;
+            }
+        }
 
         private static void WriteSecret(ConversionItem item, ISecretBackend backend, SourceCatalog catalog, ISet<string> existingNames)
         {

@@ -94,52 +94,36 @@ namespace DataCompass.Core.Storage
             return matches.Count == 1 ? matches[0] : null;
         }
 
-        private static List<StoredChannel> ReadChannels(SqliteCommand command)
+        private static List<StoredChannel> ReadChannels(SqliteCommand command) => ReadRows(command, column =>
         {
-            var channels = new List<StoredChannel>();
-            using var reader = command.ExecuteReader();
-            var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            for (var i = 0; i < reader.FieldCount; i++)
+            var name = Convert.ToString(column("name"), CultureInfo.InvariantCulture) ?? string.Empty;
+            OrderedMap config;
+            DataCompassException? problem = null;
+            try
             {
-                columns[reader.GetName(i)] = i;
+                config = ConnectionInfoJson.Deserialize(
+                    column("config") as string ?? string.Empty,
+                    name,
+                    $"The stored config of notification channel '{name}'",
+                    DcError.NotificationChannelInvalid);
+            }
+            catch (DataCompassException exception)
+            {
+                config = new OrderedMap();
+                problem = exception;
             }
 
-            object? Column(string columnName) =>
-                columns.TryGetValue(columnName, out var ordinal) && !reader.IsDBNull(ordinal) ? reader.GetValue(ordinal) : null;
-
-            while (reader.Read())
+            return new StoredChannel
             {
-                var name = Convert.ToString(Column("name"), CultureInfo.InvariantCulture) ?? string.Empty;
-                OrderedMap config;
-                DataCompassException? problem = null;
-                try
-                {
-                    config = ConnectionInfoJson.Deserialize(
-                        Column("config") as string ?? string.Empty,
-                        name,
-                        $"The stored config of notification channel '{name}'",
-                        DcError.NotificationChannelInvalid);
-                }
-                catch (DataCompassException exception)
-                {
-                    config = new OrderedMap();
-                    problem = exception;
-                }
-
-                channels.Add(new StoredChannel
-                {
-                    Id = Convert.ToInt64(Column("id"), CultureInfo.InvariantCulture),
-                    Name = name,
-                    ChannelType = Convert.ToString(Column("channel_type"), CultureInfo.InvariantCulture) ?? string.Empty,
-                    Config = config,
-                    ConfigProblem = problem,
-                    IsActive = Convert.ToInt64(Column("is_active") ?? 1L, CultureInfo.InvariantCulture) != 0,
-                    CreatedAt = SqliteTimestamp.Parse(Column("created_at")) ?? DateTime.MinValue,
-                    UpdatedAt = SqliteTimestamp.Parse(Column("updated_at")) ?? DateTime.MinValue,
-                });
-            }
-
-            return channels;
-        }
+                Id = Convert.ToInt64(column("id"), CultureInfo.InvariantCulture),
+                Name = name,
+                ChannelType = Convert.ToString(column("channel_type"), CultureInfo.InvariantCulture) ?? string.Empty,
+                Config = config,
+                ConfigProblem = problem,
+                IsActive = Convert.ToInt64(column("is_active") ?? 1L, CultureInfo.InvariantCulture) != 0,
+                CreatedAt = SqliteTimestamp.Parse(column("created_at")) ?? DateTime.MinValue,
+                UpdatedAt = SqliteTimestamp.Parse(column("updated_at")) ?? DateTime.MinValue,
+            };
+        });
     }
 }

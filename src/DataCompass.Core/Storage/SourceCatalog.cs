@@ -540,9 +540,46 @@ namespace DataCompass.Core.Storage
             return SourceNameMatch.Find(ReadSources(command), name);
         }
 
-        private List<StoredSource> ReadSources(SqliteCommand command)
+        private static List<StoredSource> ReadSources(SqliteCommand command) => ReadRows(command, column =>
         {
-            var sources = new List<StoredSource>();
+            var name = Convert.ToString(column("name"), CultureInfo.InvariantCulture) ?? string.Empty;
+            OrderedMap connectionInfo;
+            DataCompassException? problem = null;
+            try
+            {
+                connectionInfo = ConnectionInfoJson.Deserialize(column("connection_info") as string ?? string.Empty, name);
+            }
+            catch (DataCompassException exception)
+            {
+                connectionInfo = new OrderedMap();
+                problem = exception;
+            }
+
+            return new StoredSource
+            {
+                Id = Convert.ToInt64(column("id"), CultureInfo.InvariantCulture),
+                Name = name,
+                DisplayName = column("display_name") as string,
+                SourceType = Convert.ToString(column("source_type"), CultureInfo.InvariantCulture) ?? string.Empty,
+                ConnectionInfo = connectionInfo,
+                ConnectionInfoProblem = problem,
+                SyncConfig = column("sync_config") as string,
+                IsActive = Convert.ToInt64(column("is_active") ?? 1L, CultureInfo.InvariantCulture) != 0,
+                LastScanAt = SqliteTimestamp.Parse(column("last_scan_at")),
+                LastScanStatus = column("last_scan_status") as string,
+                LastScanMessage = column("last_scan_message") as string,
+                CreatedAt = SqliteTimestamp.Parse(column("created_at")) ?? DateTime.MinValue,
+                UpdatedAt = SqliteTimestamp.Parse(column("updated_at")) ?? DateTime.MinValue,
+            };
+        });
+
+        /// <summary>
+        /// Reads every row of a query by column name (a table another tool created may order or extend its
+        /// columns differently); <paramref name="map"/> gets a lookup that returns null for NULL or a missing column.
+        /// </summary>
+        private static List<T> ReadRows<T>(SqliteCommand command, Func<Func<string, object?>, T> map)
+        {
+            var rows = new List<T>();
             using var reader = command.ExecuteReader();
             var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
             for (var i = 0; i < reader.FieldCount; i++)
@@ -555,38 +592,10 @@ namespace DataCompass.Core.Storage
 
             while (reader.Read())
             {
-                var name = Convert.ToString(Column("name"), CultureInfo.InvariantCulture) ?? string.Empty;
-                OrderedMap connectionInfo;
-                DataCompassException? problem = null;
-                try
-                {
-                    connectionInfo = ConnectionInfoJson.Deserialize(Column("connection_info") as string ?? string.Empty, name);
-                }
-                catch (DataCompassException exception)
-                {
-                    connectionInfo = new OrderedMap();
-                    problem = exception;
-                }
-
-                sources.Add(new StoredSource
-                {
-                    Id = Convert.ToInt64(Column("id"), CultureInfo.InvariantCulture),
-                    Name = name,
-                    DisplayName = Column("display_name") as string,
-                    SourceType = Convert.ToString(Column("source_type"), CultureInfo.InvariantCulture) ?? string.Empty,
-                    ConnectionInfo = connectionInfo,
-                    ConnectionInfoProblem = problem,
-                    SyncConfig = Column("sync_config") as string,
-                    IsActive = Convert.ToInt64(Column("is_active") ?? 1L, CultureInfo.InvariantCulture) != 0,
-                    LastScanAt = SqliteTimestamp.Parse(Column("last_scan_at")),
-                    LastScanStatus = Column("last_scan_status") as string,
-                    LastScanMessage = Column("last_scan_message") as string,
-                    CreatedAt = SqliteTimestamp.Parse(Column("created_at")) ?? DateTime.MinValue,
-                    UpdatedAt = SqliteTimestamp.Parse(Column("updated_at")) ?? DateTime.MinValue,
-                });
+                rows.Add(map(Column));
             }
 
-            return sources;
+            return rows;
         }
 
         private bool TableExists(string table) => Run(() => TableExistsCore(table));

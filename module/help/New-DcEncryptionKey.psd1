@@ -3,7 +3,7 @@
     Synopsis     = 'Creates a Fernet encryption key and makes it the primary key of the key ring.'
 
     Description  = @'
-New-DcEncryptionKey generates a standard Fernet key (32 random bytes, URL-safe base64) and puts it first in a key ring, where it becomes the primary key: the one every new encrypted value uses. Every key the ring held before stays in it, after the new one, so nothing encrypted earlier becomes unreadable. When the chosen place holds no ring yet, the keys of the stored ring in use (the vault ring named by encryption_key_ref, or the key file) are carried over for the same reason; keys that live only in $env:DATACOMPASS_ENCRYPTION_KEY are never copied. Update-DcEncryptionKey then moves the older values to the new primary key.
+New-DcEncryptionKey generates a standard Fernet key (32 random bytes, URL-safe base64) and puts it first in a key ring, where it becomes the primary key: the one every new encrypted value uses. Every key the ring held before stays in it, after the new one, so nothing encrypted earlier becomes unreadable. The keys of the stored ring in use (the vault ring named by encryption_key_ref, or the key file) are carried over too, wherever the new ring is kept, for the same reason; keys that live only in $env:DATACOMPASS_ENCRYPTION_KEY are never copied. When the ring in use cannot be read, the command stops unless -Force is given. Update-DcEncryptionKey then moves the older values to the new primary key.
 
 The key ring lives in one of two places:
 - a key file (the default): the file 'key' beside the catalog database, ~/.datacompass/key unless -Database or $env:DATACOMPASS_DATA_DIR says otherwise. It is created with mode 0600 in a 0700 folder; DataCompass refuses to use a key file that a group or other users can read.
@@ -17,6 +17,7 @@ DataCompass takes its key ring from the first of these that is set: $env:DATACOM
     Parameters   = @{
         Path       = 'The key file to create or extend. By default the file ''key'' beside the catalog database. A path elsewhere is written too, with a warning, since DataCompass reads only the key file beside the database.'
         Vault      = 'Keeps the key ring in this SecretManagement vault instead of a file, and sets the config''s encryption_key_ref to Vault/SecretName.'
+        Force      = 'Creates the ring even when the key ring in use (the vault ring named by encryption_key_ref, or the key file) cannot be read. Its keys are then not carried over, and values encrypted with them stay unreadable until those keys are added back. Without -Force that case stops the command and nothing is written.'
         SecretName = 'The name of the vault secret that holds the key ring. Default: DataCompass-encryption-key.'
         Database   = 'The catalog database whose key file or config is used. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
     }

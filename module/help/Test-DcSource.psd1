@@ -7,6 +7,8 @@ Test-DcSource is a preflight for runbooks and a diagnosis for people. For each m
 
 An environment reference, ${VAR} or ${VAR:-default}, is Ok when the variable is set in this session, DefaultUsed when it is not set but the placeholder has a default, and NotSet otherwise. A vault reference, ${secret:Vault/Name} or secret_ref, is checked through SecretManagement without reading any secret value: the vault must be registered (else VaultNotFound) and pass Test-SecretVault (else VaultLocked), and Get-SecretInfo must find the secret (else SecretNotFound) with a type that can fill the field (else TypeUnusable): String, SecureString or PSCredential for a field, Hashtable for secret_ref. The other statuses are SecretManagementNotInstalled, VaultFailed, and Invalid for a stored reference that cannot be parsed. Ok and DefaultUsed count as resolvable. Within one command each vault is tested once and each secret is looked up once.
 
+A value stored encrypted (enc:v1:<keyId>:<token>) gives one result with the kind Encrypted and the reference enc:v1:<keyId>. It is opened with its key to check it, and the plaintext is dropped at once: Ok when it opens, KeyMissing when no key is configured or the ring lacks its key, KeyUnusable when the configured ring cannot be used (a malformed key, a key file others can read, a vault that fails), and DecryptionFailed when the value is damaged or was changed.
+
 Literal values are not references and produce no result, and Test-DcSource does not check the types of resolved values: Get-DcSourceConnection does that.
 
 With -Quiet, Test-DcSource returns a single Boolean at the end instead: $true when every reference resolves and every exact -Name exists.

@@ -279,5 +279,16 @@ namespace DataCompass.Tests
             Assert.Contains("vault://Vault/Name", error.Message);
             Assert.DoesNotContain("secret_ref", error.Message);
         }
+
+        [Fact]
+        public void ParseKeyReference_never_repeats_a_key_pasted_in_its_place()
+        {
+            var key = FernetKey.Generate().ToText();
+            var error = Assert.Throws<DataCompassException>(() => KeyRingSource.ParseKeyReference(key, "The config's encryption_key_ref"));
+            Assert.Same(DcError.ConfigInvalid, error.Error);
+            Assert.Contains("looks like a Fernet key", error.Message);
+            Assert.DoesNotContain(key, error.Message);
+            Assert.DoesNotContain(key, error.Target ?? string.Empty);
+        }
     }
 }

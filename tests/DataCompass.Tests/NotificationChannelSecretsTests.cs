@@ -172,6 +172,15 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void A_channel_value_that_looks_encrypted_is_plaintext_to_be_moved()
+        {
+            // Neither tool encrypts a channel's config, so such text is a credential like any other.
+            var channel = Channel("alerts", "{\"smtp_password\": \"enc:v1:abcdef12:canary-looks-encrypted\"}");
+            var item = Assert.Single(NotificationChannelSecrets.Plan(new[] { channel }, "Store", new DcConfig()).Items);
+            Assert.Equal(ConversionStatus.Planned, item.Status);
+        }
+
+        [Fact]
         public void The_report_lists_only_plaintext_values_and_needs_no_vault()
         {
             var channels = new[]
@@ -268,12 +277,16 @@ namespace DataCompass.Tests
                 var plan = NotificationChannelSecrets.Plan(catalog.ListNotificationChannels(), "Store", new DcConfig());
                 Assert.Equal(4, plan.Items.Count);
                 var names = Names(backend);
+                Assert.False(catalog.IsScrubPending);
                 foreach (var item in plan.Items)
                 {
                     SecretConverter.Convert(item, backend, catalog, names);
                 }
 
+                // A run killed here leaves the marker, so the next run scrubs even with nothing left to convert.
+                Assert.True(catalog.IsScrubPending);
                 catalog.Scrub();
+                Assert.False(catalog.IsScrubPending);
                 Assert.All(plan.Items, item => Assert.Equal(ConversionStatus.Converted, item.Status));
             }
 

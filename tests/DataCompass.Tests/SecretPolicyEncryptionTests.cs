@@ -230,9 +230,9 @@ namespace DataCompass.Tests
         [Fact]
         public void An_encrypted_value_given_as_input_is_stored_as_it_is()
         {
-            var stored = TestKeys.Ring(Primary).Encrypt("canary-copied-value");
+            var stored = TestKeys.Ring(Secondary).Encrypt("canary-copied-value");
             var backend = new InMemorySecretBackend("Store");
-            var plan = Plan(Postgres(stored), backend, NoKeys());
+            var plan = Plan(Postgres(stored), backend, Keys());
             Assert.Equal(stored, plan.Source.ConnectionInfo["password"]);
             Assert.Empty(plan.Secrets);
             Assert.Empty(plan.EncryptedFields);
@@ -243,9 +243,31 @@ namespace DataCompass.Tests
         public void A_damaged_encrypted_value_given_as_input_is_refused()
         {
             var error = Assert.Throws<DataCompassException>(() => Plan(Postgres("enc:v1:nothex!:canary-damaged"), new InMemorySecretBackend("Store"), Keys()));
-            Assert.Same(DcError.SourceInvalid, error.Error);
+            Assert.Same(DcError.DecryptionFailed, error.Error);
             Assert.Contains("field 'password'", error.Message);
             TestKeys.AssertNoCanary(error, "canary-damaged");
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void Plaintext_that_only_looks_encrypted_is_refused_even_with_AllowPlaintext(bool withKeys)
+        {
+            // A well-formed key id, but no configured key opens it: it cannot be told from a real password.
+            var error = Assert.Throws<DataCompassException>(() =>
+                Plan(Postgres("enc:v1:abcdef12:canary-looks-encrypted"), new InMemorySecretBackend(), withKeys ? Keys() : NoKeys(), allowPlaintext: true));
+            Assert.Same(DcError.EncryptionKeyMissing, error.Error);
+            Assert.Contains("field 'password'", error.Message);
+            TestKeys.AssertNoCanary(error, "canary-looks-encrypted");
+        }
+
+        [Fact]
+        public void An_encrypted_value_in_a_field_that_is_not_secret_is_refused()
+        {
+            var fields = Postgres("${PG_PASSWORD}", host: TestKeys.Ring(Primary).Encrypt("db.example.com"));
+            var error = Assert.Throws<DataCompassException>(() => Plan(fields, new InMemorySecretBackend("Store"), Keys()));
+            Assert.Same(DcError.SourceInvalid, error.Error);
+            Assert.Contains("field 'host'", error.Message);
         }
 
         [Fact]

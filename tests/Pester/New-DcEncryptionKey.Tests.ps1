@@ -193,9 +193,16 @@ Describe 'New-DcEncryptionKey' -Tag 'Integration', 'Encryption' {
             (Get-KeyRingText $script:KeyFile) | Should -Not -Contain $envKey -Because 'the environment''s key is not copied into the file'
         }
 
+        It 'stops, writing nothing, when the ring in use cannot be read (its keys could not be carried over)' {
+            Set-DcConfig -EncryptionKeyRef 'DcNoSuchVault/ring' -WarningAction SilentlyContinue -ErrorAction Stop
+            $record = Get-ErrorRecord { New-DcEncryptionKey -ErrorAction Stop }
+            $record.Exception.Message | Should -BeLike '*cannot be read*-Force*'
+            $script:KeyFile | Should -Not -Exist
+        }
+
         It 'warns that config encryption_key_ref takes precedence when it writes the key file' {
             Set-DcConfig -EncryptionKeyRef 'DcNoSuchVault/ring' -WarningAction SilentlyContinue -ErrorAction Stop
-            $null = New-DcEncryptionKey -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+            $null = New-DcEncryptionKey -Force -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
             # The ring it names cannot be read (no such vault), so that is said too: its keys are not carried over.
             @($warnings).Count | Should -Be 2
             @($warnings | Where-Object { "$_" -like '*encryption_key_ref*takes precedence*' }).Count | Should -Be 1
@@ -255,6 +262,16 @@ Describe 'New-DcEncryptionKey' -Tag 'Integration', 'Encryption' {
             @(Get-TestVaultCall -Name $script:Vault | Where-Object { $_ -eq 'Get-Secret DataCompass-encryption-key' }).Count | Should -Be 1
         }
 
+        It 'is read from the vault once for a whole Add-DcSource pipeline' {
+            if (Get-DefaultVaultName) { Set-ItResult -Skipped -Because 'a default vault is registered, so there is always a vault for literals'; return }
+            $null = New-DcEncryptionKey -Vault $script:Vault -ErrorAction Stop
+            Clear-TestVaultCall $script:Vault
+            1..3 | ForEach-Object { [pscustomobject]@{ Name = "p$_"; Type = 'postgresql'; Connection = @{ host = 'h'; database = 'd'; username = 'u'; password = "pw-$_" } } } |
+                Add-DcSource -ErrorAction Stop
+            @(Get-TestVaultCall -Name $script:Vault | Where-Object { $_ -eq 'Get-Secret DataCompass-encryption-key' }).Count | Should -Be 1
+            @((Get-DcSource).Fields | Where-Object { $_.Name -eq 'password' -and "$($_.Provenance)" -eq 'Encrypted' }).Count | Should -Be 3
+        }
+
         It 'refuses a -SecretName that holds something other than text (DcEncryptionKeyInvalid) and changes nothing' {
             Set-Secret -Vault $script:Vault -Name 'not-a-ring' -Secret @{ user = 'x' }
             $record = Get-ErrorRecord { New-DcEncryptionKey -Vault $script:Vault -SecretName 'not-a-ring' -ErrorAction Stop }
@@ -282,6 +299,21 @@ Describe 'New-DcEncryptionKey' -Tag 'Integration', 'Encryption' {
             $status = @(Get-DcEncryptionStatus -ErrorAction Stop)
             ($status | Where-Object KeyId -EQ $fileKey.KeyId).Role | Should -Be 'Secondary'
             @($status | Where-Object Unreadable -GT 0) | Should -BeNullOrEmpty
+        }
+
+        It 'carries the key file''s keys into a vault ring that already exists (another catalog''s), keeping that ring''s keys too' {
+            $fileKey = New-DcEncryptionKey -ErrorAction Stop
+            $canary = New-Canary 'union'
+            Add-DcSource -Name a -Type postgresql -Encrypt -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = $canary } -ErrorAction Stop
+            $otherKey = New-FernetKeyText
+            Set-Secret -Vault $script:Vault -Name 'DataCompass-encryption-key' -Secret $otherKey
+
+            $info = New-DcEncryptionKey -Vault $script:Vault -ErrorAction Stop
+            $info.KeyCount | Should -Be 3
+            $ids = @((Get-Secret -Vault $script:Vault -Name 'DataCompass-encryption-key' -AsPlainText) -split ',' | ForEach-Object { Get-FernetKeyId $_ })
+            $ids | Should -Contain $fileKey.KeyId
+            $ids | Should -Contain (Get-FernetKeyId $otherKey)
+            (Get-DcSourceConnection a -AsPlainText -ErrorAction Stop).Settings['password'] | Should -BeExactly $canary
         }
 
         It 'never copies keys that live only in $env:DATACOMPASS_ENCRYPTION_KEY' {

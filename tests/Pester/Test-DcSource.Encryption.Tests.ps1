@@ -103,4 +103,14 @@ Describe 'Test-DcSource with encrypted values' -Tag 'Integration', 'Encryption' 
         $rows = @(Test-DcSource | Where-Object Kind -EQ 'Encrypted')
         @($rows | ForEach-Object { '{0}:{1}' -f $_.Source, $_.Status }) | Should -Be @('ok:Ok', 'other:KeyMissing')
     }
+
+    It 'reports KeyUnusable, naming source and field, when the configured ring cannot be used' {
+        Add-EncryptedPg -Name pg -Password (New-Canary 'unusable')
+        $env:DATACOMPASS_ENCRYPTION_KEY = 'not-a-fernet-key'
+        $row = Test-DcSource -Name pg -ErrorAction Stop | Where-Object Kind -EQ 'Encrypted'
+        "$($row.Status)" | Should -Be 'KeyUnusable'
+        $row.Resolvable | Should -BeFalse
+        $row.Message | Should -BeLike "Source 'pg', field 'password'*"
+        $row.Message | Should -Not -BeLike '*not-a-fernet-key*'
+    }
 }

@@ -30,6 +30,9 @@ namespace DataCompass.Core.Connections
 
         /// <summary>An encrypted value that its key cannot open: damaged or changed.</summary>
         DecryptionFailed,
+
+        /// <summary>The key ring is configured but cannot be used (a malformed key, a key file others can read, a vault that fails).</summary>
+        KeyUnusable,
     }
 
     /// <summary>Whether one reference of one source resolves now. Holds no value.</summary>

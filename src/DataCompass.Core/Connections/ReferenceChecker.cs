@@ -82,8 +82,10 @@ namespace DataCompass.Core.Connections
             }
             catch (DataCompassException exception)
             {
-                var status = exception.Error == DcError.DecryptionFailed ? ReferenceStatus.DecryptionFailed : ReferenceStatus.KeyMissing;
-                return new ReferenceCheck(source, reference.Field, reference.Text, false, status, exception.Message);
+                var status = exception.Error == DcError.DecryptionFailed ? ReferenceStatus.DecryptionFailed
+                    : exception.Error == DcError.EncryptionKeyMissing ? ReferenceStatus.KeyMissing
+                    : ReferenceStatus.KeyUnusable;
+                return new ReferenceCheck(source, reference.Field, reference.Text, false, status, exception.WithContext(context).Message);
             }
         }
 

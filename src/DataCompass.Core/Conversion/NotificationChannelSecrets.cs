@@ -161,12 +161,13 @@ namespace DataCompass.Core.Conversion
             var context = $"notification channel '{channel.Name}', field '{field}'";
             switch (SourceDescriber.ProvenanceOf(text, isSecret: true, context))
             {
+                // The Python tool never encrypts a channel's config, and DataCompass does not either: text that
+                // looks encrypted there is plaintext like any other.
+                case ValueProvenance.Encrypted:
                 case ValueProvenance.Plaintext:
                     return SecretConverter.MixesReferences(text, context)
                         ? Other(ConversionStatus.Mixed, "Literal text mixed with references cannot move to a vault as one secret; rewrite the value by hand.")
                         : plaintext(channel, field, path, text);
-                case ValueProvenance.Encrypted:
-                    return Other(ConversionStatus.AlreadySafe, "The value is encrypted.");
                 default:
                     return Other(ConversionStatus.AlreadySafe, "The value is a reference.");
             }

@@ -47,6 +47,13 @@ namespace DataCompass.Core.Encryption
             return new KeyRing(entries.Select((entry, index) => FernetKey.Parse(entry, entries.Count == 1 ? origin : $"{origin} (key {index + 1})")).ToList(), origin);
         }
 
+        /// <summary>
+        /// A ring whose primary is <paramref name="primary"/>, followed by every key of <paramref name="keep"/>
+        /// (each once), so nothing those rings could open becomes unreadable.
+        /// </summary>
+        public static KeyRing WithNewPrimary(FernetKey primary, string origin, params KeyRing?[] keep) =>
+            new KeyRing(new[] { primary }.Concat(keep.Where(ring => ring != null).SelectMany(ring => ring!.Keys)).ToList(), origin);
+
         public FernetKey? Find(string keyId) => Keys.FirstOrDefault(key => string.Equals(key.Id, keyId, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>The ring's text form, primary first.</summary>

@@ -63,13 +63,28 @@ namespace DataCompass.Core.Encryption
             var reference = SecretReference.TryParseBody(body, out var problem);
             if (reference?.Vault == null)
             {
+                // The text is never repeated: someone may have pasted the key itself here.
+                var hint = LooksLikeAKey(text) ? " It looks like a Fernet key: keep the key in a vault secret and name that secret here." : string.Empty;
                 throw new DataCompassException(
                     DcError.ConfigInvalid,
-                    $"{context}: '{text}' {problem ?? "names no vault"}; write Vault/Name (or vault://Vault/Name).",
+                    $"{context}: the value {problem ?? "names no vault"}; write Vault/Name (or vault://Vault/Name).{hint}",
                     context);
             }
 
             return reference;
+        }
+
+        private static bool LooksLikeAKey(string text)
+        {
+            try
+            {
+                FernetKey.Parse(text, "encryption_key_ref");
+                return true;
+            }
+            catch (DataCompassException)
+            {
+                return false;
+            }
         }
 
         private static KeyRing? Load(Func<string, string?> environment, Func<DcConfig> readConfig, string keyFilePath, ISecretBackend? backend)

@@ -53,17 +53,9 @@ namespace DataCompass.Core.Secrets
                 }
 
                 var field = draft.Adapter.FindField(entry.Key);
-                if (field != null && field.IsSecret && EncryptedValue.IsEncrypted(text))
+                if (EncryptedValue.IsEncrypted(text))
                 {
-                    // Already encrypted (copied from another catalog with the same key ring): stored as it is.
-                    if (!EncryptedValue.TryParse(text, out _, out _))
-                    {
-                        throw new DataCompassException(
-                            DcError.SourceInvalid,
-                            $"Source '{draft.Name}', field '{entry.Key}': the value starts with {EncryptedValue.Prefix} but is not of the form {EncryptedValue.Prefix}<keyId>:<token>.",
-                            draft.Name);
-                    }
-
+                    CheckEncryptedInput(draft.Name, entry.Key, text, field?.IsSecret == true, options);
                     continue;
                 }
 
@@ -154,6 +146,35 @@ namespace DataCompass.Core.Secrets
             }
 
             return new SourcePlan(new NewSource(draft.Name, draft.Adapter.Type, draft.DisplayName, info), pending, encrypted, warnings);
+        }
+
+        /// <summary>
+        /// An enc:v1 value given as input (copied from a catalog with the same key ring) is stored as it is, but
+        /// only in a secret field and only when a configured key opens it: anything else could be plaintext that
+        /// merely looks encrypted, which an audit would then miss.
+        /// </summary>
+        private static void CheckEncryptedInput(string sourceName, string fieldName, string text, bool isSecret, SecretPolicyOptions options)
+        {
+            var context = $"Source '{sourceName}', field '{fieldName}'";
+            if (!isSecret)
+            {
+                throw new DataCompassException(
+                    DcError.SourceInvalid,
+                    $"{context}: the value starts with {EncryptedValue.Prefix}, and only secret fields hold encrypted values.",
+                    sourceName);
+            }
+
+            try
+            {
+                (options.Keys ?? throw new DataCompassException(DcError.EncryptionKeyMissing, $"{context}: no key ring is available.", fieldName)).Decrypt(text, context);
+            }
+            catch (DataCompassException exception)
+            {
+                throw new DataCompassException(
+                    exception.Error == DcError.DecryptionFailed ? DcError.DecryptionFailed : DcError.EncryptionKeyMissing,
+                    $"{context}: the value starts with {EncryptedValue.Prefix} but no configured key opens it, so it cannot be told from plaintext and is not stored. {exception.Message}",
+                    sourceName);
+            }
         }
 
         /// <summary>The key ring for step 3. A key that is configured but unusable, or missing under -Encrypt, would fail every source alike: a precondition.</summary>

@@ -56,9 +56,13 @@ namespace DataCompass.Core.Storage
             try
             {
                 using (var stream = new FileStream(temporary, CreateNewOptions()))
-                using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
                 {
-                    writer.Write(text);
+                    var bytes = new UTF8Encoding(false).GetBytes(text);
+                    stream.Write(bytes);
+
+                    // On disk before the rename: after a power cut the file is the old one or the whole new one,
+                    // never an empty key file next to a catalog already encrypted with its key.
+                    stream.Flush(flushToDisk: true);
                 }
 
                 File.Move(temporary, path, overwrite: true);

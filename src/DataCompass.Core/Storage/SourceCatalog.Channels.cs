@@ -81,7 +81,13 @@ namespace DataCompass.Core.Storage
                 command.Parameters.AddWithValue("$config", ConnectionInfoJson.Serialize(channel.Config));
                 command.Parameters.AddWithValue("$now", SqliteTimestamp.Format(DateTime.UtcNow));
                 command.Parameters.AddWithValue("$id", channelId);
-                return command.ExecuteNonQuery() == 1;
+                if (command.ExecuteNonQuery() != 1)
+                {
+                    return false;
+                }
+
+                MarkScrubPending();
+                return true;
             });
         }
 

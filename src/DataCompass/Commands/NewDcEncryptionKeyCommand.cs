@@ -38,6 +38,10 @@ namespace DataCompass.Commands
         [ValidateNotNullOrEmpty]
         public string SecretName { get; set; } = DefaultSecretName;
 
+        /// <summary>Creates the ring even when the ring in use cannot be read; its keys are then not carried over.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         protected override void EndProcessing()
         {
             var databasePath = ResolveDatabasePath();
@@ -64,13 +68,14 @@ namespace DataCompass.Commands
         {
             var readPath = KeyFile.PathFor(databasePath);
             var path = Path == null ? readPath : ResolveFileSystemPath(Path, nameof(Path));
-            var existing = KeyFile.Read(path) ?? RingInForce(databasePath);
-            if (!ShouldProcess(path, Action(existing)))
+            var existing = KeyFile.Read(path);
+            var inForce = RingInForce(databasePath, new SecretManagementBridge(SessionState));
+            var ring = KeyRing.WithNewPrimary(FernetKey.Generate(), $"the key file '{path}'", existing, inForce);
+            if (!ShouldProcess(path, Action(ring)))
             {
                 return null;
             }
 
-            var ring = WithNewPrimary(existing, $"the key file '{path}'");
             KeyFile.Write(path, ring);
             if (!string.Equals(System.IO.Path.GetFullPath(path), readPath, StringComparison.Ordinal))
             {
@@ -81,7 +86,7 @@ namespace DataCompass.Commands
                 WriteWarning($"The config's encryption_key_ref ('{keyRef}') takes precedence over the key file; clear it with Set-DcConfig -EncryptionKeyRef '' to use the file.");
             }
 
-            return Describe(ring, path, existing);
+            return Describe(ring, path, inForce ?? existing);
         }
 
         private DcEncryptionKeyInfo? CreateInVault(string databasePath)
@@ -89,27 +94,15 @@ namespace DataCompass.Commands
             var backend = new SecretManagementBridge(SessionState);
             var reference = new SecretReference(Vault, SecretName);
             var origin = $"the vault secret {reference.ToUri()}";
-            KeyRing? existing = null;
-            if (backend.GetSecretType(Vault, SecretName) != null)
-            {
-                var secret = backend.Get(Vault, SecretName);
-                if (secret.Kind != SecretKind.Text)
-                {
-                    throw new DataCompassException(DcError.EncryptionKeyInvalid, $"The vault secret {reference.ToUri()} is a {secret.TypeName}, not a key ring; choose another -SecretName.", reference.ToUri());
-                }
-
-                existing = KeyRing.Parse(secret.Text!, origin);
-            }
-
-            existing ??= RingInForce(databasePath, backend);
-
+            var existing = ReadVaultRing(backend, reference, origin);
+            var inForce = RingInForce(databasePath, backend);
+            var ring = KeyRing.WithNewPrimary(FernetKey.Generate(), origin, existing, inForce);
             var configPath = ConfigFile.PathFor(databasePath);
-            if (!ShouldProcess(reference.ToUri(), Action(existing) + $" and set encryption_key_ref in {configPath}"))
+            if (!ShouldProcess(reference.ToUri(), Action(ring) + $" and set encryption_key_ref in {configPath}"))
             {
                 return null;
             }
 
-            var ring = WithNewPrimary(existing, origin);
             backend.SetText(Vault, SecretName, ring.ToText());
 
             // A key ring that did not arrive intact would make every value encrypted with it unreadable.
@@ -122,40 +115,61 @@ namespace DataCompass.Commands
             var config = ConfigFile.Read(configPath);
             config.EncryptionKeyRef = Vault + "/" + SecretName;
             ConfigFile.Write(configPath, config);
-            return Describe(ring, reference.ToUri(), existing);
+            return Describe(ring, reference.ToUri(), inForce ?? existing);
         }
 
         /// <summary>
-        /// The stored ring DataCompass uses now (vault or key file), when the new key goes to a place that holds
-        /// none yet: its keys are carried over, so values encrypted with them stay readable once the new place
-        /// takes precedence. Keys that live only in $env:DATACOMPASS_ENCRYPTION_KEY are not copied anywhere.
+        /// The stored ring DataCompass uses now (vault or key file): its keys go into the new ring too, so values
+        /// encrypted with them stay readable wherever the new ring is kept. Keys that live only in
+        /// $env:DATACOMPASS_ENCRYPTION_KEY are never copied. A ring in use that cannot be read stops the command,
+        /// unless -Force.
         /// </summary>
-        private KeyRing? RingInForce(string databasePath, ISecretBackend? backend = null)
+        private KeyRing? RingInForce(string databasePath, ISecretBackend backend)
         {
             try
             {
-                return new KeyRingSource(
-                    _ => null,
-                    () => ConfigFile.Read(ConfigFile.PathFor(databasePath)),
-                    KeyFile.PathFor(databasePath),
-                    backend ?? new SecretManagementBridge(SessionState)).Find();
+                return new KeyRingSource(_ => null, () => ConfigFile.Read(ConfigFile.PathFor(databasePath)), KeyFile.PathFor(databasePath), backend).Find();
+            }
+            catch (DataCompassException exception) when (Force)
+            {
+                WriteWarning($"The key ring in use cannot be read, so its keys are not carried over to the new ring (-Force): {exception.Message}");
+                return null;
             }
             catch (DataCompassException exception)
             {
-                WriteWarning($"The key ring in use cannot be read, so its keys are not carried over to the new ring: {exception.Message}");
-                return null;
+                throw new DataCompassException(
+                    exception.Error,
+                    $"The key ring in use cannot be read, and its keys must be carried over to the new ring so that no value becomes unreadable: {exception.Message} Fix it, or pass -Force to create the ring without them.",
+                    exception.Target);
             }
         }
 
-        private static string Action(KeyRing? existing) => existing == null
+        /// <summary>The key ring already kept in the vault secret, or null when there is none.</summary>
+        private static KeyRing? ReadVaultRing(ISecretBackend backend, SecretReference reference, string origin)
+        {
+            SecretValue secret;
+            try
+            {
+                secret = backend.Get(reference.Vault, reference.Name);
+            }
+            catch (DataCompassException exception) when (exception.Error == DcError.SecretNotFound)
+            {
+                return null;
+            }
+
+            if (secret.Kind != SecretKind.Text)
+            {
+                throw new DataCompassException(DcError.EncryptionKeyInvalid, $"The vault secret {reference.ToUri()} is a {secret.TypeName}, not a key ring; choose another -SecretName.", reference.ToUri());
+            }
+
+            return KeyRing.Parse(secret.Text!, origin);
+        }
+
+        private static string Action(KeyRing ring) => ring.Keys.Count == 1
             ? "Create an encryption key"
-            : $"Add a new primary encryption key (keeping {string.Join(", ", existing.Keys.Select(key => key.Id))} for decryption)";
+            : $"Add a new primary encryption key (keeping {string.Join(", ", ring.Keys.Skip(1).Select(key => key.Id))} for decryption)";
 
-        /// <summary>A new key in front; every key the ring held stays, so no value ever becomes unreadable.</summary>
-        private static KeyRing WithNewPrimary(KeyRing? existing, string origin) =>
-            new KeyRing(new[] { FernetKey.Generate() }.Concat(existing?.Keys ?? Enumerable.Empty<FernetKey>()).ToList(), origin);
-
-        private static DcEncryptionKeyInfo Describe(KeyRing ring, string location, KeyRing? existing) =>
-            new DcEncryptionKeyInfo(ring.Primary.Id, location, ring.Keys.Count, existing?.Primary.Id);
+        private static DcEncryptionKeyInfo Describe(KeyRing ring, string location, KeyRing? previous) =>
+            new DcEncryptionKeyInfo(ring.Primary.Id, location, ring.Keys.Count, previous?.Primary.Id);
     }
 }

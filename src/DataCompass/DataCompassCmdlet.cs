@@ -90,6 +90,22 @@ namespace DataCompass
             }
         }
 
+        /// <summary>
+        /// Scrubs after values were replaced in place. Called from a finally block, so a failure here is written
+        /// rather than thrown over the error that may be on its way out; the marker stays, and the next run scrubs.
+        /// </summary>
+        internal void ScrubAfterReplacing(SourceCatalog catalog)
+        {
+            try
+            {
+                catalog.Scrub();
+            }
+            catch (DataCompassException exception)
+            {
+                WriteDcError(exception.WithContext("The catalog file could not be scrubbed (the next run will try again)"));
+            }
+        }
+
         internal void WriteDcError(DataCompassException exception) => WriteError(ErrorRecords.From(exception));
 
         internal void ThrowDcError(DataCompassException exception) => ThrowTerminatingError(ErrorRecords.From(exception));

@@ -288,33 +288,52 @@ namespace DataCompass.Core.Storage
             RequireWritable();
             Run(() =>
             {
+                var seen = ScrubMarker();
                 Execute("PRAGMA wal_checkpoint(TRUNCATE);");
                 Execute("VACUUM;");
                 Execute("PRAGMA wal_checkpoint(TRUNCATE);");
 
                 // Only once the clean pages are in the file itself is the marker removed (and that, too, checkpointed).
-                Execute($"DELETE FROM dc_schema_info WHERE key = '{CatalogSchema.ScrubPendingKey}';");
+                // A marker another process set meanwhile is a different one and stays for the next scrub.
+                using (var command = _connection.CreateCommand())
+                {
+                    command.CommandText = "DELETE FROM dc_schema_info WHERE key = $key AND value = $seen;";
+                    command.Parameters.AddWithValue("$key", CatalogSchema.ScrubPendingKey);
+                    command.Parameters.AddWithValue("$seen", (object?)seen ?? DBNull.Value);
+                    command.ExecuteNonQuery();
+                }
+
                 Execute("PRAGMA wal_checkpoint(TRUNCATE);");
                 return 0;
             });
         }
 
         /// <summary>True when a value was replaced in place and the file has not been scrubbed since (a run was killed).</summary>
-        public bool IsScrubPending => Run(() =>
+        public bool IsScrubPending => Run(() => ScrubMarker() != null);
+
+        private string? ScrubMarker()
         {
             if (!TableExistsCore("dc_schema_info"))
             {
-                return false;
+                return null;
             }
 
             using var command = _connection.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM dc_schema_info WHERE key = '{CatalogSchema.ScrubPendingKey}';";
-            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
-        });
+            command.CommandText = "SELECT value FROM dc_schema_info WHERE key = $key;";
+            command.Parameters.AddWithValue("$key", CatalogSchema.ScrubPendingKey);
+            return command.ExecuteScalar() as string;
+        }
 
         /// <summary>Called inside the transaction that replaces a value: the old bytes now wait for <see cref="Scrub"/>.</summary>
-        private void MarkScrubPending() =>
-            Execute($"INSERT OR REPLACE INTO dc_schema_info (key, value) VALUES ('{CatalogSchema.ScrubPendingKey}', '1');");
+        private void MarkScrubPending()
+        {
+            // A fresh value each time, so a scrub only clears the marker it saw before it started.
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT OR REPLACE INTO dc_schema_info (key, value) VALUES ($key, $value);";
+            command.Parameters.AddWithValue("$key", CatalogSchema.ScrubPendingKey);
+            command.Parameters.AddWithValue("$value", Guid.NewGuid().ToString("n"));
+            command.ExecuteNonQuery();
+        }
 
         /// <summary>The vault secrets DataCompass created for a source.</summary>
         public IReadOnlyList<OwnedSecret> OwnedSecrets(long sourceId)

@@ -186,7 +186,7 @@ namespace DataCompass.Commands
                 if (converted)
                 {
                     // The plaintext must not survive in free pages or the WAL.
-                    catalog!.Scrub();
+                    ScrubAfterReplacing(catalog!);
                 }
 
                 catalog?.Dispose();

@@ -79,7 +79,7 @@ namespace DataCompass.Commands
                 if (rotated > 0)
                 {
                     // Values under the old key must not survive in free pages or the WAL.
-                    catalog!.Scrub();
+                    ScrubAfterReplacing(catalog!);
                 }
 
                 catalog?.Dispose();

@@ -180,14 +180,7 @@ namespace DataCompass.Core.Storage
                 }
 
                 var now = SqliteTimestamp.Format(DateTime.UtcNow);
-                using (var command = _connection.CreateCommand())
-                {
-                    command.CommandText = "UPDATE data_sources SET connection_info = $info, updated_at = $now WHERE id = $id;";
-                    command.Parameters.AddWithValue("$info", ConnectionInfoJson.Serialize(info));
-                    command.Parameters.AddWithValue("$now", now);
-                    command.Parameters.AddWithValue("$id", sourceId);
-                    command.ExecuteNonQuery();
-                }
+                WriteConnectionInfo(sourceId, info, now);
 
                 if (ownedSecret != null)
                 {
@@ -216,16 +209,9 @@ namespace DataCompass.Core.Storage
                 }
 
                 source.ConnectionInfo[field] = replacement;
-                using (var command = _connection.CreateCommand())
-                {
-                    command.CommandText = "UPDATE data_sources SET connection_info = $info, updated_at = $now WHERE id = $id;";
-                    command.Parameters.AddWithValue("$info", ConnectionInfoJson.Serialize(source.ConnectionInfo));
-                    command.Parameters.AddWithValue("$now", SqliteTimestamp.Format(DateTime.UtcNow));
-                    command.Parameters.AddWithValue("$id", sourceId);
-                    command.ExecuteNonQuery();
-                }
-
-                RecordOwnedSecret(sourceId, ownedSecret, SqliteTimestamp.Format(DateTime.UtcNow));
+                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                WriteConnectionInfo(sourceId, source.ConnectionInfo, now);
+                RecordOwnedSecret(sourceId, ownedSecret, now);
                 MarkScrubPending();
                 return true;
             });
@@ -265,12 +251,7 @@ namespace DataCompass.Core.Storage
 
                     if (group.Any(pair => applied[pair.index]))
                     {
-                        using var command = _connection.CreateCommand();
-                        command.CommandText = "UPDATE data_sources SET connection_info = $info, updated_at = $now WHERE id = $id;";
-                        command.Parameters.AddWithValue("$info", ConnectionInfoJson.Serialize(source.ConnectionInfo));
-                        command.Parameters.AddWithValue("$now", now);
-                        command.Parameters.AddWithValue("$id", group.Key);
-                        command.ExecuteNonQuery();
+                        WriteConnectionInfo(group.Key, source.ConnectionInfo, now);
                         MarkScrubPending();
                     }
                 }
@@ -322,6 +303,16 @@ namespace DataCompass.Core.Storage
             command.CommandText = "SELECT value FROM dc_schema_info WHERE key = $key;";
             command.Parameters.AddWithValue("$key", CatalogSchema.ScrubPendingKey);
             return command.ExecuteScalar() as string;
+        }
+
+        private void WriteConnectionInfo(long sourceId, OrderedMap connectionInfo, string now)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "UPDATE data_sources SET connection_info = $info, updated_at = $now WHERE id = $id;";
+            command.Parameters.AddWithValue("$info", ConnectionInfoJson.Serialize(connectionInfo));
+            command.Parameters.AddWithValue("$now", now);
+            command.Parameters.AddWithValue("$id", sourceId);
+            command.ExecuteNonQuery();
         }
 
         /// <summary>Called inside the transaction that replaces a value: the old bytes now wait for <see cref="Scrub"/>.</summary>

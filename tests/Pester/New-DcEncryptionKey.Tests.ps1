@@ -146,6 +146,27 @@ Describe 'New-DcEncryptionKey' -Tag 'Integration', 'Encryption' {
         }
     }
 
+    Context 'two processes at once' {
+        It 'keeps every key when two processes add keys to the same key file at the same time' {
+            $null = New-DcEncryptionKey -ErrorAction Stop
+            $go = Join-Path $TestDrive "go-$(New-Guid)"
+            $script = "Import-Module '$($script:DcModulePath)'; while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 10 }; " +
+                "1..12 | ForEach-Object { `$null = New-DcEncryptionKey -ErrorAction Stop }"
+            $children = foreach ($i in 1, 2) {
+                $file = Join-Path $TestDrive "adder-$i-$(New-Guid).ps1"
+                Set-Content -Path $file -Value $script
+                $exe = [Environment]::ProcessPath
+                $arguments = @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' }) + @('-NoProfile', '-NonInteractive', '-File', $file)
+                Start-Process -FilePath $exe -ArgumentList $arguments -PassThru -NoNewWindow
+            }
+            Start-Sleep -Milliseconds 1500
+            $null = New-Item -ItemType File -Path $go
+            $children | Wait-Process -Timeout 120
+            $children | ForEach-Object { $_.ExitCode | Should -Be 0 }
+            @(Get-KeyRingText $script:KeyFile).Count | Should -Be 25 -Because 'one key from before and twelve from each process'
+        }
+    }
+
     Context 'a key file it will not use' {
         It 'refuses a key file that <Who> can read (mode <Mode>) with DcEncryptionKeyFileUnprotected and leaves it as it is' -Skip:$IsWindows -ForEach @(
             @{ Who = 'everyone'; Mode = '644' }

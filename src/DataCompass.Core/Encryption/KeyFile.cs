@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Storage;
 
@@ -42,6 +43,20 @@ namespace DataCompass.Core.Encryption
             }
         }
 
+        /// <summary>
+        /// Reads the ring in the file, lets <paramref name="change"/> make the new one from it, and writes that,
+        /// all under an exclusive lock: two processes adding a key at once both keep their key.
+        /// </summary>
+        public static KeyRing Update(string path, Func<KeyRing?, KeyRing> change)
+        {
+            using (AcquireLock(path))
+            {
+                var ring = change(Read(path));
+                Write(path, ring);
+                return ring;
+            }
+        }
+
         public static void Write(string path, KeyRing ring)
         {
             try
@@ -51,6 +66,32 @@ namespace DataCompass.Core.Encryption
             catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
             {
                 throw new DataCompassException(DcError.EncryptionKeyInvalid, $"Cannot write the key file '{path}': {exception.Message}", path);
+            }
+        }
+
+        private static FileStream AcquireLock(string path)
+        {
+            PrivateFiles.EnsureFolder(Path.GetDirectoryName(path));
+            var lockPath = path + ".lock";
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (true)
+            {
+                try
+                {
+                    var options = PrivateFiles.CreateNewOptions();
+                    options.Mode = FileMode.OpenOrCreate;
+                    options.Access = FileAccess.ReadWrite;
+                    options.Share = FileShare.None;
+                    return new FileStream(lockPath, options);
+                }
+                catch (IOException) when (DateTime.UtcNow < deadline)
+                {
+                    Thread.Sleep(25);
+                }
+                catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
+                {
+                    throw new DataCompassException(DcError.EncryptionKeyInvalid, $"Cannot lock the key file '{path}' for writing: {exception.Message}", path);
+                }
             }
         }
     }

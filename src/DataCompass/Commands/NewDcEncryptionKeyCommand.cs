@@ -70,13 +70,15 @@ namespace DataCompass.Commands
             var path = Path == null ? readPath : ResolveFileSystemPath(Path, nameof(Path));
             var existing = KeyFile.Read(path);
             var inForce = RingInForce(databasePath, new SecretManagementBridge(SessionState));
-            var ring = KeyRing.WithNewPrimary(FernetKey.Generate(), $"the key file '{path}'", existing, inForce);
-            if (!ShouldProcess(path, Action(ring)))
+            var primary = FernetKey.Generate();
+            var origin = $"the key file '{path}'";
+            if (!ShouldProcess(path, Action(KeyRing.WithNewPrimary(primary, origin, existing, inForce))))
             {
                 return null;
             }
 
-            KeyFile.Write(path, ring);
+            // Under the file's lock the ring is read again: a key another process added meanwhile is kept.
+            var ring = KeyFile.Update(path, current => KeyRing.WithNewPrimary(primary, origin, current, inForce));
             if (!string.Equals(System.IO.Path.GetFullPath(path), readPath, StringComparison.Ordinal))
             {
                 WriteWarning($"For the catalog '{databasePath}' DataCompass reads keys from '{readPath}', not '{path}'. Move the file there, or put its content in $env:{KeyRingSource.EnvironmentVariable}.");

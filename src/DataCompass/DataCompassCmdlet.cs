@@ -61,13 +61,24 @@ namespace DataCompass
             }
         }
 
+        // One key ring source per catalog for the whole command, pipeline included: a vault-held ring is read once.
+        private readonly Dictionary<string, KeyRingSource> _keyRings = new Dictionary<string, KeyRingSource>(StringComparer.Ordinal);
+
         /// <summary>The key ring source for this catalog: environment, config encryption_key_ref, or the key file beside it.</summary>
-        internal static KeyRingSource KeyRingFor(string databasePath, ISecretBackend backend, DcConfig? config = null) =>
-            new KeyRingSource(
-                Environment.GetEnvironmentVariable,
-                () => config ?? ConfigFile.Read(ConfigFile.PathFor(databasePath)),
-                KeyFile.PathFor(databasePath),
-                backend);
+        internal KeyRingSource KeyRingFor(string databasePath, ISecretBackend backend, DcConfig? config = null)
+        {
+            if (!_keyRings.TryGetValue(databasePath, out var keys))
+            {
+                keys = new KeyRingSource(
+                    Environment.GetEnvironmentVariable,
+                    () => config ?? ConfigFile.Read(ConfigFile.PathFor(databasePath)),
+                    KeyFile.PathFor(databasePath),
+                    backend);
+                _keyRings[databasePath] = keys;
+            }
+
+            return keys;
+        }
 
         /// <summary>
         /// Scrubs the catalog file when an earlier run replaced values in place and was killed before it could

@@ -38,7 +38,7 @@ namespace DataCompass.Tests
             Assert.Equal("prod", check.Source);
             Assert.Equal("password", check.Field);
             Assert.Equal($"enc:v1:{Primary.Id}", check.Reference);
-            Assert.False(check.IsVault);
+            Assert.Equal(ReferenceKind.Encrypted, check.Kind);
             Assert.Contains(Primary.Id, check.Message);
             Assert.DoesNotContain("canary-check-ok", check.Message);
             Assert.DoesNotContain(TokenOf(stored), check.Message);

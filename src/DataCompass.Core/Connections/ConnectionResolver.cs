@@ -273,12 +273,7 @@ namespace DataCompass.Core.Connections
                 var context = $"Source '{SourceName}', field '{field}'";
                 try
                 {
-                    if (_keys == null)
-                    {
-                        throw new DataCompassException(DcError.EncryptionKeyMissing, $"{context}: the value is encrypted and no key ring was given.", field);
-                    }
-
-                    return _keys.Decrypt(stored, context);
+                    return KeyRingSource.Decrypt(_keys, stored, context);
                 }
                 catch (DataCompassException exception)
                 {

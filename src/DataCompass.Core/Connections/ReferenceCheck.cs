@@ -35,15 +35,23 @@ namespace DataCompass.Core.Connections
         KeyUnusable,
     }
 
+    /// <summary>What a checked reference is: an environment placeholder, a vault secret, or an encrypted value.</summary>
+    public enum ReferenceKind
+    {
+        Environment,
+        Vault,
+        Encrypted,
+    }
+
     /// <summary>Whether one reference of one source resolves now. Holds no value.</summary>
     public sealed class ReferenceCheck
     {
-        public ReferenceCheck(string source, string field, string reference, bool isVault, ReferenceStatus status, string message)
+        public ReferenceCheck(string source, string field, string reference, ReferenceKind kind, ReferenceStatus status, string message)
         {
             Source = source;
             Field = field;
             Reference = reference;
-            IsVault = isVault;
+            Kind = kind;
             Status = status;
             Message = message;
         }
@@ -54,7 +62,7 @@ namespace DataCompass.Core.Connections
 
         public string Reference { get; }
 
-        public bool IsVault { get; }
+        public ReferenceKind Kind { get; }
 
         public ReferenceStatus Status { get; }
 

@@ -41,7 +41,7 @@ namespace DataCompass.Core.Connections
             }
             catch (DataCompassException exception)
             {
-                return new[] { new ReferenceCheck(source.Name, exception.Target ?? string.Empty, string.Empty, false, ReferenceStatus.Invalid, exception.Message) };
+                return new[] { new ReferenceCheck(source.Name, exception.Target ?? string.Empty, string.Empty, ReferenceKind.Environment, ReferenceStatus.Invalid, exception.Message) };
             }
 
             return references.Select(reference => reference.Encrypted != null ? CheckEncrypted(source.Name, reference)
@@ -62,7 +62,7 @@ namespace DataCompass.Core.Connections
                 ReferenceStatus.DefaultUsed => $"The environment variable '{segment.Variable}' is not set; the placeholder's default will be used.",
                 _ => $"The environment variable '{segment.Variable}' is not set and the placeholder has no default.",
             };
-            return new ReferenceCheck(source, reference.Field, reference.Text, false, status, message);
+            return new ReferenceCheck(source, reference.Field, reference.Text, ReferenceKind.Environment, status, message);
         }
 
         /// <summary>An encrypted value is checked by opening it with its key: the plaintext is dropped at once.</summary>
@@ -71,21 +71,16 @@ namespace DataCompass.Core.Connections
             var context = $"Source '{source}', field '{reference.Field}'";
             try
             {
-                if (_keys == null)
-                {
-                    throw new DataCompassException(DcError.EncryptionKeyMissing, $"{context}: the value is encrypted and no key ring was given.", reference.Field);
-                }
-
-                _keys.Decrypt(reference.Encrypted!, context);
-                return new ReferenceCheck(source, reference.Field, reference.Text, false, ReferenceStatus.Ok,
-                    $"The value is encrypted with key {EncryptedValue.KeyIdOf(reference.Encrypted!)}, which the key ring from {_keys.Find()!.Origin} holds.");
+                KeyRingSource.Decrypt(_keys, reference.Encrypted!, context);
+                return new ReferenceCheck(source, reference.Field, reference.Text, ReferenceKind.Encrypted, ReferenceStatus.Ok,
+                    $"The value is encrypted with key {EncryptedValue.KeyIdOf(reference.Encrypted!)}, which the key ring from {_keys!.Find()!.Origin} holds.");
             }
             catch (DataCompassException exception)
             {
                 var status = exception.Error == DcError.DecryptionFailed ? ReferenceStatus.DecryptionFailed
                     : exception.Error == DcError.EncryptionKeyMissing ? ReferenceStatus.KeyMissing
                     : ReferenceStatus.KeyUnusable;
-                return new ReferenceCheck(source, reference.Field, reference.Text, false, status, exception.WithContext(context).Message);
+                return new ReferenceCheck(source, reference.Field, reference.Text, ReferenceKind.Encrypted, status, exception.WithContext(context).Message);
             }
         }
 
@@ -112,7 +107,7 @@ namespace DataCompass.Core.Connections
                 }
             }
 
-            return new ReferenceCheck(source, reference.Field, reference.Text, true, status, message);
+            return new ReferenceCheck(source, reference.Field, reference.Text, ReferenceKind.Vault, status, message);
         }
 
         private (string? Type, string? Vault, ReferenceStatus Status, string Message) Probe(SecretReference secret)

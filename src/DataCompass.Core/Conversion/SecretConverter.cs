@@ -143,8 +143,7 @@ namespace DataCompass.Core.Conversion
             var context = $"Source '{source.Name}', field '{field}'";
             try
             {
-                var plaintext = (keys ?? throw new DataCompassException(DcError.EncryptionKeyMissing, $"{context}: the value is encrypted and no key ring was given.", field))
-                    .Decrypt(stored, context);
+                var plaintext = KeyRingSource.Decrypt(keys, stored, context);
                 var name = SecretNameTemplate.Apply(config.EffectiveSecretNameTemplate, source.Name, field);
                 return new ConversionItem(source.Id, source.Name, field, ConversionStatus.Planned, vault, name, plaintext, stored);
             }

@@ -46,6 +46,14 @@ namespace DataCompass.Core.Encryption
             return Require($"{context}: the value is encrypted with key {keyId ?? "(unreadable id)"}", keyId).Decrypt(stored, context);
         }
 
+        /// <summary>
+        /// Decrypts with <paramref name="keys"/>; when a caller has no key ring at all (a core API used without
+        /// one), the value counts as one whose key is missing.
+        /// </summary>
+        public static string Decrypt(KeyRingSource? keys, string stored, string context) =>
+            keys?.Decrypt(stored, context) ?? throw new DataCompassException(
+                DcError.EncryptionKeyMissing, $"{context}: the value is encrypted and no key ring was given.", EncryptedValue.KeyIdOf(stored) ?? context);
+
         /// <summary>Reads config encryption_key_ref: <c>vault://Vault/Name</c>, <c>${secret:Vault/Name}</c> or <c>Vault/Name</c>.</summary>
         public static SecretReference ParseKeyReference(string text, string context)
         {

@@ -136,29 +136,8 @@ namespace DataCompass.Core.Storage
                 case bool flag:
                     builder.Append(flag ? "true" : "false");
                     return;
-                case long number:
-                    builder.Append(number.ToString(CultureInfo.InvariantCulture));
-                    return;
-                case int number:
-                    builder.Append(number.ToString(CultureInfo.InvariantCulture));
-                    return;
-                case short number:
-                    builder.Append(number.ToString(CultureInfo.InvariantCulture));
-                    return;
-                case sbyte number:
-                    builder.Append(number.ToString(CultureInfo.InvariantCulture));
-                    return;
-                case ulong number:
-                    builder.Append(number.ToString(CultureInfo.InvariantCulture));
-                    return;
-                case uint number:
-                    builder.Append(number.ToString(CultureInfo.InvariantCulture));
-                    return;
-                case ushort number:
-                    builder.Append(number.ToString(CultureInfo.InvariantCulture));
-                    return;
-                case byte number:
-                    builder.Append(number.ToString(CultureInfo.InvariantCulture));
+                case long or int or short or sbyte or ulong or uint or ushort or byte:
+                    builder.Append(((IFormattable)value).ToString(null, CultureInfo.InvariantCulture));
                     return;
                 case double real:
                     builder.Append(FormatDouble(real));

@@ -67,9 +67,6 @@ namespace DataCompass.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        // One key ring per catalog for the whole pipeline: a vault-held ring is read once, not once per source.
-        private readonly Dictionary<string, KeyRingSource> _keys = new Dictionary<string, KeyRingSource>(StringComparer.Ordinal);
-
         protected override void ProcessRecord()
         {
             try
@@ -89,7 +86,7 @@ namespace DataCompass.Commands
                 SourcePlan plan;
                 using (var lookup = new LazyCatalogLookup(databasePath))
                 {
-                    var options = new SecretPolicyOptions(config, Vault, AllowPlaintext, KeysFor(databasePath, backend, config), Encrypt);
+                    var options = new SecretPolicyOptions(config, Vault, AllowPlaintext, KeyRingFor(databasePath, backend, config), Encrypt);
                     plan = SecretPolicy.Plan(draft, options, backend, lookup);
                 }
 
@@ -133,17 +130,6 @@ namespace DataCompass.Commands
                 // One bad source does not stop the next one in the pipeline.
                 WriteDcError(exception);
             }
-        }
-
-        private KeyRingSource KeysFor(string databasePath, SecretManagementBridge backend, DcConfig config)
-        {
-            if (!_keys.TryGetValue(databasePath, out var keys))
-            {
-                keys = KeyRingFor(databasePath, backend, config);
-                _keys[databasePath] = keys;
-            }
-
-            return keys;
         }
 
         /// <summary>Copies a hashtable into the core's shape: PSObjects unwrapped, arrays as lists, secure strings as text.</summary>

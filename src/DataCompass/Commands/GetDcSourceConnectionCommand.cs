@@ -35,9 +35,6 @@ namespace DataCompass.Commands
         private SecretFetcher? _secrets;
         private SecretManagementBridge? _backend;
 
-        // Found on first use, once per command: a catalog with no encrypted value never looks for a key.
-        private KeyRingSource? _keys;
-
         protected override void BeginProcessing()
         {
             _backend = new SecretManagementBridge(SessionState);
@@ -78,8 +75,8 @@ namespace DataCompass.Commands
                     {
                         var source = (all != null ? SourceNameMatch.Find(all, name) : catalog?.FindSource(name)) ?? throw new DataCompassException(
                             DcError.SourceNotFound, $"No source named '{name}' is in the catalog '{databasePath}'.", name);
-                        _keys ??= KeyRingFor(databasePath, _backend!);
-                        var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets, _keys);
+                        // The ring is looked for on first use only: a catalog with no encrypted value never reads a key.
+                        var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets, KeyRingFor(databasePath, _backend!));
                         foreach (var failure in resolved.Failures)
                         {
                             WriteDcError(failure.ToException());

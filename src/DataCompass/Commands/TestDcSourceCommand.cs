@@ -4,7 +4,6 @@ using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
 using DataCompass.Core.Connections;
-using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Storage;
 using DataCompass.Secrets;
@@ -48,7 +47,7 @@ namespace DataCompass.Commands
             {
                 foreach (var check in _checker!.Check(source))
                 {
-                    var result = new DcReferenceTest(check.Source, check.Field, check.Reference, check.IsVault ? "Vault" : EncryptedValue.IsEncrypted(check.Reference) ? "Encrypted" : "Env",
+                    var result = new DcReferenceTest(check.Source, check.Field, check.Reference, check.Kind == ReferenceKind.Environment ? "Env" : check.Kind.ToString(),
                         check.Status.ToString(), check.Resolvable, check.Message);
                     if (Quiet)
                     {

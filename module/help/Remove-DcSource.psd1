@@ -7,7 +7,7 @@ Remove-DcSource deletes sources from the catalog database. Rows that the Python 
 
 Its ConfirmImpact is High, so it asks before each source unless -Confirm:$false is given or $ConfirmPreference is None. -WhatIf lists what would be removed.
 
-Vault secrets stay where they are unless -RemoveSecret is given. Then the secrets that DataCompass itself wrote for the source (with Add-DcSource or Set-DcSourceSecret) are removed after the row; a secret the source only referenced is never removed, and a secret that another remaining source still refers to is kept, with a warning. If a secret cannot be removed, the source stays removed and the error names the secret and its vault.
+Vault secrets stay where they are unless -RemoveSecret is given. Then the secrets that DataCompass itself wrote for the source (with Add-DcSource or Set-DcSourceSecret) are removed after the row; a secret the source only referenced is never removed, and a secret that another remaining source still refers to is kept, with a warning. Before the row goes, every vault that would lose a secret must pass Test-SecretVault: a locked vault leaves the source and its secrets as they were, with DcVaultLocked and the unlock hint. If a secret cannot be removed after that, the source stays removed and the error names the secret and its vault.
 '@
 
     Parameters   = @{
@@ -45,7 +45,7 @@ Get-DcSource -Type databricks | Remove-DcSource -Confirm:$false
     Outputs      = 'None. Remove-DcSource returns nothing; -Verbose reports each source and secret removed.'
 
     Notes        = @'
-Errors (ErrorId): DcSourceNotFound, non-terminating, for an exact name that matches no source, or a source that another process removed meanwhile. A secret that -RemoveSecret cannot remove is reported, non-terminating, with the ErrorId of the vault failure (DcVaultLocked, DcVaultNotFound, DcSecretNotFound, DcVaultFailed, DcSecretManagementNotInstalled).
+Errors (ErrorId): DcSourceNotFound, non-terminating, for an exact name that matches no source, or a source that another process removed meanwhile. DcVaultLocked, non-terminating, when a vault holding a secret to remove is locked (nothing is removed for that source). A secret that -RemoveSecret cannot remove is reported, non-terminating, with the ErrorId of the vault failure (DcVaultLocked, DcVaultNotFound, DcSecretNotFound, DcVaultFailed, DcSecretManagementNotInstalled).
 
 DcDatabaseUnavailable, DcDatabaseInvalid, DcDatabaseVersionUnsupported (a catalog written by a newer DataCompass), DcConnectionInfoInvalid and DcPathNotFileSystem stop the command.
 '@

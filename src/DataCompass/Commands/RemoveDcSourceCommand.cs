@@ -1,8 +1,7 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
-using DataCompass.Core.Connections;
+using DataCompass.Core.Operations.Remove;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Storage;
 using DataCompass.Secrets;
@@ -57,32 +56,6 @@ namespace DataCompass.Commands
             }
         }
 
-        /// <summary>A remaining source whose references include this secret, if any.</summary>
-        private static string? FirstOtherUser(SourceCatalog catalog, OwnedSecret secret)
-        {
-            // Names compare ignoring case: many vaults (SecretStore among them) treat them so, and keeping a
-            // secret too many is the safe mistake.
-            foreach (var other in catalog.ListSources())
-            {
-                try
-                {
-                    if (ConnectionResolver.ListReferences(other).Any(reference =>
-                        reference.Secret?.Vault != null
-                        && string.Equals(reference.Secret.Vault, secret.Vault, StringComparison.OrdinalIgnoreCase)
-                        && string.Equals(reference.Secret.Name, secret.SecretName, StringComparison.OrdinalIgnoreCase)))
-                    {
-                        return other.Name;
-                    }
-                }
-                catch (DataCompassException)
-                {
-                    // A source with a malformed reference cannot be using this secret through it.
-                }
-            }
-
-            return null;
-        }
-
         private void RemoveFrom(string databasePath, string[] names)
         {
             var chosen = SourceSelection.Select(this, ReadSources(databasePath), names);
@@ -99,41 +72,52 @@ namespace DataCompass.Commands
                     }
 
                     writer ??= SourceCatalog.OpenForWrite(databasePath);
-                    var owned = RemoveSecret ? writer.OwnedSecrets(source.Id) : Array.Empty<OwnedSecret>();
-                    if (!writer.RemoveSource(source.Id))
+                    var removal = new SourceRemoval(writer, () => _backend ??= new SecretManagementBridge(SessionState));
+                    SourceRemovalResult result;
+                    try
                     {
-                        WriteError(ErrorRecords.From(DcError.SourceNotFound, $"The source '{source.Name}' was already removed from '{databasePath}'.", source.Name));
+                        result = removal.Remove(source, RemoveSecret);
+                    }
+                    catch (DataCompassException exception)
+                    {
+                        WriteError(ErrorRecords.From(exception.Error, exception.Message, source.Name));
                         continue;
                     }
 
-                    WriteVerbose($"Removed source '{source.Name}' from {databasePath}.");
-
-                    // The row goes first: a secret that cannot be removed is left over, never a source pointing at nothing.
-                    foreach (var secret in owned)
-                    {
-                        if (FirstOtherUser(writer, secret) is { } user)
-                        {
-                            WriteWarning($"Kept the vault secret '{secret.SecretName}' in '{secret.Vault}': source '{user}' refers to it.");
-                            continue;
-                        }
-
-                        try
-                        {
-                            (_backend ??= new SecretManagementBridge(SessionState)).Remove(secret.Vault, secret.SecretName);
-                            WriteVerbose($"Removed the vault secret '{secret.SecretName}' from '{secret.Vault}'.");
-                        }
-                        catch (DataCompassException exception)
-                        {
-                            WriteError(ErrorRecords.From(exception.Error,
-                                $"Source '{source.Name}' was removed, but its secret '{secret.SecretName}' in vault '{secret.Vault}' was not: {exception.Message}",
-                                secret.SecretName));
-                        }
-                    }
+                    Report(result, databasePath);
                 }
             }
             finally
             {
                 writer?.Dispose();
+            }
+        }
+
+        private void Report(SourceRemovalResult result, string databasePath)
+        {
+            var name = result.Source.Name;
+            if (!result.Removed)
+            {
+                WriteError(ErrorRecords.From(DcError.SourceNotFound, $"The source '{name}' was already removed from '{databasePath}'.", name));
+                return;
+            }
+
+            WriteVerbose($"Removed source '{name}' from {databasePath}.");
+            foreach (var kept in result.Kept)
+            {
+                WriteWarning($"Kept the vault secret '{kept.Secret.SecretName}' in '{kept.Secret.Vault}': source '{kept.UsedBy}' refers to it.");
+            }
+
+            foreach (var secret in result.RemovedSecrets)
+            {
+                WriteVerbose($"Removed the vault secret '{secret.SecretName}' from '{secret.Vault}'.");
+            }
+
+            foreach (var failed in result.FailedSecrets)
+            {
+                WriteError(ErrorRecords.From(failed.Error.Error,
+                    $"Source '{name}' was removed, but its secret '{failed.Secret.SecretName}' in vault '{failed.Secret.Vault}' was not: {failed.Error.Message}",
+                    failed.Secret.SecretName));
             }
         }
     }

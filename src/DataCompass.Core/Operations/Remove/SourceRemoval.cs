@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using DataCompass.Core.Connections;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Secrets;
+using DataCompass.Core.Storage;
+
+namespace DataCompass.Core.Operations.Remove
+{
+    /// <summary>
+    /// Removes sources from a catalog and, when asked, the vault secrets DataCompass created for them.
+    /// The rules: a secret another source still refers to is kept; every vault that would lose a secret must
+    /// answer before the row goes (a locked vault leaves the source as it was, never a row removed with its
+    /// secret orphaned); then the row goes first and the secrets after it, so a secret that cannot be removed
+    /// is left over, never a source pointing at nothing.
+    /// </summary>
+    public sealed class SourceRemoval
+    {
+        private readonly SourceCatalog _catalog;
+        private readonly Func<ISecretBackend> _backend;
+
+        /// <param name="catalog">A catalog open for writing.</param>
+        /// <param name="backend">Called only when a secret has to be removed.</param>
+        public SourceRemoval(SourceCatalog catalog, Func<ISecretBackend> backend)
+        {
+            _catalog = catalog;
+            _backend = backend;
+        }
+
+        /// <summary>Removes one source; throws a <see cref="DataCompassException"/> when a vault is not ready (nothing changed then).</summary>
+        public SourceRemovalResult Remove(StoredSource source, bool removeSecrets)
+        {
+            var toRemove = new List<OwnedSecret>();
+            var kept = new List<KeptSecret>();
+            if (removeSecrets)
+            {
+                foreach (var secret in _catalog.OwnedSecrets(source.Id))
+                {
+                    if (FirstOtherUser(source, secret) is { } user)
+                    {
+                        kept.Add(new KeptSecret(secret, user));
+                    }
+                    else
+                    {
+                        toRemove.Add(secret);
+                    }
+                }
+
+                foreach (var vault in toRemove.Select(secret => secret.Vault).Distinct(StringComparer.OrdinalIgnoreCase))
+                {
+                    if (!VaultAnswers(vault))
+                    {
+                        throw new DataCompassException(
+                            DcError.VaultLocked,
+                            $"Source '{source.Name}' was not removed: the vault '{vault}' that holds its secrets did not pass Test-SecretVault " +
+                            $"(it is locked or cannot be reached). Run Unlock-SecretVault -Name '{vault}' if it is locked and try again, " +
+                            "or remove the source without removing its secrets.",
+                            source.Name);
+                    }
+                }
+            }
+
+            if (!_catalog.RemoveSource(source.Id))
+            {
+                return new SourceRemovalResult(source, removed: false, kept, Array.Empty<OwnedSecret>(), Array.Empty<FailedSecret>());
+            }
+
+            var removed = new List<OwnedSecret>();
+            var failed = new List<FailedSecret>();
+            foreach (var secret in toRemove)
+            {
+                try
+                {
+                    _backend().Remove(secret.Vault, secret.SecretName);
+                    removed.Add(secret);
+                }
+                catch (DataCompassException exception)
+                {
+                    failed.Add(new FailedSecret(secret, exception));
+                }
+            }
+
+            return new SourceRemovalResult(source, removed: true, kept, removed, failed);
+        }
+
+        private bool VaultAnswers(string vault)
+        {
+            try
+            {
+                return _backend().Test(vault);
+            }
+            catch (DataCompassException exception) when (exception.Error == DcError.VaultNotFound)
+            {
+                // An unregistered vault will never answer: removing the source must stay possible, and the
+                // secret it held is reported as left over.
+                return true;
+            }
+        }
+
+        /// <summary>A source other than <paramref name="source"/> whose references include this secret, if any.</summary>
+        private string? FirstOtherUser(StoredSource source, OwnedSecret secret)
+        {
+            // Names compare ignoring case: many vaults (SecretStore among them) treat them so, and keeping a
+            // secret too many is the safe mistake.
+            foreach (var other in _catalog.ListSources())
+            {
+                if (other.Id == source.Id)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (ConnectionResolver.ListReferences(other).Any(reference =>
+                        reference.Secret?.Vault != null
+                        && string.Equals(reference.Secret.Vault, secret.Vault, StringComparison.OrdinalIgnoreCase)
+                        && string.Equals(reference.Secret.Name, secret.SecretName, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        return other.Name;
+                    }
+                }
+                catch (DataCompassException)
+                {
+                    // A source with a malformed reference cannot be using this secret through it.
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>What removing one source did.</summary>
+    public sealed class SourceRemovalResult
+    {
+        public SourceRemovalResult(StoredSource source, bool removed, IReadOnlyList<KeptSecret> kept,
+            IReadOnlyList<OwnedSecret> removedSecrets, IReadOnlyList<FailedSecret> failedSecrets)
+        {
+            Source = source;
+            Removed = removed;
+            Kept = kept;
+            RemovedSecrets = removedSecrets;
+            FailedSecrets = failedSecrets;
+        }
+
+        public StoredSource Source { get; }
+
+        /// <summary>False when another process removed the row first.</summary>
+        public bool Removed { get; }
+
+        /// <summary>Secrets kept because another source refers to them.</summary>
+        public IReadOnlyList<KeptSecret> Kept { get; }
+
+        public IReadOnlyList<OwnedSecret> RemovedSecrets { get; }
+
+        /// <summary>Secrets whose removal failed after the row was gone: left over in their vault.</summary>
+        public IReadOnlyList<FailedSecret> FailedSecrets { get; }
+    }
+
+    public sealed record KeptSecret(OwnedSecret Secret, string UsedBy);
+
+    public sealed record FailedSecret(OwnedSecret Secret, DataCompassException Error);
+}

@@ -21,11 +21,16 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Which SecretManagement the Pester suite runs against: the real modules (Microsoft.PowerShell.SecretManagement
-    # and Microsoft.PowerShell.SecretStore, installed on this machine), the stand-in in tests/SecretManagement, or
-    # Auto (real when both are installed). $env:DATACOMPASS_TEST_SECRETMANAGEMENT sets the default.
+    # Which SecretManagement the Pester suite runs against, one lane each: StandIn (the stand-in in
+    # tests/SecretManagement), Real (the real Microsoft.PowerShell.SecretManagement and SecretStore), or Auto: the
+    # stand-in lane, then a Real lane too where the real modules are installed or -RealSecretManagementPath has them.
+    # $env:DATACOMPASS_TEST_SECRETMANAGEMENT sets the default.
     [ValidateSet('Auto', 'Real', 'StandIn')]
-    [string] $SecretManagement = $(if ($env:DATACOMPASS_TEST_SECRETMANAGEMENT) { $env:DATACOMPASS_TEST_SECRETMANAGEMENT } else { 'Auto' })
+    [string] $SecretManagement = $(if ($env:DATACOMPASS_TEST_SECRETMANAGEMENT) { $env:DATACOMPASS_TEST_SECRETMANAGEMENT } else { 'Auto' }),
+
+    # A folder holding Microsoft.PowerShell.SecretManagement and Microsoft.PowerShell.SecretStore, put first on
+    # PSModulePath for the Real lane. $env:DATACOMPASS_REAL_SECRETMANAGEMENT_PATH sets the default.
+    [string] $RealSecretManagementPath = $env:DATACOMPASS_REAL_SECRETMANAGEMENT_PATH
 )
 
 $ErrorActionPreference = 'Stop'
@@ -74,12 +79,14 @@ function Get-NuGetPackageFolder {
     return ($line -replace '^\s*global-packages:\s*', '').Trim()
 }
 
-function Invoke-Clean {
+function Invoke-CleanTask {
     if (Test-Path $OutFolder) { Remove-Item -Recurse -Force $OutFolder }
     Invoke-Dotnet clean (Join-Path $Root 'DataCompass.sln') -c $Configuration --nologo -v quiet
 }
 
-function Invoke-Build {
+function Invoke-BuildTask {
+    # -Task Build,Test builds once.
+    if ($script:Built) { return }
     $version = Get-ModuleVersion
     Invoke-Dotnet build (Join-Path $Root 'src/DataCompass/DataCompass.csproj') -c $Configuration --nologo -v quiet
     $corePublish = Join-Path $OutFolder "obj/core"
@@ -109,6 +116,7 @@ function Invoke-Build {
         '-ModulePath', (Join-Path $ModuleFolder 'DataCompass.psd1'), '-OutputPath', (Join-Path $ModuleFolder 'en-US/DataCompass.dll-Help.xml'))
     if ($helpExit -ne 0) { throw "Generating the cmdlet help failed with exit code $helpExit." }
     Write-Host "Built DataCompass $version in $ModuleFolder"
+    $script:Built = $true
 }
 
 function Read-TrxCounts([string] $Path) {
@@ -117,8 +125,8 @@ function Read-TrxCounts([string] $Path) {
     return [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error; Skipped = [int]$counters.notExecuted }
 }
 
-function Invoke-Test {
-    Invoke-Build
+function Invoke-TestTask {
+    Invoke-BuildTask
     $results = New-Item -ItemType Directory -Force (Join-Path $OutFolder 'test-results')
     Get-ChildItem $results -File | Remove-Item
 
@@ -132,58 +140,94 @@ function Invoke-Test {
 
     Invoke-Dotnet restore (Join-Path $Root 'tests/TestDependencies/TestDependencies.csproj') --nologo -v quiet
     $packages = Get-NuGetPackageFolder
-    $pesterCounts = Join-Path $results 'pester-counts.json'
     $env:DATACOMPASS_TEST_MODULE = Join-Path $ModuleFolder 'DataCompass.psd1'
     $env:DATACOMPASS_TEST_OLD_YAMLDOTNET = Join-Path $packages "yamldotnet/$OldYamlDotNetVersion/lib/netstandard2.1/YamlDotNet.dll"
-    Set-PrivateSecretManagement (Join-Path $OutFolder 'test-home')
-    Write-Host "`n== Pester: tests/Pester and tests/SecretManagement against $ModuleFolder, SecretManagement: $env:DATACOMPASS_TEST_SECRETMANAGEMENT"
-    $pesterExit = Invoke-ChildPwsh @(
-        '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
-        '-PesterPath', (Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"),
-        '-TestPath', ((Join-Path $Root 'tests/Pester'), (Join-Path $Root 'tests/SecretManagement') -join [IO.Path]::PathSeparator),
-        '-CountsPath', $pesterCounts,
-        '-ResultPath', (Join-Path $results 'pester.xml'))
-    $pester = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
-    if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
+    $lanes = @(Get-TestLane)
+    $counts = [ordered]@{ xUnit = $xunit }
+    foreach ($lane in $lanes) {
+        Set-PrivateSecretManagement -HomeFolder (Join-Path $OutFolder "test-home-$($lane.ToLowerInvariant())") -Mode $lane
+        $pesterCounts = Join-Path $results "pester-$lane-counts.json"
+        Write-Host "`n== Pester lane ${lane}: tests/Pester and tests/SecretManagement against $ModuleFolder, SecretManagement: $lane"
+        $pesterExit = Invoke-ChildPwsh @(
+            '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
+            '-PesterPath', (Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"),
+            '-TestPath', ((Join-Path $Root 'tests/Pester'), (Join-Path $Root 'tests/SecretManagement') -join [IO.Path]::PathSeparator),
+            '-CountsPath', $pesterCounts,
+            '-ResultPath', (Join-Path $results "pester-$lane.xml"))
+        $pester = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+        if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
+        $counts["Pester $lane"] = $pester
+    }
 
-    $passed = $xunit.Passed + $pester.Passed
-    $failed = $xunit.Failed + $pester.Failed
-    $skipped = $xunit.Skipped + $pester.Skipped
     Write-Host ''
-    Write-Host "xUnit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    Write-Host "Lanes run: $(@($counts.Keys) -join ', ')"
+    foreach ($entry in $counts.GetEnumerator()) {
+        Write-Host "  $($entry.Key): $($entry.Value.Passed) passed, $($entry.Value.Failed) failed, $($entry.Value.Skipped) skipped"
+    }
+    $passed = ($counts.Values | Measure-Object -Property Passed -Sum).Sum
+    $failed = ($counts.Values | Measure-Object -Property Failed -Sum).Sum
+    $skipped = ($counts.Values | Measure-Object -Property Skipped -Sum).Sum
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
 }
 
-function Set-PrivateSecretManagement([string] $HomeFolder) {
+function Test-RealSecretManagement([string] $ModulePath) {
+    # Both real modules, found on the given module path (PowerShell's own folders included).
+    $saved = $env:PSModulePath
+    try {
+        $env:PSModulePath = $ModulePath
+        return @(Get-Module -ListAvailable -Name Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore |
+            Where-Object { $_.Path -notlike "$(Join-Path $Root 'tests')*" } | Select-Object -ExpandProperty Name -Unique).Count -eq 2
+    }
+    finally {
+        $env:PSModulePath = $saved
+    }
+}
+
+function Get-RealModulePath {
+    if ($RealSecretManagementPath) { return (Resolve-Path $RealSecretManagementPath).Path + [IO.Path]::PathSeparator + $env:PSModulePath }
+    return $env:PSModulePath
+}
+
+function Get-TestLane {
+    $realAvailable = Test-RealSecretManagement (Get-RealModulePath)
+    switch ($SecretManagement) {
+        'StandIn' { 'StandIn' }
+        'Real' {
+            if (-not $realAvailable) { throw 'Microsoft.PowerShell.SecretManagement and Microsoft.PowerShell.SecretStore are not installed (nor in -RealSecretManagementPath).' }
+            'Real'
+        }
+        default { 'StandIn'; if ($realAvailable) { 'Real' } }
+    }
+}
+
+function Set-PrivateSecretManagement([string] $HomeFolder, [ValidateSet('Real', 'StandIn')] [string] $Mode = 'StandIn') {
     # The child gets a home of its own: SecretManagement keeps its vault registry under HOME (fixed when the
     # process starts), so tests and the demo never touch the real one. Module paths are taken before HOME changes.
-    $realInstalled = @(Get-Module -ListAvailable -Name Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore |
-        Select-Object -ExpandProperty Name -Unique).Count -eq 2
-    $mode = switch ($SecretManagement) {
-        'Auto' { if ($realInstalled) { 'Real' } else { 'StandIn' } }
-        'Real' { if (-not $realInstalled) { throw 'Microsoft.PowerShell.SecretManagement and Microsoft.PowerShell.SecretStore are not installed.' }; 'Real' }
-        default { 'StandIn' }
+    if (-not $script:OriginalModulePath) { $script:OriginalModulePath = $env:PSModulePath }
+    $modulePath = if ($Mode -eq 'StandIn') {
+        (Join-Path $Root 'tests/SecretManagement/StandIn') + [IO.Path]::PathSeparator + $script:OriginalModulePath
+    } else {
+        $env:PSModulePath = $script:OriginalModulePath
+        Get-RealModulePath
     }
-    $modulePath = $env:PSModulePath
-    if ($mode -eq 'StandIn') { $modulePath = (Join-Path $Root 'tests/SecretManagement/StandIn') + [IO.Path]::PathSeparator + $modulePath }
     if (Test-Path $HomeFolder) { Remove-Item -Recurse -Force $HomeFolder }
     New-Item -ItemType Directory -Force $HomeFolder | Out-Null
     $env:PSModulePath = $modulePath
     $env:HOME = $HomeFolder
-    $env:DATACOMPASS_TEST_SECRETMANAGEMENT = $mode
+    $env:DATACOMPASS_TEST_SECRETMANAGEMENT = $Mode
 }
 
-function Invoke-Demo {
-    Invoke-Build
-    Set-PrivateSecretManagement (Join-Path $OutFolder 'demo-home')
+function Invoke-DemoTask {
+    Invoke-BuildTask
+    Set-PrivateSecretManagement -HomeFolder (Join-Path $OutFolder 'demo-home') -Mode $(if (Test-RealSecretManagement $env:PSModulePath) { 'Real' } else { 'StandIn' })
     $exit = Invoke-ChildPwsh @('-File', (Join-Path $Root 'demo/Demo.ps1'), '-ModulePath', (Join-Path $ModuleFolder 'DataCompass.psd1'),
         '-VaultModulePath', (Join-Path $Root 'tests/SecretManagement/Vaults/DataCompass.TestVault'))
     if ($exit -ne 0) { throw "The demo failed with exit code $exit." }
 }
 
-function Invoke-Package {
-    Invoke-Build
+function Invoke-PackageTask {
+    Invoke-BuildTask
     $version = Get-ModuleVersion
     $packageFolder = Join-Path $OutFolder 'package'
     if (Test-Path $packageFolder) { Remove-Item -Recurse -Force $packageFolder }
@@ -230,6 +274,19 @@ function Invoke-Package {
     Write-Host "Packaged $nupkg and $moduleCopy"
 }
 
-foreach ($step in $Task) {
-    & "Invoke-$step"
+$script:Built = $false
+$script:OriginalModulePath = $null
+# The test and demo tasks change HOME, PSModulePath and DATACOMPASS_* for their children: an interactive pwsh
+# that ran this script gets them back.
+$savedEnvironment = @{}
+foreach ($name in 'HOME', 'PSModulePath', 'DATACOMPASS_TEST_MODULE', 'DATACOMPASS_TEST_OLD_YAMLDOTNET', 'DATACOMPASS_TEST_SECRETMANAGEMENT') {
+    $savedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
+}
+try {
+    foreach ($step in $Task) {
+        & "Invoke-${step}Task"
+    }
+}
+finally {
+    foreach ($name in $savedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($name, $savedEnvironment[$name]) }
 }

@@ -10,14 +10,19 @@
                  secret fetched once) against the same 1,000-call Get-Secret loop. Target ratio <= 0.2.
     The measurement runs in a child pwsh with a private HOME, so the vault it registers never reaches the real
     SecretManagement registry. The vault is the file-backed test vault; SecretManagement is the installed
-    module when there is one, else the stand-in from tests/SecretManagement.
+    module when there is one, else the stand-in from tests/SecretManagement. -Vault SecretStore registers the real
+    Microsoft.PowerShell.SecretStore instead (Authentication None), which needs the real modules on PSModulePath.
 .EXAMPLE
     dotnet pwsh ./bench/Measure-VaultResolution.ps1
+.EXAMPLE
+    $env:PSModulePath = "$HOME/modules:$env:PSModulePath"; dotnet pwsh ./bench/Measure-VaultResolution.ps1 -Vault SecretStore
 #>
 param(
     [int] $Sources = 1000,
     [int] $SharedSecrets = 100,
     [int] $Repeat = 5,
+    [ValidateSet('TestVault', 'SecretStore')]
+    [string] $Vault = 'TestVault',
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/DataCompass/DataCompass.psd1'),
     [switch] $Inner
 )
@@ -26,14 +31,22 @@ $root = Split-Path $PSScriptRoot
 
 if (-not $Inner) {
     . (Join-Path $PSScriptRoot 'PrivateHome.ps1')
-    exit (Invoke-InPrivateHome -ScriptPath $PSCommandPath -Parameters @{ Sources = $Sources; SharedSecrets = $SharedSecrets; Repeat = $Repeat; ModulePath = (Resolve-Path $ModulePath).Path })
+    exit (Invoke-InPrivateHome -ScriptPath $PSCommandPath -Parameters @{ Sources = $Sources; SharedSecrets = $SharedSecrets; Repeat = $Repeat; Vault = $Vault; ModulePath = (Resolve-Path $ModulePath).Path })
 }
 
 Import-Module $ModulePath
 $smModule = Get-Module -ListAvailable Microsoft.PowerShell.SecretManagement | Select-Object -First 1
 $vaultFolder = Join-Path $env:HOME 'vault'
-Register-SecretVault -Name Bench -ModuleName (Resolve-Path (Join-Path $root 'tests/SecretManagement/Vaults/DataCompass.TestVault')).Path `
-    -VaultParameters @{ Path = $vaultFolder } -DefaultVault
+if ($Vault -eq 'SecretStore') {
+    Import-Module Microsoft.PowerShell.SecretStore
+    Set-SecretStoreConfiguration -Scope CurrentUser -Authentication None -Interaction None -Confirm:$false `
+        -Password (ConvertTo-SecureString 'bench' -AsPlainText -Force)
+    Register-SecretVault -Name Bench -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+}
+else {
+    Register-SecretVault -Name Bench -ModuleName (Resolve-Path (Join-Path $root 'tests/SecretManagement/Vaults/DataCompass.TestVault')).Path `
+        -VaultParameters @{ Path = $vaultFolder } -DefaultVault
+}
 
 function New-Catalog([string] $Name, [int] $SecretCount) {
     $database = Join-Path $env:HOME "$Name.db"
@@ -84,7 +97,7 @@ function Measure-Scenario([string] $Name, [int] $SecretCount) {
 }
 
 Write-Host "SecretManagement: $($smModule.Name) $($smModule.Version) from $($smModule.ModuleBase)"
-Write-Host "Vault: DataCompass.TestVault (file-backed); best of $Repeat rounds each, after one warm-up round"
+Write-Host "Vault: $(if ($Vault -eq 'SecretStore') { 'Microsoft.PowerShell.SecretStore (Authentication None)' } else { 'DataCompass.TestVault (file-backed)' }); best of $Repeat rounds each, after one warm-up round"
 $results = @(
     Measure-Scenario -Name distinct -SecretCount $Sources
     Measure-Scenario -Name shared -SecretCount $SharedSecrets

@@ -4,8 +4,8 @@ using System.Management.Automation;
 using DataCompass.Core.Config;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Secrets;
 using DataCompass.Core.Storage;
+using DataCompass.Core.Vaults;
 
 namespace DataCompass
 {

@@ -3,9 +3,9 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
-using DataCompass.Core.Sources;
 
 namespace DataCompass.Core.Adapters
 {

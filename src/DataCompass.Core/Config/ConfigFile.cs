@@ -3,11 +3,9 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
-using DataCompass.Core.Encryption;
+using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Secrets;
-using DataCompass.Core.Sources;
-using DataCompass.Core.Storage;
+using DataCompass.Core.References;
 
 namespace DataCompass.Core.Config
 {
@@ -22,6 +20,8 @@ namespace DataCompass.Core.Config
         public const string SecretNameTemplateKey = "secret_name_template";
         public const string EncryptionKeyRefKey = "encryption_key_ref";
 
+        private static readonly YamlReader Reader = new YamlReader("The config file", DcError.ConfigInvalid, DcError.ConfigInvalid, DcError.ConfigInvalid);
+
         private static readonly string[] Keys = { SecretsBackendKey, SecretNameTemplateKey, EncryptionKeyRefKey };
 
         public static string PathFor(string databasePath) => System.IO.Path.Combine(CatalogLocation.DataDirectoryOf(databasePath), FileName);
@@ -34,17 +34,7 @@ namespace DataCompass.Core.Config
                 return new DcConfig();
             }
 
-            OrderedMap map;
-            try
-            {
-                map = SourceFileReader.ReadFile(path, allowEmpty: true);
-            }
-            catch (DataCompassException exception)
-            {
-                var prefix = $"Source file '{path}' ";
-                var reason = exception.Message.StartsWith(prefix, StringComparison.Ordinal) ? exception.Message.Substring(prefix.Length) : exception.Message;
-                throw new DataCompassException(DcError.ConfigInvalid, $"The config file '{path}' {reason}", path);
-            }
+            var map = Reader.ReadFile(path, allowEmpty: true);
 
             var problems = new List<string>();
             var config = new DcConfig();
@@ -77,7 +67,7 @@ namespace DataCompass.Core.Config
                         config.SecretNameTemplate = value;
                         break;
                     case EncryptionKeyRefKey:
-                        if (value != null && KeyReferenceProblem(value) is { } keyProblem)
+                        if (value != null && KeyReference.Check(value) is { } keyProblem)
                         {
                             problems.Add($"key '{entry.Key}' {keyProblem}");
                         }
@@ -103,7 +93,7 @@ namespace DataCompass.Core.Config
                 throw new DataCompassException(DcError.ConfigInvalid, $"The secret name template {problem}.", SecretNameTemplateKey);
             }
 
-            if (config.EncryptionKeyRef != null && KeyReferenceProblem(config.EncryptionKeyRef) is { } keyProblem)
+            if (config.EncryptionKeyRef != null && KeyReference.Check(config.EncryptionKeyRef) is { } keyProblem)
             {
                 throw new DataCompassException(DcError.ConfigInvalid, $"The encryption key reference {keyProblem}.", EncryptionKeyRefKey);
             }
@@ -121,19 +111,6 @@ namespace DataCompass.Core.Config
             catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
             {
                 throw new DataCompassException(DcError.ConfigInvalid, $"Cannot write the config file '{path}': {exception.Message}", path);
-            }
-        }
-
-        private static string? KeyReferenceProblem(string value)
-        {
-            try
-            {
-                KeyRingSource.ParseKeyReference(value, "it");
-                return null;
-            }
-            catch (DataCompassException exception)
-            {
-                return exception.Message.Substring("it: ".Length).TrimEnd('.');
             }
         }
 

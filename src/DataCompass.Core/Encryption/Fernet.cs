@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
 
 namespace DataCompass.Core.Encryption

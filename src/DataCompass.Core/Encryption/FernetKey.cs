@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
 
 namespace DataCompass.Core.Encryption

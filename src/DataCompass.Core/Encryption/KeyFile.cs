@@ -1,8 +1,9 @@
 using System;
 using System.IO;
 using System.Threading;
+using DataCompass.Core.Common;
+using DataCompass.Core.Config;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Storage;
 
 namespace DataCompass.Core.Encryption
 {

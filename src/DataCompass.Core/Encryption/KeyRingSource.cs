@@ -2,7 +2,7 @@ using System;
 using DataCompass.Core.Config;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
-using DataCompass.Core.Secrets;
+using DataCompass.Core.Vaults;
 
 namespace DataCompass.Core.Encryption
 {
@@ -54,47 +54,6 @@ namespace DataCompass.Core.Encryption
             keys?.Decrypt(stored, context) ?? throw new DataCompassException(
                 DcError.EncryptionKeyMissing, $"{context}: the value is encrypted and no key ring was given.", EncryptedValue.KeyIdOf(stored) ?? context);
 
-        /// <summary>Reads config encryption_key_ref: <c>vault://Vault/Name</c>, <c>${secret:Vault/Name}</c> or <c>Vault/Name</c>.</summary>
-        public static SecretReference ParseKeyReference(string text, string context)
-        {
-            var body = text.Trim();
-            if (body.StartsWith(SecretReference.UriScheme, StringComparison.OrdinalIgnoreCase))
-            {
-                body = body.Substring(SecretReference.UriScheme.Length);
-            }
-
-            if (body.StartsWith("${secret:", StringComparison.Ordinal) && body.EndsWith("}", StringComparison.Ordinal))
-            {
-                body = body.Substring("${secret:".Length, body.Length - "${secret:".Length - 1);
-            }
-
-            var reference = SecretReference.TryParseBody(body, out var problem);
-            if (reference?.Vault == null)
-            {
-                // The text is never repeated: someone may have pasted the key itself here.
-                var hint = LooksLikeAKey(text) ? " It looks like a Fernet key: keep the key in a vault secret and name that secret here." : string.Empty;
-                throw new DataCompassException(
-                    DcError.ConfigInvalid,
-                    $"{context}: the value {problem ?? "names no vault"}; write Vault/Name (or vault://Vault/Name).{hint}",
-                    context);
-            }
-
-            return reference;
-        }
-
-        private static bool LooksLikeAKey(string text)
-        {
-            try
-            {
-                FernetKey.Parse(text, "encryption_key_ref");
-                return true;
-            }
-            catch (DataCompassException)
-            {
-                return false;
-            }
-        }
-
         private static KeyRing? Load(Func<string, string?> environment, Func<DcConfig> readConfig, string keyFilePath, ISecretBackend? backend)
         {
             var fromEnvironment = environment(EnvironmentVariable);
@@ -115,7 +74,7 @@ namespace DataCompass.Core.Encryption
         private static KeyRing LoadFromVault(string keyRef, ISecretBackend? backend)
         {
             var context = $"The config's {ConfigFile.EncryptionKeyRefKey}";
-            var reference = ParseKeyReference(keyRef, context);
+            var reference = KeyReference.Parse(keyRef, context);
             var origin = $"the vault secret {reference.ToUri()}";
             if (backend == null)
             {

@@ -2,8 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using System.Text.RegularExpressions;
+using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Sources;
 
 namespace DataCompass.Core.References
 {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using DataCompass.Core.Adapters;
+using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
 

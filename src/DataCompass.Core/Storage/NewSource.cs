@@ -1,4 +1,7 @@
-using DataCompass.Core.Sources;
+using DataCompass.Core.Common;
+
+
+
 
 namespace DataCompass.Core.Storage
 {

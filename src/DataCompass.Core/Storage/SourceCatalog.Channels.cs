@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Sources;
 using Microsoft.Data.Sqlite;
 
 namespace DataCompass.Core.Storage

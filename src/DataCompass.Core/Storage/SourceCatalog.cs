@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Sources;
 using Microsoft.Data.Sqlite;
 
 namespace DataCompass.Core.Storage

@@ -1,6 +1,6 @@
 using System;
+using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Sources;
 
 namespace DataCompass.Core.Storage
 {

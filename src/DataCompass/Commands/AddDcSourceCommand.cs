@@ -4,13 +4,14 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
 using DataCompass.Completion;
+using DataCompass.Core.Common;
 using DataCompass.Core.Config;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Secrets;
-using DataCompass.Secrets;
+using DataCompass.Core.Operations.Add;
 using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
+using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {

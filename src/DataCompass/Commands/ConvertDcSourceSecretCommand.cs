@@ -5,10 +5,10 @@ using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
 using DataCompass.Core.Config;
-using DataCompass.Core.Conversion;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Secrets;
+using DataCompass.Core.Operations.Convert;
 using DataCompass.Core.Storage;
+using DataCompass.Core.Vaults;
 using DataCompass.Secrets;
 
 namespace DataCompass.Commands

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using DataCompass.Completion;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
+using DataCompass.Core.Operations.Keys;
 using DataCompass.Secrets;
 
 namespace DataCompass.Commands

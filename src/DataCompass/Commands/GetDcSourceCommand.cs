@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
-using DataCompass.Core.Errors;
-using DataCompass.Core.Storage;
 
 namespace DataCompass.Commands
 {

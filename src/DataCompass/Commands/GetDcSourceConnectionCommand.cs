@@ -1,16 +1,15 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Collections.Specialized;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using DataCompass.Completion;
-using DataCompass.Core.Connections;
-using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Secrets;
-using DataCompass.Secrets;
+using DataCompass.Core.Operations.Connect;
 using DataCompass.Core.Storage;
+using DataCompass.Core.Vaults;
+using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {

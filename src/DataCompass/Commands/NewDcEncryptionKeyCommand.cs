@@ -6,7 +6,7 @@ using DataCompass.Core.Config;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
-using DataCompass.Core.Secrets;
+using DataCompass.Core.Vaults;
 using DataCompass.Secrets;
 
 namespace DataCompass.Commands

@@ -1,8 +1,8 @@
 using System;
 using System.Management.Automation;
 using DataCompass.Completion;
-using DataCompass.Core.Operations.Remove;
 using DataCompass.Core.Errors;
+using DataCompass.Core.Operations.Remove;
 using DataCompass.Core.Storage;
 using DataCompass.Secrets;
 

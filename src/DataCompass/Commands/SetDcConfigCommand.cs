@@ -4,6 +4,7 @@ using System.Management.Automation;
 using DataCompass.Completion;
 using DataCompass.Core.Config;
 using DataCompass.Core.Errors;
+using DataCompass.Core.References;
 using DataCompass.Secrets;
 
 namespace DataCompass.Commands

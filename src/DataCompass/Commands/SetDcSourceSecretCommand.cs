@@ -2,9 +2,10 @@ using System;
 using System.Management.Automation;
 using System.Security;
 using DataCompass.Completion;
+using DataCompass.Core.Adapters;
 using DataCompass.Core.Config;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Secrets;
+using DataCompass.Core.Operations.Rotate;
 using DataCompass.Core.Storage;
 using DataCompass.Secrets;
 

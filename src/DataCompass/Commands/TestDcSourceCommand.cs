@@ -3,9 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
-using DataCompass.Core.Connections;
-using DataCompass.Core.Errors;
-using DataCompass.Core.Storage;
+using DataCompass.Core.Operations.Connect;
 using DataCompass.Secrets;
 
 namespace DataCompass.Commands

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using DataCompass.Completion;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
+using DataCompass.Core.Operations.Keys;
 using DataCompass.Core.Storage;
 using DataCompass.Secrets;
 

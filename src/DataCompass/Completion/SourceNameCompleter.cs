@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using DataCompass.Core.Config;
 using DataCompass.Core.Storage;
 
 namespace DataCompass.Completion

@@ -1,3 +1,7 @@
+using DataCompass.Core.References;
+
+
+
 namespace DataCompass
 {
     /// <summary>The DataCompass settings in config.yaml, as Get-DcConfig shows them.</summary>

@@ -8,7 +8,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Security;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Secrets;
+using DataCompass.Core.Vaults;
 
 namespace DataCompass.Secrets
 {

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using DataCompass.Core.Connections;
 using DataCompass.Core.Errors;
-using DataCompass.Core.Secrets;
+using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
+using DataCompass.Core.Vaults;
 
 namespace DataCompass.Core.Operations.Remove
 {
@@ -112,7 +112,7 @@ namespace DataCompass.Core.Operations.Remove
 
                 try
                 {
-                    if (ConnectionResolver.ListReferences(other).Any(reference =>
+                    if (SourceReferences.List(other).Any(reference =>
                         reference.Secret?.Vault != null
                         && string.Equals(reference.Secret.Vault, secret.Vault, StringComparison.OrdinalIgnoreCase)
                         && string.Equals(reference.Secret.Name, secret.SecretName, StringComparison.OrdinalIgnoreCase)))

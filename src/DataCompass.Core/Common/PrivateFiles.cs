@@ -1,0 +1,80 @@
+using System;
+using System.IO;
+using System.Text;
+
+namespace DataCompass.Core.Common
+{
+    /// <summary>
+    /// Files only their owner may read: the catalog, the config and the key file are created 0600 in a 0700
+    /// folder on Unix, from the first byte (never created readable and narrowed afterwards).
+    /// </summary>
+    public static class PrivateFiles
+    {
+        private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        private const UnixFileMode OwnerOnlyFolder = OwnerOnlyFile | UnixFileMode.UserExecute;
+        private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+        /// <summary>Creates the folder (0700) when it does not exist; an existing folder is left as it is.</summary>
+        public static void EnsureFolder(string? folder)
+        {
+            if (string.IsNullOrEmpty(folder) || Directory.Exists(folder))
+            {
+                return;
+            }
+
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder);
+            }
+            else
+            {
+                Directory.CreateDirectory(folder, OwnerOnlyFolder);
+            }
+        }
+
+        /// <summary>Options that create a new file readable by its owner only.</summary>
+        public static FileStreamOptions CreateNewOptions()
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = OwnerOnlyFile;
+            }
+
+            return options;
+        }
+
+        /// <summary>
+        /// Replaces <paramref name="path"/> with <paramref name="text"/> through a private temporary file and a
+        /// rename, so a reader sees the old file or the new one, never half of either. IO errors propagate.
+        /// </summary>
+        public static void WriteAtomically(string path, string text)
+        {
+            EnsureFolder(Path.GetDirectoryName(path));
+            var temporary = path + ".tmp-" + Guid.NewGuid().ToString("n");
+            try
+            {
+                using (var stream = new FileStream(temporary, CreateNewOptions()))
+                {
+                    var bytes = new UTF8Encoding(false).GetBytes(text);
+                    stream.Write(bytes);
+
+                    // On disk before the rename: after a power cut the file is the old one or the whole new one,
+                    // never an empty key file next to a catalog already encrypted with its key.
+                    stream.Flush(flushToDisk: true);
+                }
+
+                File.Move(temporary, path, overwrite: true);
+            }
+            catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
+            {
+                File.Delete(temporary);
+                throw;
+            }
+        }
+
+        /// <summary>True when a group or other users may read, write or run the file (never on Windows, which has ACLs instead).</summary>
+        public static bool IsOpenToOthers(string path) => !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & GroupOrOther) != 0;
+    }
+}

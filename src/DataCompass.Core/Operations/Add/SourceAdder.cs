@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Storage;
+using DataCompass.Core.Vaults;
+
+namespace DataCompass.Core.Operations.Add
+{
+    /// <summary>
+    /// Carries out a <see cref="SourcePlan"/>: vault secrets first, then the row in one transaction. If the row
+    /// cannot be written, the secrets just written are removed again, so a failure leaves neither a source
+    /// pointing at nothing nor a stray secret.
+    /// </summary>
+    public static class SourceAdder
+    {
+        public static StoredSource Add(SourcePlan plan, ISecretBackend backend, SourceCatalog catalog)
+        {
+            catalog.EnsureNameIsFree(plan.Source.Name);
+            var written = new List<PendingSecret>();
+            try
+            {
+                foreach (var secret in plan.Secrets)
+                {
+                    try
+                    {
+                        backend.SetText(secret.Vault, secret.Name, secret.Value);
+                    }
+                    catch (DataCompassException exception)
+                    {
+                        throw exception.WithContext($"Source '{plan.Source.Name}', field '{secret.Field}'");
+                    }
+
+                    written.Add(secret);
+                    plan.Source.ConnectionInfo[secret.Field] = secret.Reference;
+                }
+
+                var owned = plan.Secrets.Select(secret => new OwnedSecret(secret.Field, secret.Vault, secret.Name)).ToList();
+                return catalog.AddSource(plan.Source, owned);
+            }
+            catch (Exception)
+            {
+                foreach (var secret in written)
+                {
+                    try
+                    {
+                        backend.Remove(secret.Vault, secret.Name);
+                    }
+                    catch (DataCompassException)
+                    {
+                        // The original failure is the one to report; a leftover secret holds no catalog state.
+                    }
+                }
+
+                throw;
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using DataCompass.Core.Encryption;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Storage;
+
+namespace DataCompass.Core.Operations.Keys
+{
+    /// <summary>
+    /// Re-encrypts values under the key ring's primary key, in batches: each batch is one transaction of
+    /// compare-and-swap updates, so a kill loses at most the batch in flight, which the next run finds again
+    /// (it is still under its old key). Nothing else changes, so rotation is resumable by simply rerunning it.
+    /// </summary>
+    public static class KeyRotation
+    {
+        /// <summary>The encrypted values not under the primary key.</summary>
+        public static IReadOnlyList<EncryptedField> Pending(IEnumerable<StoredSource> sources, KeyRing ring) =>
+            EncryptedField.In(sources).Where(field => !string.Equals(field.KeyId, ring.Primary.Id, StringComparison.OrdinalIgnoreCase)).ToList();
+
+        /// <summary>
+        /// Re-encrypts one batch and stores it in one transaction. Returns an outcome per field: rotated, or
+        /// the error that kept it as it was (a missing key, a damaged value, a row changed meanwhile).
+        /// </summary>
+        public static IReadOnlyList<RotationOutcome> RotateBatch(IReadOnlyList<EncryptedField> batch, KeyRing ring, SourceCatalog catalog)
+        {
+            var outcomes = new RotationOutcome[batch.Count];
+            var replacements = new List<FieldReplacement>();
+            var positions = new List<int>();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var field = batch[i];
+                try
+                {
+                    var plaintext = ring.Decrypt(field.Stored, field.Context);
+                    replacements.Add(new FieldReplacement(field.SourceId, field.Field, field.Stored, ring.Encrypt(plaintext)));
+                    positions.Add(i);
+                }
+                catch (DataCompassException exception)
+                {
+                    outcomes[i] = new RotationOutcome(field, exception);
+                }
+            }
+
+            var applied = replacements.Count == 0 ? Array.Empty<bool>() : catalog.ReplaceValues(replacements);
+            for (var j = 0; j < positions.Count; j++)
+            {
+                var field = batch[positions[j]];
+                outcomes[positions[j]] = applied[j]
+                    ? new RotationOutcome(field, null)
+                    : new RotationOutcome(field, new DataCompassException(
+                        DcError.SourceInvalid,
+                        $"{field.Context}: the value changed (or the source was removed) while it was being re-encrypted; run Update-DcEncryptionKey again.",
+                        field.Source));
+            }
+
+            return outcomes;
+        }
+    }
+
+    public sealed class RotationOutcome
+    {
+        public RotationOutcome(EncryptedField field, DataCompassException? failure)
+        {
+            Field = field;
+            Failure = failure;
+        }
+
+        public EncryptedField Field { get; }
+
+        /// <summary>Null when the value is now under the primary key.</summary>
+        public DataCompassException? Failure { get; }
+    }
+}

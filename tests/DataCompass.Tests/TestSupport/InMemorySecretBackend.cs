@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using DataCompass.Core.Errors;
+using DataCompass.Core.Vaults;
+
+namespace DataCompass.Tests
+{
+    /// <summary>A secret backend in memory, for the core's policy tests: vaults, a default, locks, failures and a call log.</summary>
+    internal sealed class InMemorySecretBackend : ISecretBackend
+    {
+        private readonly Dictionary<string, Dictionary<string, SecretValue>> _vaults = new Dictionary<string, Dictionary<string, SecretValue>>(StringComparer.OrdinalIgnoreCase);
+
+        public InMemorySecretBackend(params string[] vaults)
+        {
+            foreach (var vault in vaults)
+            {
+                _vaults[vault] = new Dictionary<string, SecretValue>(StringComparer.OrdinalIgnoreCase);
+            }
+
+            DefaultVault = vaults.FirstOrDefault();
+        }
+
+        public string? DefaultVault { get; set; }
+
+        public HashSet<string> LockedVaults { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Set calls fail once this many have succeeded.</summary>
+        public int? FailSetsAfter { get; set; }
+
+        public List<string> Calls { get; } = new List<string>();
+
+        public void Put(string vault, string name, SecretValue value) => _vaults[vault][name] = value;
+
+        public SecretValue? Peek(string vault, string name) => _vaults[vault].TryGetValue(name, out var value) ? value : null;
+
+        public IReadOnlyList<VaultInfo> GetVaults() =>
+            _vaults.Keys.Select(name => new VaultInfo(name, "InMemory", string.Equals(name, DefaultVault, StringComparison.OrdinalIgnoreCase))).ToList();
+
+        public SecretValue Get(string? vault, string name)
+        {
+            Calls.Add($"Get {vault}/{name}");
+            foreach (var candidate in vault == null ? _vaults.Keys.OrderBy(v => v != DefaultVault).ToArray() : new[] { vault })
+            {
+                var secrets = Vault(candidate);
+                if (secrets.TryGetValue(name, out var value))
+                {
+                    return value;
+                }
+            }
+
+            throw new DataCompassException(DcError.SecretNotFound, $"The secret '{name}' was not found in the vault '{vault}'.", name);
+        }
+
+        public string? GetSecretType(string vault, string name)
+        {
+            Calls.Add($"Info {vault}/{name}");
+            return Vault(vault).TryGetValue(name, out var value) ? value.TypeName : null;
+        }
+
+        public IReadOnlyCollection<string> GetSecretNames(string vault)
+        {
+            Calls.Add($"List {vault}");
+            return Vault(vault).Keys.ToList();
+        }
+
+        public void SetText(string vault, string name, string value) => Set(vault, name, SecretValue.FromText(value));
+
+        public void SetCredential(string vault, string name, string userName, string password) =>
+            Set(vault, name, SecretValue.FromCredential(userName, password));
+
+        public void Remove(string vault, string name)
+        {
+            Calls.Add($"Remove {vault}/{name}");
+            Vault(vault).Remove(name);
+        }
+
+        public bool Test(string vault)
+        {
+            if (!_vaults.ContainsKey(vault))
+            {
+                throw new DataCompassException(DcError.VaultNotFound, $"No vault '{vault}'.", vault);
+            }
+
+            return !LockedVaults.Contains(vault);
+        }
+
+        private void Set(string vault, string name, SecretValue value)
+        {
+            Calls.Add($"Set {vault}/{name}");
+            var secrets = Vault(vault);
+            if (FailSetsAfter is { } limit && Calls.Count(call => call.StartsWith("Set ", StringComparison.Ordinal)) > limit)
+            {
+                throw new DataCompassException(DcError.VaultFailed, $"The vault '{vault}' failed.", vault);
+            }
+
+            secrets[name] = value;
+        }
+
+        private Dictionary<string, SecretValue> Vault(string vault)
+        {
+            if (!_vaults.TryGetValue(vault, out var secrets))
+            {
+                throw new DataCompassException(DcError.VaultNotFound, $"No vault '{vault}'.", vault);
+            }
+
+            if (LockedVaults.Contains(vault))
+            {
+                throw new DataCompassException(DcError.VaultLocked, $"The vault '{vault}' is locked.", vault);
+            }
+
+            return secrets;
+        }
+    }
+}

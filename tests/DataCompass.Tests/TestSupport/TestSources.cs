@@ -1,0 +1,34 @@
+using DataCompass.Core.Common;
+using DataCompass.Core.Config;
+using DataCompass.Core.Operations.Add;
+using DataCompass.Core.Sources;
+using DataCompass.Core.Storage;
+using DataCompass.Core.Vaults;
+
+
+
+
+namespace DataCompass.Tests
+{
+    /// <summary>Validates and plans a source the way Add-DcSource does, against an in-memory backend (no vault unless given).</summary>
+    internal static class TestSources
+    {
+        public static SourcePlan Plan(string name, string type, string? displayName, OrderedMap fields, bool allowPlaintext,
+            ISecretBackend? backend = null, string? vault = null, DcConfig? config = null) =>
+            SecretPolicy.Plan(
+                SourceDefinition.Prepare(name, type, displayName, fields),
+                new SecretPolicyOptions(config ?? new DcConfig(), vault, allowPlaintext),
+                backend ?? new InMemorySecretBackend(),
+                new EmptyCatalog());
+
+        /// <summary>A catalog with no sources and no owned secrets.</summary>
+        private sealed class EmptyCatalog : ICatalogLookup
+        {
+            public void EnsureNameIsFree(string name)
+            {
+            }
+
+            public string? FindSecretOwner(string vault, string secretName) => null;
+        }
+    }
+}

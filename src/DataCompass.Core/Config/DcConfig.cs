@@ -1,7 +1,5 @@
 using DataCompass.Core.References;
 
-
-
 namespace DataCompass.Core.Config
 {
     /// <summary>The settings of config.yaml, beside the catalog database.</summary>

@@ -1,8 +1,5 @@
 using DataCompass.Core.References;
 
-
-
-
 namespace DataCompass.Core.Sources
 {
     /// <summary>

@@ -1,9 +1,6 @@
 using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
 
-
-
-
 namespace DataCompass.Core.Sources
 {
     /// <summary>Reads a source config (YAML) with the hardened reader; errors say "Source file" and use the source file error ids.</summary>

@@ -1,7 +1,5 @@
 using DataCompass.Core.References;
 
-
-
 namespace DataCompass
 {
     /// <summary>The DataCompass settings in config.yaml, as Get-DcConfig shows them.</summary>

@@ -1,8 +1,5 @@
 using DataCompass.Core.Encryption;
 
-
-
-
 namespace DataCompass.Tests
 {
     public class EncryptedValueTests

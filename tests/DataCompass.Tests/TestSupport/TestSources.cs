@@ -5,9 +5,6 @@ using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
 using DataCompass.Core.Vaults;
 
-
-
-
 namespace DataCompass.Tests
 {
     /// <summary>Validates and plans a source the way Add-DcSource does, against an in-memory backend (no vault unless given).</summary>

@@ -1,8 +1,5 @@
 using DataCompass.Core.Errors;
 
-
-
-
 namespace DataCompass.Core.Operations.Connect
 {
     /// <summary>Why one field of a source could not be resolved. Names things, never values.</summary>

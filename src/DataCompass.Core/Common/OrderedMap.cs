@@ -13,6 +13,7 @@ namespace DataCompass.Core.Common
     {
         private readonly List<KeyValuePair<string, object?>> _entries = new List<KeyValuePair<string, object?>>();
         private readonly Dictionary<string, int> _index;
+        private readonly StringComparer _keyComparer;
 
         public OrderedMap()
             : this(StringComparer.Ordinal)
@@ -21,6 +22,7 @@ namespace DataCompass.Core.Common
 
         public OrderedMap(StringComparer keyComparer)
         {
+            _keyComparer = keyComparer;
             _index = new Dictionary<string, int>(keyComparer);
         }
 
@@ -85,6 +87,25 @@ namespace DataCompass.Core.Common
         }
 
         public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => _entries.GetEnumerator();
+
+        /// <summary>A deep copy: nested maps and lists are copied too, so changing one never changes the other.</summary>
+        public OrderedMap Copy()
+        {
+            var copy = new OrderedMap(_keyComparer);
+            foreach (var entry in _entries)
+            {
+                copy.Add(entry.Key, CopyValue(entry.Value));
+            }
+
+            return copy;
+        }
+
+        private static object? CopyValue(object? value) => value switch
+        {
+            OrderedMap map => map.Copy(),
+            List<object?> list => list.ConvertAll(CopyValue),
+            _ => value,
+        };
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }

@@ -1,11 +1,11 @@
 using DataCompass.Core.Common;
 
-
-
-
 namespace DataCompass.Core.Storage
 {
-    /// <summary>A validated source, ready to be inserted.</summary>
+    /// <summary>
+    /// A validated source, ready to be inserted. Its connection_info is serialised when it is made, so the
+    /// value a plan shows (and asks permission for) is the value stored: nobody can change it in between.
+    /// </summary>
     public sealed class NewSource
     {
         public NewSource(string name, string sourceType, string? displayName, OrderedMap connectionInfo)
@@ -13,7 +13,7 @@ namespace DataCompass.Core.Storage
             Name = name;
             SourceType = sourceType;
             DisplayName = displayName;
-            ConnectionInfo = connectionInfo;
+            ConnectionInfoJson = Common.ConnectionInfoJson.Serialize(connectionInfo);
         }
 
         public string Name { get; }
@@ -22,6 +22,10 @@ namespace DataCompass.Core.Storage
 
         public string? DisplayName { get; }
 
-        public OrderedMap ConnectionInfo { get; }
+        /// <summary>connection_info as stored: Python-compatible JSON.</summary>
+        public string ConnectionInfoJson { get; }
+
+        /// <summary>A fresh copy of connection_info, for reading.</summary>
+        public OrderedMap ConnectionInfo => Common.ConnectionInfoJson.Deserialize(ConnectionInfoJson, Name);
     }
 }

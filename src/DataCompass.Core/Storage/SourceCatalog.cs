@@ -135,7 +135,7 @@ namespace DataCompass.Core.Storage
                 command.Parameters.AddWithValue("$name", source.Name);
                 command.Parameters.AddWithValue("$display_name", (object?)source.DisplayName ?? DBNull.Value);
                 command.Parameters.AddWithValue("$source_type", source.SourceType);
-                command.Parameters.AddWithValue("$connection_info", ConnectionInfoJson.Serialize(source.ConnectionInfo));
+                command.Parameters.AddWithValue("$connection_info", source.ConnectionInfoJson);
                 command.Parameters.AddWithValue("$sync_config", "null");
                 command.Parameters.AddWithValue("$now", now);
                 command.ExecuteNonQuery();

@@ -36,7 +36,8 @@ namespace DataCompass.Core.Operations.Add
 
         private static SourcePlan PlanCore(DraftSource draft, SecretPolicyOptions options, ISecretBackend backend, ICatalogLookup catalog)
         {
-            var info = draft.ConnectionInfo;
+            // The plan's own copy: the draft is never changed.
+            var info = draft.ConnectionInfo.Copy();
             var literalFields = new List<string>();
             var mixedFields = new List<string>();
             var unqualifiedFields = new List<string>();
@@ -133,7 +134,9 @@ namespace DataCompass.Core.Operations.Add
                     var vault = choice!.Vault!;
                     var secretName = SecretNameTemplate.Apply(options.Config.EffectiveSecretNameTemplate, draft.Name, fieldName);
                     SecretNameGuard.EnsureFree(draft.Name, fieldName, vault, secretName, backend, catalog.FindSecretOwner);
-                    pending.Add(new PendingSecret(fieldName, vault, secretName, (string)info[fieldName]!));
+                    var secret = new PendingSecret(fieldName, vault, secretName, (string)info[fieldName]!);
+                    pending.Add(secret);
+                    info[fieldName] = secret.Reference;
                 }
 
                 literalFields.Clear();

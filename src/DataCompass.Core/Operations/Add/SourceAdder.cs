@@ -8,7 +8,8 @@ using DataCompass.Core.Vaults;
 namespace DataCompass.Core.Operations.Add
 {
     /// <summary>
-    /// Carries out a <see cref="SourcePlan"/>: vault secrets first, then the row in one transaction. If the row
+    /// Carries out a <see cref="SourcePlan"/>: vault secrets first, then the row (which already holds their
+    /// references) in one transaction. If the row
     /// cannot be written, the secrets just written are removed again, so a failure leaves neither a source
     /// pointing at nothing nor a stray secret.
     /// </summary>
@@ -32,7 +33,6 @@ namespace DataCompass.Core.Operations.Add
                     }
 
                     written.Add(secret);
-                    plan.Source.ConnectionInfo[secret.Field] = secret.Reference;
                 }
 
                 var owned = plan.Secrets.Select(secret => new OwnedSecret(secret.Field, secret.Vault, secret.Name)).ToList();

@@ -89,7 +89,7 @@ namespace DataCompass.Tests
             Assert.Empty(plan.EncryptedFields);
             var pending = Assert.Single(plan.Secrets);
             Assert.Equal("Store", pending.Vault);
-            Assert.Equal("canary-vault-first", plan.Source.ConnectionInfo["password"]);
+            Assert.Equal(pending.Reference, plan.Source.ConnectionInfo["password"]);
         }
 
         [Fact]

@@ -32,16 +32,10 @@ namespace DataCompass.Tests
         /// <summary>Adds a source whose password (and optionally username) hold the given stored values.</summary>
         private void Add(string name, string password, string? username = null)
         {
-            var source = TestSources.Plan(name, "postgresql", null, new OrderedMap
+            var source = new NewSource(name, "postgresql", null, new OrderedMap
             {
-                { "host", "db" }, { "database", "sales" }, { "username", "app" }, { "password", "${P}" },
-            }, allowPlaintext: false).Source;
-            source.ConnectionInfo["password"] = password;
-            if (username != null)
-            {
-                source.ConnectionInfo["username"] = username;
-            }
-
+                { "host", "db" }, { "database", "sales" }, { "username", username ?? "app" }, { "password", password },
+            });
             using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
             catalog.AddSource(source);
         }

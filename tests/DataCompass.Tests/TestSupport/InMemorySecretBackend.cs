@@ -30,6 +30,9 @@ namespace DataCompass.Tests
 
         public List<string> Calls { get; } = new List<string>();
 
+        /// <summary>Changes what Get returns, to play a vault that does not give back what was written.</summary>
+        public Func<SecretValue, SecretValue>? AlterReads { get; set; }
+
         public void Put(string vault, string name, SecretValue value) => _vaults[vault][name] = value;
 
         public SecretValue? Peek(string vault, string name) => _vaults[vault].TryGetValue(name, out var value) ? value : null;
@@ -45,7 +48,7 @@ namespace DataCompass.Tests
                 var secrets = Vault(candidate);
                 if (secrets.TryGetValue(name, out var value))
                 {
-                    return value;
+                    return AlterReads?.Invoke(value) ?? value;
                 }
             }
 

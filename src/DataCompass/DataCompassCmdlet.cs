@@ -1,24 +1,83 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using DataCompass.Core.Common;
 using DataCompass.Core.Config;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Storage;
 using DataCompass.Core.Vaults;
+using DataCompass.Secrets;
 
 namespace DataCompass
 {
-    /// <summary>What every DataCompass cmdlet shares: the -Database parameter and error reporting.</summary>
+    /// <summary>
+    /// What every DataCompass cmdlet shares: the -Database parameter, the vault backend and config, and error
+    /// reporting. A <see cref="DataCompassException"/> that escapes a step ends the command as a terminating
+    /// ErrorRecord; a step that wants to go on after an error writes it with <see cref="WriteDcError"/>.
+    /// </summary>
     public abstract class DataCompassCmdlet : PSCmdlet
     {
-        /// <summary>
-        /// <para type="description">The catalog database file. Default: $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.</para>
-        /// </summary>
-        /// <remarks>Bound by property name too, so a piped DcSource is worked on in the catalog it came from.</remarks>
+        private readonly Dictionary<string, DcConfig> _configs = new Dictionary<string, DcConfig>(StringComparer.Ordinal);
+        private ISecretBackend? _backend;
+
+        /// <summary>The catalog database file. Bound by property name too, so a piped DcSource is worked on in the catalog it came from.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string? Database { get; set; }
+
+        /// <summary>SecretManagement, reached through the caller's session; made on first use.</summary>
+        internal ISecretBackend Backend => _backend ??= new SecretManagementBridge(SessionState);
+
+        protected sealed override void BeginProcessing() => Run(Begin);
+
+        protected sealed override void ProcessRecord() => Run(Process);
+
+        protected sealed override void EndProcessing() => Run(End);
+
+        protected virtual void Begin()
+        {
+        }
+
+        protected virtual void Process()
+        {
+        }
+
+        protected virtual void End()
+        {
+        }
+
+        /// <summary>The config beside this catalog, read once per command.</summary>
+        internal DcConfig ConfigFor(string databasePath)
+        {
+            if (!_configs.TryGetValue(databasePath, out var config))
+            {
+                config = ConfigFile.Read(ConfigFile.PathFor(databasePath));
+                _configs[databasePath] = config;
+            }
+
+            return config;
+        }
+
+        /// <summary>
+        /// This command as a core operation's host: its ShouldProcess and its warning stream. A separate object
+        /// because a public cmdlet type must not name a core type in its signature: PowerShell inspects the
+        /// cmdlet types before the module initializer can point the runtime at the isolated core.
+        /// </summary>
+        internal IOperationHost OperationHost => _host ??= new CmdletHost(this);
+
+        private IOperationHost? _host;
+
+        private sealed class CmdletHost : IOperationHost
+        {
+            private readonly DataCompassCmdlet _cmdlet;
+
+            public CmdletHost(DataCompassCmdlet cmdlet) => _cmdlet = cmdlet;
+
+            public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
+
+            public void Warn(string message) => _cmdlet.WriteWarning(message);
+        }
 
         /// <summary>The full path of the catalog database this command works on.</summary>
         internal string ResolveDatabasePath(string? databaseOverride = null)
@@ -36,11 +95,8 @@ namespace DataCompass
             var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
             if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
             {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"-{parameterName} must be a file system path; '{path}' is on the {provider.Name} provider."),
-                    "DcPathNotFileSystem",
-                    ErrorCategory.InvalidArgument,
-                    path));
+                ThrowDcError(new DataCompassException(
+                    DcError.PathNotFileSystem, $"-{parameterName} must be a file system path; '{path}' is on the {provider.Name} provider.", path));
             }
 
             return resolved;
@@ -49,31 +105,23 @@ namespace DataCompass
         /// <summary>Every source in the catalog; none when it does not exist yet. An unusable catalog terminates.</summary>
         internal IReadOnlyList<StoredSource> ReadSources(string databasePath)
         {
-            try
-            {
-                using var catalog = SourceCatalog.OpenForRead(databasePath);
-                return catalog?.ListSources() ?? Array.Empty<StoredSource>();
-            }
-            catch (DataCompassException exception)
-            {
-                ThrowDcError(exception);
-                throw;
-            }
+            using var catalog = SourceCatalog.OpenForRead(databasePath);
+            return catalog?.ListSources() ?? Array.Empty<StoredSource>();
         }
 
         // One key ring source per catalog for the whole command, pipeline included: a vault-held ring is read once.
         private readonly Dictionary<string, KeyRingSource> _keyRings = new Dictionary<string, KeyRingSource>(StringComparer.Ordinal);
 
         /// <summary>The key ring source for this catalog: environment, config encryption_key_ref, or the key file beside it.</summary>
-        internal KeyRingSource KeyRingFor(string databasePath, ISecretBackend backend, DcConfig? config = null)
+        internal KeyRingSource KeyRingFor(string databasePath)
         {
             if (!_keyRings.TryGetValue(databasePath, out var keys))
             {
                 keys = new KeyRingSource(
                     Environment.GetEnvironmentVariable,
-                    () => config ?? ConfigFile.Read(ConfigFile.PathFor(databasePath)),
+                    () => ConfigFor(databasePath),
                     KeyFile.PathFor(databasePath),
-                    backend);
+                    Backend);
                 _keyRings[databasePath] = keys;
             }
 
@@ -120,5 +168,17 @@ namespace DataCompass
         internal void WriteDcError(DataCompassException exception) => WriteError(ErrorRecords.From(exception));
 
         internal void ThrowDcError(DataCompassException exception) => ThrowTerminatingError(ErrorRecords.From(exception));
+
+        private void Run(Action step)
+        {
+            try
+            {
+                step();
+            }
+            catch (DataCompassException exception)
+            {
+                ThrowDcError(exception);
+            }
+        }
     }
 }

@@ -24,6 +24,7 @@ namespace DataCompass.Core.Errors
         public static readonly DcError SourceFileNotFound = new DcError("DcSourceFileNotFound", DcErrorKind.ObjectNotFound);
         public static readonly DcError SourceFileInvalid = new DcError("DcSourceFileInvalid", DcErrorKind.InvalidData);
         public static readonly DcError SourceFileTooLarge = new DcError("DcSourceFileTooLarge", DcErrorKind.InvalidData);
+        public static readonly DcError PathNotFileSystem = new DcError("DcPathNotFileSystem", DcErrorKind.InvalidArgument);
         public static readonly DcError ConnectionInfoInvalid = new DcError("DcConnectionInfoInvalid", DcErrorKind.InvalidData);
         public static readonly DcError NotificationChannelInvalid = new DcError("DcNotificationChannelInvalid", DcErrorKind.InvalidData);
         public static readonly DcError ReferenceInvalid = new DcError("DcReferenceInvalid", DcErrorKind.InvalidData);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using DataCompass.Core.Errors;
 
 namespace DataCompass.Core.Storage
 {
@@ -30,5 +31,9 @@ namespace DataCompass.Core.Storage
 
             return caseless == 1 ? onlyCaseless : null;
         }
+
+        /// <summary>The one wording of "no such source", for every cmdlet that takes a name.</summary>
+        public static DataCompassException NotFound(string name, string databasePath) =>
+            new DataCompassException(DcError.SourceNotFound, $"No source named '{name}' is in the catalog '{databasePath}'.", name);
     }
 }

@@ -5,7 +5,6 @@ using System.Management.Automation;
 using System.Security;
 using DataCompass.Completion;
 using DataCompass.Core.Common;
-using DataCompass.Core.Config;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Operations.Add;
@@ -15,9 +14,7 @@ using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Adds a data source to the catalog from a YAML config or a hashtable.</para>
-    /// </summary>
+    /// <summary>Add-DcSource. Its help (synopsis, parameters, examples) is module/help/Add-DcSource.psd1.</summary>
     [Cmdlet(VerbsCommon.Add, "DcSource", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(DcSource))]
     public sealed class AddDcSourceCommand : DataCompassCmdlet
@@ -68,7 +65,7 @@ namespace DataCompass.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void Process()
         {
             try
             {
@@ -82,12 +79,12 @@ namespace DataCompass.Commands
 
                 var draft = SourceDefinition.Prepare(Name, Type, DisplayName, fields);
                 var databasePath = ResolveDatabasePath();
-                var config = ConfigFile.Read(ConfigFile.PathFor(databasePath));
-                var backend = new SecretManagementBridge(SessionState);
+                var config = ConfigFor(databasePath);
+                var backend = Backend;
                 SourcePlan plan;
                 using (var lookup = new LazyCatalogLookup(databasePath))
                 {
-                    var options = new SecretPolicyOptions(config, Vault, AllowPlaintext, KeyRingFor(databasePath, backend, config), Encrypt);
+                    var options = new SecretPolicyOptions(config, Vault, AllowPlaintext, KeyRingFor(databasePath), Encrypt);
                     plan = SecretPolicy.Plan(draft, options, backend, lookup);
                 }
 
@@ -121,14 +118,10 @@ namespace DataCompass.Commands
                     WriteObject(SourceObjects.ToDcSource(stored, databasePath));
                 }
             }
-            catch (DataCompassException exception) when (exception.IsPrecondition)
+            catch (DataCompassException exception) when (!exception.IsPrecondition)
             {
-                // Nowhere safe to put a secret: the next source would meet it too.
-                ThrowDcError(exception);
-            }
-            catch (DataCompassException exception)
-            {
-                // One bad source does not stop the next one in the pipeline.
+                // One bad source does not stop the next one in the pipeline. A precondition (nowhere safe to put
+                // a secret) would meet the next source too, so it ends the command.
                 WriteDcError(exception);
             }
         }

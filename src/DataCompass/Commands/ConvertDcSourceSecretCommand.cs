@@ -9,13 +9,10 @@ using DataCompass.Core.Errors;
 using DataCompass.Core.Operations.Convert;
 using DataCompass.Core.Storage;
 using DataCompass.Core.Vaults;
-using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Moves plaintext secret values of existing sources into a vault and leaves references in their place.</para>
-    /// </summary>
+    /// <summary>Convert-DcSourceSecret. Its help (synopsis, parameters, examples) is module/help/Convert-DcSourceSecret.psd1.</summary>
     [Cmdlet(VerbsData.Convert, "DcSourceSecret", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(DcConversionResult))]
     public sealed class ConvertDcSourceSecretCommand : DataCompassCmdlet
@@ -48,7 +45,7 @@ namespace DataCompass.Commands
         [Parameter]
         public SwitchParameter IncludeNotificationChannel { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void Process()
         {
             if (ParameterSetName == InputObjectSet)
             {
@@ -65,134 +62,58 @@ namespace DataCompass.Commands
             }
         }
 
-        protected override void EndProcessing()
+        protected override void End()
         {
             var databasePath = _databasePath ?? ResolveDatabasePath();
-            try
+            var sources = SourceSelection.Select(this, databasePath, ReadSources(databasePath), _names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray()).ToList();
+            var channels = ReadChannels(databasePath);
+            if (sources.Count == 0 && (!IncludeNotificationChannel || channels.Count == 0))
             {
-                var sources = SourceSelection.Select(this, ReadSources(databasePath), _names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray()).ToList();
-                var channels = ReadChannels(databasePath);
-                if (sources.Count == 0 && (!IncludeNotificationChannel || channels.Count == 0))
+                // Nothing to convert, so no vault is needed; the channels' plaintext is still reported.
+                var report = NotificationChannelSecrets.Report(channels);
+                foreach (var item in report.Items)
                 {
-                    // Nothing to convert, so no vault is needed; the channels' plaintext is still reported.
-                    var report = NotificationChannelSecrets.Report(channels);
-                    foreach (var item in report.Items)
-                    {
-                        WriteResult(item);
-                    }
-
-                    WarnNotSelected(report);
-                    return;
+                    WriteResult(item);
                 }
 
-                var backend = new SecretManagementBridge(SessionState);
-                var config = ConfigFile.Read(ConfigFile.PathFor(databasePath));
-                var choice = VaultChoice.Choose(Vault, config, backend);
-                if (choice.Vault == null)
-                {
-                    throw new DataCompassException(
-                        DcError.NoVaultAvailable,
-                        $"There is no vault to move the secrets to: {choice.UnavailableReason}. Name one with -Vault or Set-DcConfig -SecretVault.",
-                        databasePath);
-                }
+                WarnNotSelected(report);
+                return;
+            }
 
-                // Channels come after the sources; unselected, their plaintext values pass through as NotSelected.
-                var channelPlan = IncludeNotificationChannel
-                    ? NotificationChannelSecrets.Plan(channels, choice.Vault, config)
-                    : NotificationChannelSecrets.Report(channels);
-                if (IncludeNotificationChannel)
-                {
-                    foreach (var problem in channelPlan.Unreadable)
-                    {
-                        WriteDcError(problem);
-                    }
-                }
+            var backend = Backend;
+            var config = ConfigFor(databasePath);
+            var choice = VaultChoice.Choose(Vault, config, backend);
+            if (choice.Vault == null)
+            {
+                throw new DataCompassException(
+                    DcError.NoVaultAvailable,
+                    $"There is no vault to move the secrets to: {choice.UnavailableReason}. Name one with -Vault or Set-DcConfig -SecretVault.",
+                    databasePath);
+            }
 
-                Convert(SecretConverter.Plan(sources, choice.Vault, config, KeyRingFor(databasePath, backend, config)).Concat(channelPlan.Items).ToList(), backend, databasePath);
-                if (!IncludeNotificationChannel)
+            // Channels come after the sources; unselected, their plaintext values pass through as NotSelected.
+            var channelPlan = IncludeNotificationChannel
+                ? NotificationChannelSecrets.Plan(channels, choice.Vault, config)
+                : NotificationChannelSecrets.Report(channels);
+            if (IncludeNotificationChannel)
+            {
+                foreach (var problem in channelPlan.Unreadable)
                 {
-                    WarnNotSelected(channelPlan);
+                    WriteDcError(problem);
                 }
             }
-            catch (DataCompassException exception)
+
+            Convert(SecretConverter.Plan(sources, choice.Vault, config, KeyRingFor(databasePath)).Concat(channelPlan.Items).ToList(), databasePath);
+            if (!IncludeNotificationChannel)
             {
-                ThrowDcError(exception);
+                WarnNotSelected(channelPlan);
             }
         }
 
-        private void Convert(IReadOnlyList<ConversionItem> items, ISecretBackend backend, string databasePath)
+        private void Convert(IReadOnlyList<ConversionItem> items, string databasePath)
         {
-            // Opened for writing only once a field is really converted: -WhatIf leaves the file as it was.
-            SourceCatalog? catalog = null;
-            ISet<string>? existingNames = null;
-            var planned = items.Count(item => item.Status == ConversionStatus.Planned);
-            var progress = new ProgressRecord(1, "Converting plaintext secrets", "Starting");
-            var clock = Stopwatch.StartNew();
-            var done = 0;
-            var converted = false;
-            try
-            {
-                foreach (var item in items)
-                {
-                    if (item.Status == ConversionStatus.Planned)
-                    {
-                        if (!ShouldProcess($"{Describe(item)}, field '{item.Field}' -> {item.Reference}", "Move the plaintext value to the vault"))
-                        {
-                            WriteResult(item);
-                            continue;
-                        }
-
-                        progress.StatusDescription = $"{done} of {planned} fields, {ProgressRate.PerSecond(done, clock)} a second: {(item.Target == ConversionTarget.NotificationChannel ? "channel " : string.Empty)}{item.Source}.{item.Field}";
-                        progress.PercentComplete = planned == 0 ? 100 : done * 100 / planned;
-                        WriteProgress(progress);
-                        try
-                        {
-                            existingNames ??= new HashSet<string>(backend.GetSecretNames(item.Vault!), StringComparer.OrdinalIgnoreCase);
-                            SecretConverter.Convert(item, backend, catalog ??= SourceCatalog.OpenForWrite(databasePath), existingNames);
-                            converted = true;
-                        }
-                        catch (DataCompassException exception) when (exception.Error == DcError.SecretNameConflict || exception.Error == DcError.SourceInvalid || exception.Error == DcError.NotificationChannelInvalid)
-                        {
-                            WriteDcError(exception);
-                        }
-                        catch (DataCompassException exception)
-                        {
-                            // The vault itself failed: stop, so the remaining sources stay exactly as they were.
-                            WriteResult(item);
-                            throw new DataCompassException(exception.Error,
-                                $"{exception.Message} Converted {done} of {planned} fields before the failure; the rest are unchanged. Run Convert-DcSourceSecret again to continue.",
-                                exception.Target);
-                        }
-
-                        done++;
-                    }
-                    else if (item.Status == ConversionStatus.Broken)
-                    {
-                        WriteWarning(item.Message);
-                    }
-                    else if (item.Problem != null)
-                    {
-                        // An encrypted value no key opens: it stays as it is; the other fields go on.
-                        WriteDcError(item.Problem);
-                    }
-
-                    WriteResult(item);
-                }
-            }
-            finally
-            {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
-                if (converted)
-                {
-                    // The plaintext must not survive in free pages or the WAL.
-                    ScrubAfterReplacing(catalog!);
-                }
-
-                catalog?.Dispose();
-            }
-
-            if (!converted)
+            var host = new ConversionHost(this);
+            if (!new ConversionRun(Backend, () => SourceCatalog.OpenForWrite(databasePath), host).Run(items))
             {
                 ScrubIfInterrupted(databasePath);
             }
@@ -214,9 +135,6 @@ namespace DataCompass.Commands
             return catalog?.ListNotificationChannels() ?? Array.Empty<StoredChannel>();
         }
 
-        private static string Describe(ConversionItem item) =>
-            item.Target == ConversionTarget.NotificationChannel ? $"notification channel '{item.Source}'" : $"source '{item.Source}'";
-
         private void WriteResult(ConversionItem item) =>
             WriteObject(new DcConversionResult(item.Target.ToString(), item.Source, item.Field, item.Status.ToString(), item.Reference, item.Message));
 
@@ -226,6 +144,40 @@ namespace DataCompass.Commands
             return $"Converted {Count(ConversionStatus.Converted)}, already safe {Count(ConversionStatus.AlreadySafe)}, broken {Count(ConversionStatus.Broken)}, " +
                 $"mixed {Count(ConversionStatus.Mixed)}, failed {Count(ConversionStatus.Failed)}, not done {Count(ConversionStatus.Planned)}" +
                 (Count(ConversionStatus.NotSelected) == 0 ? "." : $", notification channel values not selected {Count(ConversionStatus.NotSelected)}.");
+        }
+
+        /// <summary>The run's results, errors and progress, as this cmdlet's output, error and progress streams.</summary>
+        private sealed class ConversionHost : IConversionHost
+        {
+            private readonly ConvertDcSourceSecretCommand _cmdlet;
+            private readonly ProgressRecord _progress = new ProgressRecord(1, "Converting plaintext secrets", "Starting");
+            private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+            public ConversionHost(ConvertDcSourceSecretCommand cmdlet) => _cmdlet = cmdlet;
+
+            public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
+
+            public void Warn(string message) => _cmdlet.WriteWarning(message);
+
+            public void Emit(ConversionItem item) => _cmdlet.WriteResult(item);
+
+            public void Error(DataCompassException error) => _cmdlet.WriteDcError(error);
+
+            public void Progress(int done, int planned, ConversionItem? current)
+            {
+                if (current == null)
+                {
+                    _progress.RecordType = ProgressRecordType.Completed;
+                }
+                else
+                {
+                    var channel = current.Target == ConversionTarget.NotificationChannel ? "channel " : string.Empty;
+                    _progress.StatusDescription = $"{done} of {planned} fields, {ProgressRate.PerSecond(done, _clock)} a second: {channel}{current.Source}.{current.Field}";
+                    _progress.PercentComplete = planned == 0 ? 100 : done * 100 / planned;
+                }
+
+                _cmdlet.WriteProgress(_progress);
+            }
         }
     }
 }

@@ -1,27 +1,17 @@
 using System.Management.Automation;
 using DataCompass.Core.Config;
-using DataCompass.Core.Errors;
 
 namespace DataCompass.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Gets the DataCompass settings from config.yaml beside the catalog database.</para>
-    /// </summary>
+    /// <summary>Get-DcConfig. Its help (synopsis, parameters, examples) is module/help/Get-DcConfig.psd1.</summary>
     [Cmdlet(VerbsCommon.Get, "DcConfig")]
     [OutputType(typeof(DcConfigInfo))]
     public sealed class GetDcConfigCommand : DataCompassCmdlet
     {
-        protected override void EndProcessing()
+        protected override void End()
         {
             var path = ConfigFile.PathFor(ResolveDatabasePath());
-            try
-            {
-                WriteObject(ConfigObjects.ToInfo(ConfigFile.Read(path), path));
-            }
-            catch (DataCompassException exception)
-            {
-                ThrowDcError(exception);
-            }
+            WriteObject(ConfigObjects.ToInfo(ConfigFile.Read(path), path));
         }
     }
 

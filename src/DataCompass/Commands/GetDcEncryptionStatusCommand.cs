@@ -4,13 +4,10 @@ using DataCompass.Completion;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Operations.Keys;
-using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Counts the catalog's encrypted values per key id and names the values no configured key can open.</para>
-    /// </summary>
+    /// <summary>Get-DcEncryptionStatus. Its help (synopsis, parameters, examples) is module/help/Get-DcEncryptionStatus.psd1.</summary>
     [Cmdlet(VerbsCommon.Get, "DcEncryptionStatus")]
     [OutputType(typeof(DcEncryptionKeyStatus))]
     public sealed class GetDcEncryptionStatusCommand : DataCompassCmdlet
@@ -20,14 +17,14 @@ namespace DataCompass.Commands
         [ArgumentCompleter(typeof(SourceNameCompleter))]
         public string[]? Name { get; set; }
 
-        protected override void EndProcessing()
+        protected override void End()
         {
             var databasePath = ResolveDatabasePath();
-            var sources = SourceSelection.Select(this, ReadSources(databasePath), Name).ToList();
+            var sources = SourceSelection.Select(this, databasePath, ReadSources(databasePath), Name).ToList();
             KeyRing? ring = null;
             try
             {
-                ring = KeyRingFor(databasePath, new SecretManagementBridge(SessionState)).Find();
+                ring = KeyRingFor(databasePath).Find();
             }
             catch (DataCompassException exception)
             {

@@ -6,9 +6,7 @@ using DataCompass.Completion;
 
 namespace DataCompass.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Gets catalogued data sources, with each field's provenance and never a secret value.</para>
-    /// </summary>
+    /// <summary>Get-DcSource. Its help (synopsis, parameters, examples) is module/help/Get-DcSource.psd1.</summary>
     [Cmdlet(VerbsCommon.Get, "DcSource")]
     [OutputType(typeof(DcSource))]
     public sealed class GetDcSourceCommand : DataCompassCmdlet
@@ -23,14 +21,14 @@ namespace DataCompass.Commands
         [ArgumentCompleter(typeof(SourceTypeCompleter))]
         public string[]? Type { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void Process()
         {
             var databasePath = ResolveDatabasePath();
             var sources = ReadSources(databasePath);
 
             var typePatterns = Patterns(Type);
             var selected = sources.Where(source => typePatterns == null || typePatterns.Any(pattern => pattern.IsMatch(source.SourceType)));
-            foreach (var source in SourceSelection.Select(this, selected, Name))
+            foreach (var source in SourceSelection.Select(this, databasePath, selected, Name))
             {
                 if (source.ConnectionInfoProblem != null)
                 {

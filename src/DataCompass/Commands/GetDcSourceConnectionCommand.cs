@@ -13,10 +13,7 @@ using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Resolves every reference of a source now and returns its connection settings.</para>
-    /// <para type="description">Secret fields come back as SecureString unless -AsPlainText is given.</para>
-    /// </summary>
+    /// <summary>Get-DcSourceConnection. Its help (synopsis, parameters, examples) is module/help/Get-DcSourceConnection.psd1.</summary>
     [Cmdlet(VerbsCommon.Get, "DcSourceConnection")]
     [OutputType(typeof(DcSourceConnection))]
     public sealed class GetDcSourceConnectionCommand : DataCompassCmdlet
@@ -32,50 +29,24 @@ namespace DataCompass.Commands
 
         // One fetcher for the whole command: each distinct secret is read from its vault once.
         private SecretFetcher? _secrets;
-        private SecretManagementBridge? _backend;
 
-        protected override void BeginProcessing()
-        {
-            _backend = new SecretManagementBridge(SessionState);
-            _secrets = new SecretFetcher(_backend);
-        }
+        protected override void Begin() => _secrets = new SecretFetcher(Backend);
 
-        protected override void ProcessRecord()
+        protected override void Process()
         {
             var databasePath = ResolveDatabasePath();
-            SourceCatalog? catalog;
-            try
-            {
-                catalog = SourceCatalog.OpenForRead(databasePath);
-            }
-            catch (DataCompassException exception)
-            {
-                ThrowDcError(exception);
-                return;
-            }
-
-            using (catalog)
+            using (var catalog = SourceCatalog.OpenForRead(databasePath))
             {
                 // Many names at once (a runbook resolving its whole catalog): one read instead of one query each.
-                IReadOnlyList<StoredSource>? all;
-                try
-                {
-                    all = Name.Length > 1 ? catalog?.ListSources() : null;
-                }
-                catch (DataCompassException exception)
-                {
-                    ThrowDcError(exception);
-                    return;
-                }
+                var all = Name.Length > 1 ? catalog?.ListSources() : null;
 
                 foreach (var name in Name)
                 {
                     try
                     {
-                        var source = (all != null ? SourceNameMatch.Find(all, name) : catalog?.FindSource(name)) ?? throw new DataCompassException(
-                            DcError.SourceNotFound, $"No source named '{name}' is in the catalog '{databasePath}'.", name);
+                        var source = (all != null ? SourceNameMatch.Find(all, name) : catalog?.FindSource(name)) ?? throw SourceNameMatch.NotFound(name, databasePath);
                         // The ring is looked for on first use only: a catalog with no encrypted value never reads a key.
-                        var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets, KeyRingFor(databasePath, _backend!));
+                        var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets, KeyRingFor(databasePath));
                         foreach (var failure in resolved.Failures)
                         {
                             WriteDcError(failure.ToException());

@@ -4,20 +4,16 @@ using DataCompass.Completion;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Operations.Remove;
 using DataCompass.Core.Storage;
-using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Removes data sources from the catalog, with everything catalogued under them.</para>
-    /// </summary>
+    /// <summary>Remove-DcSource. Its help (synopsis, parameters, examples) is module/help/Remove-DcSource.psd1.</summary>
     [Cmdlet(VerbsCommon.Remove, "DcSource", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(void))]
     public sealed class RemoveDcSourceCommand : DataCompassCmdlet
     {
         private const string NameSet = "Name";
         private const string InputObjectSet = "InputObject";
-        private SecretManagementBridge? _backend;
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -34,31 +30,24 @@ namespace DataCompass.Commands
         [Parameter]
         public SwitchParameter RemoveSecret { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void Process()
         {
-            try
+            if (ParameterSetName == InputObjectSet)
             {
-                if (ParameterSetName == InputObjectSet)
+                foreach (var source in InputObject)
                 {
-                    foreach (var source in InputObject)
-                    {
-                        RemoveFrom(Database == null ? source.Database : ResolveDatabasePath(), new[] { source.Name });
-                    }
-                }
-                else
-                {
-                    RemoveFrom(ResolveDatabasePath(), Name);
+                    RemoveFrom(Database == null ? source.Database : ResolveDatabasePath(), new[] { source.Name });
                 }
             }
-            catch (DataCompassException exception)
+            else
             {
-                ThrowDcError(exception);
+                RemoveFrom(ResolveDatabasePath(), Name);
             }
         }
 
         private void RemoveFrom(string databasePath, string[] names)
         {
-            var chosen = SourceSelection.Select(this, ReadSources(databasePath), names);
+            var chosen = SourceSelection.Select(this, databasePath, ReadSources(databasePath), names);
 
             SourceCatalog? writer = null;
             try
@@ -72,7 +61,7 @@ namespace DataCompass.Commands
                     }
 
                     writer ??= SourceCatalog.OpenForWrite(databasePath);
-                    var removal = new SourceRemoval(writer, () => _backend ??= new SecretManagementBridge(SessionState));
+                    var removal = new SourceRemoval(writer, () => Backend);
                     SourceRemovalResult result;
                     try
                     {

@@ -5,13 +5,10 @@ using DataCompass.Completion;
 using DataCompass.Core.Config;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
-using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Changes DataCompass settings in config.yaml. An empty string removes a setting.</para>
-    /// </summary>
+    /// <summary>Set-DcConfig. Its help (synopsis, parameters, examples) is module/help/Set-DcConfig.psd1.</summary>
     [Cmdlet(VerbsCommon.Set, "DcConfig", SupportsShouldProcess = true)]
     [OutputType(typeof(DcConfigInfo))]
     public sealed class SetDcConfigCommand : DataCompassCmdlet
@@ -36,40 +33,33 @@ namespace DataCompass.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void EndProcessing()
+        protected override void End()
         {
             var path = ConfigFile.PathFor(ResolveDatabasePath());
-            try
+            var config = ConfigFile.Read(path);
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(SecretVault)))
             {
-                var config = ConfigFile.Read(path);
-                if (MyInvocation.BoundParameters.ContainsKey(nameof(SecretVault)))
-                {
-                    config.SecretsBackend = Blank(SecretVault);
-                    WarnIfUnknownVault(config.SecretsBackend);
-                }
-
-                if (MyInvocation.BoundParameters.ContainsKey(nameof(SecretNameTemplate)))
-                {
-                    config.SecretNameTemplate = Blank(SecretNameTemplate);
-                }
-
-                if (MyInvocation.BoundParameters.ContainsKey(nameof(EncryptionKeyRef)))
-                {
-                    config.EncryptionKeyRef = Blank(EncryptionKeyRef);
-                }
-
-                if (ShouldProcess(path, "Write DataCompass settings"))
-                {
-                    ConfigFile.Write(path, config);
-                    if (PassThru)
-                    {
-                        WriteObject(ConfigObjects.ToInfo(config, path));
-                    }
-                }
+                config.SecretsBackend = Blank(SecretVault);
+                WarnIfUnknownVault(config.SecretsBackend);
             }
-            catch (DataCompassException exception)
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(SecretNameTemplate)))
             {
-                ThrowDcError(exception);
+                config.SecretNameTemplate = Blank(SecretNameTemplate);
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(EncryptionKeyRef)))
+            {
+                config.EncryptionKeyRef = Blank(EncryptionKeyRef);
+            }
+
+            if (ShouldProcess(path, "Write DataCompass settings"))
+            {
+                ConfigFile.Write(path, config);
+                if (PassThru)
+                {
+                    WriteObject(ConfigObjects.ToInfo(config, path));
+                }
             }
         }
 
@@ -84,7 +74,7 @@ namespace DataCompass.Commands
 
             try
             {
-                if (!new SecretManagementBridge(SessionState).GetVaults().Any(known => string.Equals(known.Name, vault, StringComparison.OrdinalIgnoreCase)))
+                if (!Backend.GetVaults().Any(known => string.Equals(known.Name, vault, StringComparison.OrdinalIgnoreCase)))
                 {
                     WriteWarning($"No SecretManagement vault named '{vault}' is registered yet; Add-DcSource will fail until it is.");
                 }

@@ -3,7 +3,6 @@ using System.Management.Automation;
 using System.Security;
 using DataCompass.Completion;
 using DataCompass.Core.Adapters;
-using DataCompass.Core.Config;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Operations.Rotate;
 using DataCompass.Core.Storage;
@@ -11,9 +10,7 @@ using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Rotates one credential of a source: writes the vault secret and keeps the source and its catalog.</para>
-    /// </summary>
+    /// <summary>Set-DcSourceSecret. Its help (synopsis, parameters, examples) is module/help/Set-DcSourceSecret.psd1.</summary>
     [Cmdlet(VerbsCommon.Set, "DcSourceSecret", SupportsShouldProcess = true, DefaultParameterSetName = SecretSet)]
     [OutputType(typeof(DcSource))]
     public sealed class SetDcSourceSecretCommand : DataCompassCmdlet
@@ -50,17 +47,16 @@ namespace DataCompass.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void Process()
         {
             try
             {
                 var databasePath = ResolveDatabasePath();
-                var config = ConfigFile.Read(ConfigFile.PathFor(databasePath));
+                var config = ConfigFor(databasePath);
                 using var catalog = SourceCatalog.OpenForRead(databasePath);
-                var source = catalog?.FindSource(Name) ?? throw new DataCompassException(
-                    DcError.SourceNotFound, $"No source named '{Name}' is in the catalog '{databasePath}'.", Name);
+                var source = catalog?.FindSource(Name) ?? throw SourceNameMatch.NotFound(Name, databasePath);
 
-                var backend = new SecretManagementBridge(SessionState);
+                var backend = Backend;
                 var userName = ParameterSetName == CredentialSet ? Credential.UserName : null;
                 var field = ParameterSetName == CredentialSet
                     ? Core.Adapters.AdapterCatalog.Find(source.SourceType)?.PasswordField ?? throw new DataCompassException(
@@ -68,7 +64,7 @@ namespace DataCompass.Commands
                         $"Source '{source.Name}' ({source.SourceType}) has no user name and password pair for a credential; use -Field and -Secret.",
                         source.Name)
                     : Field;
-                var plan = SecretRotation.Plan(source, field, userName, Vault, config, backend, catalog!.FindSecretOwner, KeyRingFor(databasePath, backend, config));
+                var plan = SecretRotation.Plan(source, field, userName, Vault, config, backend, catalog!.FindSecretOwner, KeyRingFor(databasePath));
                 var change = plan.Ring != null ? string.Empty
                     : plan.RowChanges.Count == 0 ? "; the reference stays" : $"; the source then refers to {plan.Reference}";
                 if (!ShouldProcess($"source '{source.Name}', field '{plan.Field}': {(plan.Ring != null ? "the new value is " : "write ")}{plan.Target}{change}", "Rotate"))

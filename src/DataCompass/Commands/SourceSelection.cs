@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using DataCompass.Core.Errors;
 using DataCompass.Core.Storage;
 
 namespace DataCompass.Commands
@@ -13,10 +12,10 @@ namespace DataCompass.Commands
     internal static class SourceSelection
     {
         /// <returns>The chosen sources; <paramref name="missing"/> counts exact names that matched nothing.</returns>
-        public static IEnumerable<StoredSource> Select(DataCompassCmdlet cmdlet, IEnumerable<StoredSource> sources, string[]? names) =>
-            Select(cmdlet, sources, names, out _);
+        public static IEnumerable<StoredSource> Select(DataCompassCmdlet cmdlet, string databasePath, IEnumerable<StoredSource> sources, string[]? names) =>
+            Select(cmdlet, databasePath, sources, names, out _);
 
-        public static IEnumerable<StoredSource> Select(DataCompassCmdlet cmdlet, IEnumerable<StoredSource> sources, string[]? names, out int missing)
+        public static IEnumerable<StoredSource> Select(DataCompassCmdlet cmdlet, string databasePath, IEnumerable<StoredSource> sources, string[]? names, out int missing)
         {
             missing = 0;
             var all = sources.ToList();
@@ -51,10 +50,7 @@ namespace DataCompass.Commands
                 if (!matched)
                 {
                     missing++;
-                    cmdlet.WriteError(ErrorRecords.From(
-                        DcError.SourceNotFound,
-                        $"No source named '{name}' is in the catalog.",
-                        name));
+                    cmdlet.WriteDcError(SourceNameMatch.NotFound(name, databasePath));
                 }
             }
 

@@ -4,14 +4,10 @@ using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
 using DataCompass.Core.Operations.Connect;
-using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Checks that every reference of every matching source resolves now, without revealing any value.</para>
-    /// <para type="description">A preflight for runbooks: -Quiet returns one Boolean, true when everything resolves.</para>
-    /// </summary>
+    /// <summary>Test-DcSource. Its help (synopsis, parameters, examples) is module/help/Test-DcSource.psd1.</summary>
     [Cmdlet(VerbsDiagnostic.Test, "DcSource")]
     [OutputType(typeof(DcReferenceTest), typeof(bool))]
     public sealed class TestDcSourceCommand : DataCompassCmdlet
@@ -29,17 +25,17 @@ namespace DataCompass.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void Process()
         {
             var databasePath = ResolveDatabasePath();
             var sources = ReadSources(databasePath);
             if (_checker == null)
             {
-                var backend = new SecretManagementBridge(SessionState);
-                _checker = new ReferenceChecker(Environment.GetEnvironmentVariable, backend, KeyRingFor(databasePath, backend));
+                var backend = Backend;
+                _checker = new ReferenceChecker(Environment.GetEnvironmentVariable, backend, KeyRingFor(databasePath));
             }
 
-            var chosen = SourceSelection.Select(this, sources, Name, out var missing);
+            var chosen = SourceSelection.Select(this, databasePath, sources, Name, out var missing);
             _missingSource |= missing > 0;
             foreach (var source in chosen)
             {
@@ -59,7 +55,7 @@ namespace DataCompass.Commands
             }
         }
 
-        protected override void EndProcessing()
+        protected override void End()
         {
             if (Quiet)
             {

@@ -4,16 +4,12 @@ using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
 using DataCompass.Core.Encryption;
-using DataCompass.Core.Errors;
 using DataCompass.Core.Operations.Keys;
 using DataCompass.Core.Storage;
-using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Re-encrypts every encrypted value that is not under the primary key of the key ring.</para>
-    /// </summary>
+    /// <summary>Update-DcEncryptionKey. Its help (synopsis, parameters, examples) is module/help/Update-DcEncryptionKey.psd1.</summary>
     [Cmdlet(VerbsData.Update, "DcEncryptionKey", SupportsShouldProcess = true)]
     [OutputType(typeof(DcEncryptionKeyUpdate))]
     public sealed class UpdateDcEncryptionKeyCommand : DataCompassCmdlet
@@ -28,21 +24,14 @@ namespace DataCompass.Commands
         [ValidateRange(1, 10000)]
         public int BatchSize { get; set; } = 100;
 
-        protected override void EndProcessing()
+        protected override void End()
         {
             var databasePath = ResolveDatabasePath();
-            try
-            {
-                var sources = SourceSelection.Select(this, ReadSources(databasePath), Name).ToList();
-                var ring = KeyRingFor(databasePath, new SecretManagementBridge(SessionState)).Require("Update-DcEncryptionKey re-encrypts values under the primary key");
-                var pending = KeyRotation.Pending(sources, ring);
-                var alreadyCurrent = EncryptedField.In(sources).Count() - pending.Count;
-                WriteObject(Rotate(pending, ring, databasePath, alreadyCurrent));
-            }
-            catch (DataCompassException exception)
-            {
-                ThrowDcError(exception);
-            }
+            var sources = SourceSelection.Select(this, databasePath, ReadSources(databasePath), Name).ToList();
+            var ring = KeyRingFor(databasePath).Require("Update-DcEncryptionKey re-encrypts values under the primary key");
+            var pending = KeyRotation.Pending(sources, ring);
+            var alreadyCurrent = EncryptedField.In(sources).Count() - pending.Count;
+            WriteObject(Rotate(pending, ring, databasePath, alreadyCurrent));
         }
 
         private DcEncryptionKeyUpdate Rotate(IReadOnlyList<EncryptedField> pending, KeyRing ring, string databasePath, int alreadyCurrent)

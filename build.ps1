@@ -155,6 +155,8 @@ function Invoke-TestTask {
             '-CountsPath', $pesterCounts,
             '-ResultPath', (Join-Path $results "pester-$lane.xml"))
         $pester = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+        # Totals that are missing or not numbers never read as a pass.
+        foreach ($name in 'Passed', 'Failed', 'Skipped') { if ($pester.$name -isnot [int] -and $pester.$name -isnot [long]) { $pester.$name = 0 } }
         if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
         $counts["Pester $lane"] = $pester
     }

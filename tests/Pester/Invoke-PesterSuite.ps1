@@ -11,6 +11,10 @@ param(
 )
 # No script-wide ErrorActionPreference: the tests inherit this scope and must see PowerShell's default.
 Import-Module $PesterPath -Force -ErrorAction Stop
+# Plain text everywhere, child pwsh processes included: an ANSI escape in a failure message would make the
+# NUnit report, and with it the totals, fail to write.
+$env:NO_COLOR = '1'
+$PSStyle.OutputRendering = 'PlainText'
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = @($TestPath -split [IO.Path]::PathSeparator | Where-Object { Test-Path $_ })
@@ -19,7 +23,19 @@ $configuration.Output.Verbosity = 'Detailed'
 $configuration.Output.RenderMode = 'Plaintext'
 $configuration.TestResult.Enabled = $true
 $configuration.TestResult.OutputPath = $ResultPath
-$result = Invoke-Pester -Configuration $configuration
+try {
+    $result = Invoke-Pester -Configuration $configuration
+}
+catch {
+    # A run that cannot report its totals has not passed, whatever the tests did.
+    Write-Error "Pester did not finish: $_" -ErrorAction Continue
+    $result = $null
+}
+
+if ($null -eq $result) {
+    [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } | ConvertTo-Json | Set-Content -Path $CountsPath
+    exit 1
+}
 
 [pscustomobject]@{
     Passed  = $result.PassedCount

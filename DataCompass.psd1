@@ -10,6 +10,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('DataCompass.Format.ps1xml')
+    TypesToProcess       = @('DataCompass.Types.ps1xml')
     CmdletsToExport      = @(
         'Add-DcSource'
         'Convert-DcSourceSecret'

@@ -18,7 +18,7 @@ Its ConfirmImpact is High. -WhatIf lists each field with the reference it would 
 
     Parameters   = @{
         Name        = 'The sources to convert; wildcards are supported. Default: every source. An exact name that matches no source is reported as an error.'
-        InputObject = 'Sources from Get-DcSource, usually piped. They are converted in the catalog database they were read from, unless -Database names another.'
+        InputObject = 'Sources from Get-DcSource, usually piped. Exactly those are converted, each in the catalog database it was read from unless -Database names another. An empty pipeline converts nothing.'
         Vault       = 'The SecretManagement vault the values go to. Default: secrets_backend in the DataCompass config (Set-DcConfig -SecretVault), else SecretManagement''s default vault.'
         IncludeNotificationChannel = 'Also converts the secret values in the config of every notification channel of the Python tool (smtp_password, webhook_url and credential headers). -Name and piped sources choose data sources only: with this switch every channel is converted. Without it, plaintext channel values are only reported, as NotSelected, with one warning.'
         Database    = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db (the Python tool''s default).'
@@ -60,7 +60,7 @@ Get-DcSource -Type snowflake | Convert-DcSourceSecret -Confirm:$false -Informati
     Outputs      = 'DataCompass.DcConversionResult: one object per secret field, with Kind (DataSource or NotificationChannel), Source, Field, Status, Reference and Message. Status is Converted, Planned (-WhatIf), AlreadySafe, Broken, Mixed, Failed, or NotSelected (a channel''s plaintext value without -IncludeNotificationChannel). It never holds a secret value.'
 
     Notes        = @'
-Errors (ErrorId): DcSecretNameConflict (a secret of that name with another value is in the vault) and DcSourceInvalid (the row changed during the conversion) are non-terminating: that field is reported as Failed and the command goes on. DcSourceNotFound is non-terminating, for an exact name that matches no source. DcNotificationChannelInvalid is non-terminating too: with -IncludeNotificationChannel, for a channel whose config cannot be read (it is left as it is) or whose value changed during the conversion.
+Errors (ErrorId): DcCatalogNotFound when the catalog database does not exist (the message names the path and whether it came from -Database, $env:DATACOMPASS_DATA_DIR or the default location: a mistyped path is never read as an empty catalog) (stops the command). DcSecretNameConflict (a secret of that name with another value is in the vault) and DcSourceInvalid (the row changed during the conversion) are non-terminating: that field is reported as Failed and the command goes on. DcSourceNotFound is non-terminating, for an exact name that matches no source. DcNotificationChannelInvalid is non-terminating too: with -IncludeNotificationChannel, for a channel whose config cannot be read (it is left as it is) or whose value changed during the conversion.
 
 DataCompass records which secrets it created for a source, but not for a channel. A channel's secret is recognised by its name and value alone: if the Python tool stored a new plaintext value in a channel after its conversion, the next conversion reports DcSecretNameConflict rather than overwrite the old secret; remove that secret (Remove-Secret) and run it again.
 

@@ -11,8 +11,9 @@ When no key is configured, every encrypted value is unreadable and its key id is
 '@
 
     Parameters   = @{
-        Name     = 'The sources to look at; wildcards are supported. By default, every source in the catalog.'
-        Database = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+        Name        = 'The sources to look at; wildcards are supported. By default, every source in the catalog.'
+        InputObject = 'Sources from Get-DcSource, usually piped: exactly those are counted, each in the catalog it was read from unless -Database names another. An empty pipeline counts nothing.'
+        Database    = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
     }
 
     Examples     = @(
@@ -36,7 +37,7 @@ if ($unreadable) { throw "Unreadable values: $($unreadable.UnreadableFields -joi
     Outputs      = 'DataCompass.DcEncryptionKeyStatus: KeyId, Role (Primary, Secondary, NotInRing), Origin (where the ring came from), Values, Unreadable, Fields and UnreadableFields.'
 
     Notes        = @'
-Errors (ErrorId): DcEncryptionKeyInvalid, DcEncryptionKeyFileUnprotected or DcEncryptionKeyMissing (a vault ring that does not exist) when the key ring cannot be read, written without stopping; DcSourceNotFound for an exact -Name that matches nothing; DcDatabaseUnavailable and DcDatabaseInvalid stop the command.
+Errors (ErrorId): DcCatalogNotFound when the catalog database does not exist (the message names the path and whether it came from -Database, $env:DATACOMPASS_DATA_DIR or the default location: a mistyped path is never read as an empty catalog); DcEncryptionKeyInvalid, DcEncryptionKeyFileUnprotected or DcEncryptionKeyMissing (a vault ring that does not exist) when the key ring cannot be read, written without stopping; DcSourceNotFound for an exact -Name that matches nothing; DcDatabaseUnavailable and DcDatabaseInvalid stop the command.
 '@
 
     RelatedLinks = @(

@@ -48,7 +48,9 @@ $failed | ForEach-Object { "$($_.FullyQualifiedErrorId): $($_.Exception.Message)
     Outputs      = 'DataCompass.DcSourceConnection: Name, Type, Settings (an ordered dictionary of field name to resolved value; secret fields as SecureString unless -AsPlainText) and Credential (a PSCredential, or null when the adapter has no user name and password pair).'
 
     Notes        = @'
-Errors (ErrorId), non-terminating and for one source each: DcSourceNotFound, DcSourceTypeUnknown, DcEnvironmentVariableNotSet, DcReferenceInvalid, DcSecretManagementNotInstalled, DcNoVaultAvailable, DcVaultNotFound, DcVaultLocked (run Unlock-SecretVault), DcSecretNotFound (also for a secret_ref Hashtable without an entry for a required field), DcSecretTypeUnusable (for example a ByteArray secret, or a secret_ref that is not a Hashtable), DcVaultFailed and DcSourceInvalid (a resolved value of the wrong type).
+A connection is emitted only when every field resolved: for a source that did not, the errors are written and nothing is emitted, so a script never receives a half-filled connection or a null credential.
+
+Errors (ErrorId): DcCatalogNotFound when the catalog database does not exist (the message names the path and whether it came from -Database, $env:DATACOMPASS_DATA_DIR or the default location: a mistyped path is never read as an empty catalog) (stops the command). Non-terminating and for one source each: DcSourceNotFound, DcSecretBroken (the field holds the Python tool's "**********", which is never handed out), DcSecretEmpty (a required secret resolved to an empty value), DcSourceTypeUnknown, DcEnvironmentVariableNotSet, DcReferenceInvalid, DcSecretManagementNotInstalled, DcNoVaultAvailable, DcVaultNotFound, DcVaultLocked (run Unlock-SecretVault), DcSecretNotFound (also for a secret_ref Hashtable without an entry for a required field), DcSecretTypeUnusable (for example a ByteArray secret, or a secret_ref that is not a Hashtable), DcVaultFailed and DcSourceInvalid (a resolved value of the wrong type).
 
 DcDatabaseUnavailable, DcDatabaseInvalid and DcPathNotFileSystem stop the command. Messages name the source, field and reference, never a resolved value.
 '@

@@ -45,7 +45,7 @@ Get-DcSource -Type databricks | Remove-DcSource -Confirm:$false
     Outputs      = 'None. Remove-DcSource returns nothing; -Verbose reports each source and secret removed.'
 
     Notes        = @'
-Errors (ErrorId): DcSourceNotFound, non-terminating, for an exact name that matches no source, or a source that another process removed meanwhile. DcVaultLocked, non-terminating, when a vault holding a secret to remove is locked (nothing is removed for that source). A secret that -RemoveSecret cannot remove is reported, non-terminating, with the ErrorId of the vault failure (DcVaultLocked, DcVaultNotFound, DcSecretNotFound, DcVaultFailed, DcSecretManagementNotInstalled).
+Errors (ErrorId): DcCatalogNotFound when the catalog database does not exist (the message names the path and whether it came from -Database, $env:DATACOMPASS_DATA_DIR or the default location: a mistyped path is never read as an empty catalog) (stops the command). DcSourceNotFound, non-terminating, for an exact name that matches no source, or a source that another process removed meanwhile. DcVaultLocked, non-terminating, when a vault holding a secret to remove is locked (nothing is removed for that source). A secret that -RemoveSecret cannot remove is reported, non-terminating, with the ErrorId of the vault failure (DcVaultLocked, DcVaultNotFound, DcSecretNotFound, DcVaultFailed, DcSecretManagementNotInstalled).
 
 DcDatabaseUnavailable, DcDatabaseInvalid, DcDatabaseVersionUnsupported (a catalog written by a newer DataCompass), DcConnectionInfoInvalid and DcPathNotFileSystem stop the command.
 '@

@@ -53,7 +53,7 @@ Set-DcSourceSecret dbx access_token $token -Vault Store
     Outputs      = 'None by default. With -PassThru, the rotated source as a DataCompass.DcSource.'
 
     Notes        = @'
-Errors (ErrorId), all non-terminating: DcSourceNotFound, DcSourceTypeUnknown, DcFieldNotSecret (also for -Credential on a databricks source), DcReferenceInvalid, DcNoVaultAvailable, DcVaultNotFound, DcSecretNameConflict (the vault holds a secret of the generated name that DataCompass did not create for this source), DcVaultLocked, DcVaultFailed, DcSecretManagementNotInstalled, DcConfigInvalid, DcDatabaseUnavailable, DcDatabaseInvalid, DcDatabaseVersionUnsupported and DcConnectionInfoInvalid. DcPathNotFileSystem stops the command.
+Errors (ErrorId), all non-terminating: DcCatalogNotFound (the catalog database does not exist: the message names the path and where it came from), DcSourceNotFound, DcSourceTypeUnknown, DcFieldNotSecret (also for -Credential on a databricks source), DcReferenceInvalid, DcNoVaultAvailable, DcVaultNotFound, DcSecretNameConflict (the vault holds a secret of the generated name that DataCompass did not create for this source), DcVaultLocked, DcVaultFailed, DcSecretManagementNotInstalled, DcConfigInvalid, DcDatabaseUnavailable, DcDatabaseInvalid, DcDatabaseVersionUnsupported and DcConnectionInfoInvalid. DcPathNotFileSystem stops the command.
 
 If the vault write fails, the source is left as it was. Messages name the source, field, vault and secret, never the value.
 '@

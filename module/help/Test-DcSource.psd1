@@ -9,15 +9,16 @@ An environment reference, ${VAR} or ${VAR:-default}, is Ok when the variable is 
 
 A value stored encrypted (enc:v1:<keyId>:<token>) gives one result with the kind Encrypted and the reference enc:v1:<keyId>. It is opened with its key to check it, and the plaintext is dropped at once: Ok when it opens, KeyMissing when no key is configured or the ring lacks its key, KeyUnusable when the configured ring cannot be used (a malformed key, a key file others can read, a vault that fails), and DecryptionFailed when the value is damaged or was changed.
 
-Literal values are not references and produce no result, and Test-DcSource does not check the types of resolved values: Get-DcSourceConnection does that.
+Secret fields with no reference to follow are checked too, with the kind Literal: a secret stored in the clear is Plaintext (it works, and the reference column shows (plaintext), never the value), the Python tool's "**********" is Broken (it is not a credential), and a required secret with no value, or whose whole value is a variable set to nothing, is Empty. Non-secret literal values produce no result, and Test-DcSource does not check the types of resolved values: Get-DcSourceConnection does that.
 
-With -Quiet, Test-DcSource returns a single Boolean at the end instead: $true when every reference resolves and every exact -Name exists.
+With -Quiet, Test-DcSource returns a single Boolean at the end instead: $true only when every checked field would give a working value, none is stored in the clear (unless -AllowPlaintext), and every exact -Name exists.
 '@
 
     Parameters   = @{
-        Name     = 'The names of the sources to check; wildcards are supported. By default, every source in the catalog. An exact name that matches no source is reported as an error and makes -Quiet return $false. Takes strings from the pipeline, and the Name property of piped objects.'
-        Quiet    = 'Returns only one Boolean: $true when every reference of the matching sources is Ok or DefaultUsed and every exact -Name exists, else $false. Sources without references pass, and so does a catalog with no sources.'
-        Database = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+        Name           = 'The names of the sources to check; wildcards are supported. By default, every source in the catalog. An exact name that matches no source is reported as an error and makes -Quiet return $false. Takes strings from the pipeline, and the Name property of piped objects.'
+        Quiet          = 'Returns only one Boolean: $true when every checked field of the matching sources is Ok or DefaultUsed (or Plaintext with -AllowPlaintext) and every exact -Name exists, else $false. A catalog with no sources passes; a catalog that does not exist is an error, never $true.'
+        AllowPlaintext = 'With -Quiet, accepts secrets stored in the clear (Plaintext) as passing. They are still reported.'
+        Database       = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
     }
 
     Examples     = @(
@@ -45,12 +46,12 @@ Test-DcSource -Name 'sales-*' | Where-Object { -not $_.Resolvable } | Format-Lis
     )
 
     Outputs      = @{
-        'DataCompass.DcReferenceTest' = 'One per reference: Source, Field, Reference (as stored), Kind (Env or Vault), Status, Resolvable and Message. It holds no secret value.'
+        'DataCompass.DcReferenceTest' = 'One per reference or literal secret: Source, Field, Reference (as stored), Kind (Env, Vault, Encrypted or Literal), Status, Resolvable and Message. It holds no secret value.'
         'System.Boolean'              = 'With -Quiet, one Boolean for the whole command.'
     }
 
     Notes        = @'
-Errors (ErrorId): DcSourceNotFound, non-terminating, for an exact -Name that matches no source. DcDatabaseUnavailable, DcDatabaseInvalid, DcConnectionInfoInvalid and DcPathNotFileSystem stop the command. Vault problems are not errors: they are reported in the Status of each DcReferenceTest.
+Errors (ErrorId): DcCatalogNotFound when the catalog database does not exist (the message names the path and whether it came from -Database, $env:DATACOMPASS_DATA_DIR or the default location: a mistyped path is never read as an empty catalog) (stops the command, so a guarded runbook step never runs). DcSourceNotFound, non-terminating, for an exact -Name that matches no source. DcDatabaseUnavailable, DcDatabaseInvalid, DcConnectionInfoInvalid and DcPathNotFileSystem stop the command. Vault problems are not errors: they are reported in the Status of each DcReferenceTest.
 '@
 
     RelatedLinks = @(

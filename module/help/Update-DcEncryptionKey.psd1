@@ -11,11 +11,12 @@ A value whose key is not in the ring, or which cannot be opened, stays as it is 
 '@
 
     Parameters   = @{
-        Name      = 'The sources whose values to re-encrypt; wildcards are supported. By default, every source in the catalog.'
-        BatchSize = 'How many values one transaction re-encrypts (1 to 10000, default 100). Smaller batches hold the write lock for less time; a kill loses at most one batch of work, never a value.'
-        Database  = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
-        WhatIf    = 'Lists every value that would be re-encrypted, with its current key id and the primary key id, and changes nothing.'
-        Confirm   = 'Asks before each value.'
+        Name        = 'The sources whose values to re-encrypt; wildcards are supported. By default, every source in the catalog.'
+        InputObject = 'Sources from Get-DcSource, usually piped: exactly those are re-encrypted, each in the catalog it was read from unless -Database names another (one result per catalog). An empty pipeline re-encrypts nothing.'
+        BatchSize   = 'How many values one transaction re-encrypts (1 to 10000, default 100). Smaller batches hold the write lock for less time; a kill loses at most one batch of work, never a value.'
+        Database    = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+        WhatIf      = 'Lists every value that would be re-encrypted, with its current key id and the primary key id, and changes nothing.'
+        Confirm     = 'Asks before each value.'
     }
 
     Examples     = @(
@@ -40,7 +41,7 @@ Update-DcEncryptionKey -BatchSize 20 -InformationVariable summary
     Outputs      = 'DataCompass.DcEncryptionKeyUpdate: PrimaryKeyId, Reencrypted, Failed, NotDone (declined with -WhatIf or -Confirm), AlreadyCurrent and Database.'
 
     Notes        = @'
-Errors (ErrorId): DcEncryptionKeyMissing when no key is configured (stops the command) or a value's key is not in the ring (per value); DcDecryptionFailed for a damaged value (per value); DcSourceInvalid for a value changed by another process during the run (per value; run again); DcEncryptionKeyInvalid or DcEncryptionKeyFileUnprotected when the key ring cannot be read; DcDatabaseUnavailable, DcDatabaseInvalid and DcDatabaseVersionUnsupported stop the command.
+Errors (ErrorId): DcCatalogNotFound when the catalog database does not exist (the message names the path and whether it came from -Database, $env:DATACOMPASS_DATA_DIR or the default location: a mistyped path is never read as an empty catalog); DcEncryptionKeyMissing when no key is configured (stops the command) or a value's key is not in the ring (per value); DcDecryptionFailed for a damaged value (per value); DcSourceInvalid for a value changed by another process during the run (per value; run again); DcEncryptionKeyInvalid or DcEncryptionKeyFileUnprotected when the key ring cannot be read; DcDatabaseUnavailable, DcDatabaseInvalid and DcDatabaseVersionUnsupported stop the command.
 '@
 
     RelatedLinks = @(

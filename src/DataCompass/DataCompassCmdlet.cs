@@ -79,15 +79,37 @@ namespace DataCompass
             public void Warn(string message) => _cmdlet.WriteWarning(message);
         }
 
+        // Where each catalog path this command resolved came from, for DcCatalogNotFound.
+        private readonly Dictionary<string, string> _origins = new Dictionary<string, string>(StringComparer.Ordinal);
+
         /// <summary>The full path of the catalog database this command works on.</summary>
         internal string ResolveDatabasePath(string? databaseOverride = null)
         {
             var explicitPath = databaseOverride ?? Database;
-            return CatalogLocation.Resolve(
+            var location = CatalogLocation.Locate(
                 explicitPath == null ? null : ResolveFileSystemPath(explicitPath, "Database"),
                 Environment.GetEnvironmentVariable,
                 Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+            _origins[location.Path] = explicitPath == null ? location.Origin : $"-Database '{explicitPath}'";
+            return location.Path;
         }
+
+        /// <summary>The catalog a piped source is worked on in: its own, unless -Database names another.</summary>
+        internal string DatabaseOf(DcSource source)
+        {
+            if (Database != null)
+            {
+                return ResolveDatabasePath();
+            }
+
+            _origins[source.Database] = $"the piped source's Database";
+            return source.Database;
+        }
+
+        /// <summary>Opens an existing catalog for reading; a catalog that is not there ends the command with DcCatalogNotFound.</summary>
+        internal SourceCatalog OpenExistingCatalog(string databasePath) =>
+            SourceCatalog.OpenForRead(databasePath) ?? throw CatalogLocation.NotFound(
+                databasePath, _origins.TryGetValue(databasePath, out var origin) ? origin : "-Database");
 
         /// <summary>Resolves a user path through the PowerShell provider, so '~', relative paths and PSPaths work.</summary>
         internal string ResolveFileSystemPath(string path, string parameterName)
@@ -102,11 +124,11 @@ namespace DataCompass
             return resolved;
         }
 
-        /// <summary>Every source in the catalog; none when it does not exist yet. An unusable catalog terminates.</summary>
+        /// <summary>Every source in the catalog. A missing or unusable catalog terminates.</summary>
         internal IReadOnlyList<StoredSource> ReadSources(string databasePath)
         {
-            using var catalog = SourceCatalog.OpenForRead(databasePath);
-            return catalog?.ListSources() ?? Array.Empty<StoredSource>();
+            using var catalog = OpenExistingCatalog(databasePath);
+            return catalog.ListSources();
         }
 
         // One key ring source per catalog for the whole command, pipeline included: a vault-held ring is read once.

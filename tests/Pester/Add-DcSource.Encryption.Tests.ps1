@@ -239,7 +239,7 @@ Describe 'Add-DcSource with encryption at rest' -Tag 'Integration', 'Encryption'
                 Add-DcSource -Name lookalike -Type postgresql -Connection (New-PgConnection $literal) -AllowPlaintext -WarningAction SilentlyContinue -ErrorAction SilentlyContinue -ErrorVariable errors
                 if ($errors) { $errors[0] }
             }
-            $added = @(Get-DcSource -ErrorAction SilentlyContinue | Where-Object Name -EQ 'lookalike')
+            $added = @(Get-CatalogSource | Where-Object Name -EQ 'lookalike')
             if ($record -or -not $added) {
                 $added | Should -BeNullOrEmpty -Because 'a refusal writes nothing'
                 return

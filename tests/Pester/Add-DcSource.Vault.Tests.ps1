@@ -316,7 +316,7 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
             $errors[0].Exception.Message | Should -Match 'secrets_backend'
             Assert-NoValue $errors[0] $canary
             Get-VaultWrites $script:Vault | Should -BeNullOrEmpty
-            Get-DcSource | Should -BeNullOrEmpty
+            Get-CatalogSource | Should -BeNullOrEmpty
         }
 
         It 'refuses to overwrite an existing vault secret with the generated name (DcSecretNameConflict) and leaves it untouched' {
@@ -338,7 +338,7 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
 
             Get-PlainSecret $script:Vault 'DataCompass-prod-password' | Should -BeExactly $existing
             Get-VaultWrites $script:Vault | Should -BeNullOrEmpty
-            Get-DcSource | Should -BeNullOrEmpty
+            Get-CatalogSource | Should -BeNullOrEmpty
         }
 
         It 'treats a secret whose name differs only in case as a conflict too (vault names are case-insensitive)' {
@@ -349,7 +349,7 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
             Add-DcSource -Name prod -Type postgresql -Connection (New-PgConnection (New-Canary 'x')) -ErrorAction SilentlyContinue -ErrorVariable errors
             $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSecretNameConflict' 'Add-DcSource')
             Get-PlainSecret $script:Vault 'datacompass-prod-password' | Should -BeExactly $existing
-            Get-DcSource | Should -BeNullOrEmpty
+            Get-CatalogSource | Should -BeNullOrEmpty
         }
 
         It 'removes the secret it already wrote and adds no source when the second vault write fails' {
@@ -374,7 +374,7 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
             $firstWritten = ($calls | Where-Object { $_ -like 'Set-Secret *' } | Select-Object -First 1).Substring('Set-Secret '.Length)
             $calls | Should -Contain "Remove-Secret $firstWritten"
             Get-SecretInfo -Vault $failing | Should -BeNullOrEmpty
-            Get-DcSource | Should -BeNullOrEmpty
+            Get-CatalogSource | Should -BeNullOrEmpty
             Get-VaultWrites $script:Vault | Should -BeNullOrEmpty
         }
 
@@ -391,7 +391,7 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
             $errors[0].Exception.Message | Should -Match 'Unlock-SecretVault'
             Assert-NoValue $errors[0] $canary
             Get-VaultWrites $locked | Should -BeNullOrEmpty
-            Get-DcSource | Should -BeNullOrEmpty
+            Get-CatalogSource | Should -BeNullOrEmpty
         }
 
         It 'refuses an existing source name (DcSourceExists) before writing any secret' {
@@ -434,7 +434,7 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
 
             Get-VaultWrites $script:Vault | Should -BeNullOrEmpty
             Get-SecretNames $script:Vault | Should -BeNullOrEmpty
-            Get-DcSource | Should -BeNullOrEmpty
+            Get-CatalogSource | Should -BeNullOrEmpty
             Test-CatalogContains $canary | Should -BeFalse
         }
 
@@ -454,7 +454,7 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
             Assert-NoValue $record $canary
 
             Get-VaultWrites $script:Vault | Should -BeNullOrEmpty
-            Get-DcSource | Should -BeNullOrEmpty
+            Get-CatalogSource | Should -BeNullOrEmpty
             Test-CatalogContains $canary | Should -BeFalse
         }
     }
@@ -474,7 +474,7 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
             $record.Exception.Message | Should -Match 'Register'
             $record.Exception.Message | Should -Match '-AllowPlaintext'
             Assert-NoValue $record $canary
-            Get-DcSource | Should -BeNullOrEmpty
+            Get-CatalogSource | Should -BeNullOrEmpty
             Test-CatalogContains $canary | Should -BeFalse
         }
 
@@ -487,7 +487,7 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
             )
             { $rows | Add-DcSource -ErrorAction SilentlyContinue } |
                 Should -Throw -ErrorId (Get-DcErrorId 'DcPlaintextSecretRefused' 'Add-DcSource')
-            Get-DcSource | Should -BeNullOrEmpty
+            Get-CatalogSource | Should -BeNullOrEmpty
         }
 
         It 'refuses a literal secret when vaults are registered but none is named and there is no default' {
@@ -499,7 +499,7 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
             $record.Exception.Message | Should -Match 'default'
             Assert-NoValue $record $canary
             Get-VaultWrites $script:Vault | Should -BeNullOrEmpty
-            Get-DcSource | Should -BeNullOrEmpty
+            Get-CatalogSource | Should -BeNullOrEmpty
         }
 
         It 'stores plaintext with -AllowPlaintext, with a warning that names the field and never the value' {

@@ -123,7 +123,7 @@ secret_vault: Other
             $err.Exception.Message | Should -BeLike "*'secrets_bakend'*"
             $err.Exception.Message | Should -Not -BeLike "*$canary*"
             @(Get-SecretInfo -Vault $vault).Count | Should -Be 0
-            @(Get-DcSource -ErrorAction SilentlyContinue).Count | Should -Be 0
+            @(Get-CatalogSource).Count | Should -Be 0
         }
 
         It 'fails with DcConfigInvalid for malformed YAML' -TestCases @(

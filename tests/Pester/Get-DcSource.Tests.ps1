@@ -91,32 +91,24 @@ Describe 'Get-DcSource' {
         Restore-TestEnvironment
     }
 
-    Context 'when there is no catalog database yet' {
-        It 'returns nothing, writes no error and creates no file or folder' {
-            $output = Get-DcSource -ErrorVariable errors
-            $output | Should -BeNullOrEmpty
-            $errors | Should -HaveCount 0
+    Context 'when there is no catalog database' {
+        # A mistyped path must never read as an empty, healthy catalog.
+        It 'ends with DcCatalogNotFound naming the path and $env:DATACOMPASS_DATA_DIR, and creates no file or folder' {
+            { Get-DcSource -ErrorAction Stop } | Should -Throw -ErrorId (Get-DcErrorId 'DcCatalogNotFound' 'Get-DcSource')
+            $Error[0].Exception.Message | Should -BeLike "*'$script:DbPath'*DATACOMPASS_DATA_DIR*"
             Test-Path -LiteralPath $env:DATACOMPASS_DATA_DIR | Should -BeFalse
         }
 
-        It 'returns nothing for a wildcard name and a type filter, and creates nothing' {
-            $output = Get-DcSource -Name 'p*' -Type '*' -ErrorVariable errors
-            $output | Should -BeNullOrEmpty
-            $errors | Should -HaveCount 0
+        It 'ends the same way for a wildcard name and a type filter' {
+            { Get-DcSource -Name 'p*' -Type '*' } | Should -Throw -ErrorId (Get-DcErrorId 'DcCatalogNotFound' 'Get-DcSource')
             Test-Path -LiteralPath $env:DATACOMPASS_DATA_DIR | Should -BeFalse
         }
 
-        It 'does not create a file given with -Database' {
+        It 'does not create a file given with -Database, and says it came from -Database' {
             $database = Join-Path $TestDrive "missing-$(New-Guid)/catalog.db"
-            Get-DcSource -Database $database -ErrorVariable errors | Should -BeNullOrEmpty
-            $errors | Should -HaveCount 0
+            { Get-DcSource -Database $database } | Should -Throw -ErrorId (Get-DcErrorId 'DcCatalogNotFound' 'Get-DcSource')
+            $Error[0].Exception.Message | Should -BeLike "*'$database'*-Database*"
             Test-Path -LiteralPath (Split-Path $database) | Should -BeFalse
-        }
-
-        It 'reports an exact name as DcSourceNotFound, still without creating a file' {
-            { Get-DcSource -Name 'prod' -ErrorAction Stop } |
-                Should -Throw -ErrorId (Get-DcErrorId 'DcSourceNotFound' 'Get-DcSource')
-            Test-Path -LiteralPath $env:DATACOMPASS_DATA_DIR | Should -BeFalse
         }
     }
 
@@ -453,7 +445,7 @@ Add-DcSource -Name 'envsrc' -Type postgresql -Connection @{ host = 'h'; database
 $ErrorActionPreference = 'Stop'
 Import-Module '__MODULE__'
 'DATADIR_SET=' + (Test-Path env:DATACOMPASS_DATA_DIR)
-'BEFORE=' + @(Get-DcSource).Count
+try { Get-DcSource } catch { 'BEFORE=' + $_.FullyQualifiedErrorId.Split(',')[0] }
 Add-DcSource -Name 'homesrc' -Type postgresql -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = '${DB_PASSWORD}' }
 'DB=' + (Get-DcSource -Name 'homesrc').Database
 '@ -replace '__MODULE__', $script:ModuleManifest
@@ -463,7 +455,7 @@ Add-DcSource -Name 'homesrc' -Type postgresql -Connection @{ host = 'h'; databas
             $result.ExitCode | Should -Be 0 -Because $result.Text
             $result.Output | Should -Contain 'DATADIR_SET=False'
             $expected = Join-Path $fakeHome '.datacompass/datacompass.db'
-            $result.Output | Should -Contain 'BEFORE=0'
+            $result.Output | Should -Contain 'BEFORE=DcCatalogNotFound'
             $result.Output | Should -Contain "DB=$expected"
             Test-Path -LiteralPath $expected | Should -BeTrue
         }

@@ -47,7 +47,6 @@ Describe 'Get-DcSourceConnection with encrypted values' -Tag 'Integration', 'Enc
             Add-DcSource -Name prod -Type postgresql -Connection (New-PgConnection $canary) -Encrypt -ErrorAction Stop
 
             $connection = Get-DcSourceConnection -Name prod -ErrorAction Stop
-            $connection.IsComplete | Should -BeTrue
             $connection.Settings['password'] | Should -BeOfType [securestring]
             Get-PlainText $connection.Settings['password'] | Should -BeExactly $canary
             $connection.Credential | Should -BeOfType [pscredential]
@@ -105,7 +104,7 @@ Describe 'Get-DcSourceConnection with encrypted values' -Tag 'Integration', 'Enc
     }
 
     Context 'values the key ring cannot open' {
-        It 'reports a value whose key is not in the ring as DcEncryptionKeyMissing naming source, field and key id; the other fields resolve' {
+        It 'reports a value whose key is not in the ring as DcEncryptionKeyMissing naming source, field and key id; and no connection comes out' {
             $canary = New-Canary 'lost'
             Add-DcSource -Name lost -Type postgresql -Connection (New-PgConnection $canary) -Encrypt -ErrorAction Stop
             $keyB = New-FernetKeyText
@@ -124,12 +123,7 @@ Describe 'Get-DcSourceConnection with encrypted values' -Tag 'Integration', 'Enc
             Assert-NoValue $errors[0] @($canary, $script:KeyA, $keyB)
             (Get-ErrorText $errors[0]) -join "`n" | Should -Not -BeLike "*$($token.Substring(20, 30))*" -Because 'the token is not shown either'
 
-            $connection | Should -Not -BeNullOrEmpty
-            $connection.IsComplete | Should -BeFalse
-            $connection.UnresolvedFields | Should -Be @('password')
-            $connection.Settings['host'] | Should -BeExactly 'pg01.example.com'
-            $connection.Settings['username'] | Should -BeExactly 'app'
-            $connection.Credential | Should -BeNullOrEmpty
+            $connection | Should -BeNullOrEmpty -Because 'a source that did not fully resolve gives no connection'
         }
 
         It 'reports DcEncryptionKeyMissing when no key is configured at all' {
@@ -138,7 +132,7 @@ Describe 'Get-DcSourceConnection with encrypted values' -Tag 'Integration', 'Enc
             $connection = Get-DcSourceConnection -Name nokey -ErrorAction SilentlyContinue -ErrorVariable errors
             $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcEncryptionKeyMissing' 'Get-DcSourceConnection')
             $errors[0].Exception.Message | Should -BeLike "*$(Get-FernetKeyId $script:KeyA)*"
-            $connection.UnresolvedFields | Should -Be @('password')
+            $connection | Should -BeNullOrEmpty
         }
 
         It 'reports a changed token as DcDecryptionFailed and a damaged value as DcDecryptionFailed, per field' {
@@ -153,8 +147,7 @@ Describe 'Get-DcSourceConnection with encrypted values' -Tag 'Integration', 'Enc
                 $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcDecryptionFailed' 'Get-DcSourceConnection')
                 "$($errors[0].CategoryInfo.Category)" | Should -Be 'InvalidData'
                 $errors[0].Exception.Message | Should -BeLike "*'$name'*'password'*"
-                $connection.IsComplete | Should -BeFalse
-                $connection.UnresolvedFields | Should -Be @('password')
+                $connection | Should -BeNullOrEmpty
             }
         }
 
@@ -174,7 +167,7 @@ Describe 'Get-DcSourceConnection with encrypted values' -Tag 'Integration', 'Enc
 
             $connections = @(Get-DcSourceConnection -Name good, other -AsPlainText -ErrorAction SilentlyContinue -ErrorVariable errors)
             $errors.Count | Should -Be 1
-            @($connections.IsComplete) | Should -Be @($true, $false)
+            $connections.Name | Should -Be @('good')
             $connections[0].Settings['password'] | Should -BeExactly $good
             { Get-DcSourceConnection -Name other -ErrorAction Stop } | Should -Throw -ErrorId (Get-DcErrorId 'DcEncryptionKeyMissing' 'Get-DcSourceConnection')
         }
@@ -187,7 +180,7 @@ Describe 'Get-DcSourceConnection with encrypted values' -Tag 'Integration', 'Enc
             $connection = Get-DcSourceConnection -Name prod -ErrorAction SilentlyContinue -ErrorVariable errors
             $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcEncryptionKeyFileUnprotected' 'Get-DcSourceConnection')
             "$($errors[0].CategoryInfo.Category)" | Should -Be 'SecurityError'
-            $connection.UnresolvedFields | Should -Be @('password')
+            $connection | Should -BeNullOrEmpty
         }
     }
 }

@@ -197,7 +197,7 @@ password: ${DB_PASSWORD}
             (Get-DcSourceConnection 'prod').Settings.host | Should -BeExactly 'real.example.com'
         }
 
-        It 'lets a set-but-empty variable win over the default' -Skip:$IsWindows {
+        It 'lets a set-but-empty variable win over the default; for a required secret that means no credential' -Skip:$IsWindows {
             $canary = New-Canary 'Default'
             $database = Join-Path $TestDrive "empty-$(New-Guid).db"
             $script = @'
@@ -206,15 +206,17 @@ Import-Module '__MODULE__'
 Add-DcSource -Name 'prod' -Type postgresql -Database '__DB__' -WarningAction SilentlyContinue -AllowPlaintext -Connection @{
     host = '${DB_HOST:-fallback.example.com}'; database = 'sales'; username = 'app'; password = '${DB_PASSWORD:-__CANARY__}' }
 'SET=' + (Test-Path env:DB_PASSWORD) + ',' + (Test-Path env:DB_HOST)
+try { $null = Get-DcSourceConnection -Name 'prod' -Database '__DB__' -AsPlainText } catch { 'ERROR=' + $_.FullyQualifiedErrorId.Split(',')[0] }
+$env:DB_PASSWORD = 'pw'
 $connection = Get-DcSourceConnection -Name 'prod' -Database '__DB__' -AsPlainText
 'HOST=[' + $connection.Settings.host + ']'
-'PASSWORD=[' + $connection.Settings.password + ']'
 '@ -replace '__MODULE__', $script:ModuleManifest -replace '__DB__', $database -replace '__CANARY__', $canary
             $result = Invoke-ChildPwshWithEnvironment -Script $script -Environment @{ DB_PASSWORD = ''; DB_HOST = '' }
             $result.ExitCode | Should -Be 0 -Because $result.Text
             $result.Output | Should -Contain 'SET=True,True'
+            $result.Output | Should -Contain 'ERROR=DcSecretEmpty'
             $result.Output | Should -Contain 'HOST=[]'
-            $result.Output | Should -Contain 'PASSWORD=[]'
+            $result.Text | Should -Not -BeLike "*$canary*"
         }
 
         It 'does one pass: a value that looks like a placeholder is returned verbatim' {
@@ -269,12 +271,10 @@ access_token: ${DATABRICKS_TOKEN}
     }
 
     Context 'errors' {
-        It 'reports an unset variable as DcEnvironmentVariableNotSet naming variable, source and field, and returns the rest' {
+        It 'reports an unset variable as DcEnvironmentVariableNotSet naming variable, source and field, and emits no connection' {
             Add-PgSource -Name 'prod'
             $output = Get-DcSourceConnection 'prod' -ErrorVariable errors -ErrorAction SilentlyContinue
-            $output.IsComplete | Should -BeFalse
-            $output.UnresolvedFields | Should -Be @('password')
-            $output.Credential | Should -BeNullOrEmpty
+            $output | Should -BeNullOrEmpty -Because 'a half-filled connection (a null credential) would be worse than none'
             $errors | Should -HaveCount 1
             $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcEnvironmentVariableNotSet' 'Get-DcSourceConnection')
             $errors[0].CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ObjectNotFound)
@@ -289,9 +289,7 @@ access_token: ${DATABRICKS_TOKEN}
         It 'reports every missing variable: two fields, two errors' {
             Add-PgSource -Name 'prod' -Fields @{ host = '${DB_HOST}' }
             $output = Get-DcSourceConnection 'prod' -ErrorVariable errors -ErrorAction SilentlyContinue
-            $output.IsComplete | Should -BeFalse
-            $output.UnresolvedFields | Should -Be @('host', 'password')
-            $output.Credential | Should -BeNullOrEmpty
+            $output | Should -BeNullOrEmpty
             $errors | Should -HaveCount 2
             $errors.FullyQualifiedErrorId | Sort-Object -Unique |
                 Should -Be (Get-DcErrorId 'DcEnvironmentVariableNotSet' 'Get-DcSourceConnection')
@@ -331,9 +329,9 @@ access_token: ${DATABRICKS_TOKEN}
             $errors[0].TargetObject | Should -Be 'missing'
         }
 
-        It 'reports DcSourceNotFound when there is no database, and creates none' {
+        It 'reports DcCatalogNotFound when there is no database, and creates none' {
             { Get-DcSourceConnection 'prod' -ErrorAction Stop } |
-                Should -Throw -ErrorId (Get-DcErrorId 'DcSourceNotFound' 'Get-DcSourceConnection')
+                Should -Throw -ErrorId (Get-DcErrorId 'DcCatalogNotFound' 'Get-DcSourceConnection')
             Test-Path -LiteralPath $env:DATACOMPASS_DATA_DIR | Should -BeFalse
         }
 
@@ -343,8 +341,7 @@ access_token: ${DATABRICKS_TOKEN}
             Add-PgSource -Name 'test'
             $env:DB_PASSWORD = 'pw'
             $output = Get-DcSourceConnection 'prod', 'missing', 'broken', 'test' -ErrorVariable errors -ErrorAction SilentlyContinue
-            $output.Name | Should -Be @('prod', 'broken', 'test')
-            @($output.IsComplete) | Should -Be @($true, $false, $true)
+            $output.Name | Should -Be @('prod', 'test')
             $errors | Should -HaveCount 2
             $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSourceNotFound' 'Get-DcSourceConnection')
             $errors[1].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcEnvironmentVariableNotSet' 'Get-DcSourceConnection')

@@ -251,7 +251,7 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
     }
 
     Context 'failures' {
-        It 'reports a locked vault as DcVaultLocked naming the vault and Unlock-SecretVault, and still resolves the rest' {
+        It 'reports a locked vault as DcVaultLocked naming the vault and Unlock-SecretVault, and still resolves the other sources' {
             $openValue = New-Canary 'open'
             $lockedValue = New-Canary 'locked'
             Set-Secret -Name 'open-pw' -Secret $openValue -Vault $script:Vault
@@ -265,13 +265,7 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             }
 
             $connections = @(Get-DcSourceConnection -Name open, shut, dbx -AsPlainText -ErrorAction SilentlyContinue -ErrorVariable errors)
-            @($connections.Name) | Should -Be @('open', 'shut', 'dbx')
-            @($connections.IsComplete) | Should -Be @($true, $false, $false)
-            $connections[1].UnresolvedFields | Should -Be @('password')
-            $connections[2].UnresolvedFields | Should -Be @('client_secret')
-            $connections[2].Settings['access_token'] | Should -BeExactly $openValue
-            $connections[1].Settings['password'] | Should -BeNullOrEmpty
-            $connections[1].Settings['host'] | Should -Not -BeNullOrEmpty
+            @($connections.Name) | Should -Be @('open') -Because 'shut and dbx did not fully resolve'
             $connections[0].Settings['password'] | Should -BeExactly $openValue
 
             $errors.Count | Should -Be 2 -Because 'one error per failing field, none for the fields that resolved'
@@ -289,9 +283,8 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             $lockedValue = New-Canary 'unlocked'
             $locked = New-LockedVault @{ 'locked-pw' = $lockedValue }
             Add-PgSource shut "`${secret:$locked/locked-pw}"
-            $incomplete = @(Get-DcSourceConnection -Name shut -ErrorAction SilentlyContinue -ErrorVariable errors)
-            $incomplete | Should -HaveCount 1
-            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
+            $unresolved = @(Get-DcSourceConnection -Name shut -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $unresolved | Should -HaveCount 0 -Because 'a source that did not fully resolve gives no connection'
             $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcVaultLocked' 'Get-DcSourceConnection')
 
             Unlock-SecretVault -Name $locked -Password (ConvertTo-SecureText $script:VaultPassword)
@@ -300,9 +293,8 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
 
         It 'reports a missing secret as DcSecretNotFound naming source, field and reference' {
             Add-PgSource miss "`${secret:$($script:Vault)/no-such-secret}"
-            $incomplete = @(Get-DcSourceConnection -Name miss -ErrorAction SilentlyContinue -ErrorVariable errors)
-            $incomplete | Should -HaveCount 1
-            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
+            $unresolved = @(Get-DcSourceConnection -Name miss -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $unresolved | Should -HaveCount 0 -Because 'a source that did not fully resolve gives no connection'
             $errors.Count | Should -Be 1
             Assert-FieldError $errors[0] 'DcSecretNotFound' 'ObjectNotFound' 'miss' 'password' "`${secret:$($script:Vault)/no-such-secret}"
         }
@@ -310,9 +302,8 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
         It 'adds only its own DcSecretNotFound record to $Error, none of SecretManagement''s' {
             Add-PgSource miss "`${secret:$($script:Vault)/no-such-secret}"
             $marker = if ($Error.Count -gt 0) { $Error[0] } else { $null }
-            $incomplete = @(Get-DcSourceConnection -Name miss -ErrorAction SilentlyContinue)
-            $incomplete | Should -HaveCount 1
-            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
+            $unresolved = @(Get-DcSourceConnection -Name miss -ErrorAction SilentlyContinue)
+            $unresolved | Should -HaveCount 0 -Because 'a source that did not fully resolve gives no connection'
             $added = foreach ($record in $Error) { if ($null -ne $marker -and [object]::ReferenceEquals($record, $marker)) { break }; $record }
             @($added | ForEach-Object { if ($_ -is [Management.Automation.ErrorRecord]) { $_.FullyQualifiedErrorId } else { "$_" } }) |
                 Should -Be @(Get-DcErrorId 'DcSecretNotFound' 'Get-DcSourceConnection')
@@ -330,9 +321,8 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             Add-PgSource orphan "`${secret:$gone/pw}"
             Remove-TestVault -Name $gone
 
-            $incomplete = @(Get-DcSourceConnection -Name orphan -ErrorAction SilentlyContinue -ErrorVariable errors)
-            $incomplete | Should -HaveCount 1
-            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
+            $unresolved = @(Get-DcSourceConnection -Name orphan -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $unresolved | Should -HaveCount 0 -Because 'a source that did not fully resolve gives no connection'
             $errors.Count | Should -Be 1
             Assert-FieldError $errors[0] 'DcVaultNotFound' 'ObjectNotFound' 'orphan' 'password' "`${secret:$gone/pw}"
         }
@@ -341,9 +331,8 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             Set-Secret -Name 'bytes' -Secret ([byte[]] (1, 2, 3, 4)) -Vault $script:Vault
             Add-PgSource bin "`${secret:$($script:Vault)/bytes}"
 
-            $incomplete = @(Get-DcSourceConnection -Name bin -ErrorAction SilentlyContinue -ErrorVariable errors)
-            $incomplete | Should -HaveCount 1
-            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
+            $unresolved = @(Get-DcSourceConnection -Name bin -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $unresolved | Should -HaveCount 0 -Because 'a source that did not fully resolve gives no connection'
             $errors.Count | Should -Be 1
             Assert-FieldError $errors[0] 'DcSecretTypeUnusable' 'InvalidData' 'bin' 'password' "`${secret:$($script:Vault)/bytes}"
             $errors[0].Exception.Message | Should -Match 'ByteArray'
@@ -356,9 +345,8 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             Add-PgSource textref $null @{ secret_ref = "vault://$($script:Vault)/text" }
             Add-PgSource mapref $null @{ secret_ref = "vault://$($script:Vault)/map" }
 
-            $incomplete = @(Get-DcSourceConnection -Name textref, mapref -ErrorAction SilentlyContinue -ErrorVariable errors)
-            $incomplete | Should -HaveCount 2
-            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
+            $unresolved = @(Get-DcSourceConnection -Name textref, mapref -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $unresolved | Should -HaveCount 0 -Because 'a source that did not fully resolve gives no connection'
             $errors.Count | Should -Be 2
             $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSecretTypeUnusable' 'Get-DcSourceConnection')
             $errors[0].Exception.Message | Should -Match "'textref'"
@@ -373,9 +361,8 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
             Set-Secret -Name 'pw' -Secret $value -Vault $failing
             Add-PgSource broken "`${secret:$failing/pw}"
 
-            $incomplete = @(Get-DcSourceConnection -Name broken -ErrorAction SilentlyContinue -ErrorVariable errors)
-            $incomplete | Should -HaveCount 1
-            foreach ($connection in $incomplete) { $connection.IsComplete | Should -BeFalse; $connection.UnresolvedFields | Should -Be @('password'); $connection.Settings['password'] | Should -BeNullOrEmpty }
+            $unresolved = @(Get-DcSourceConnection -Name broken -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $unresolved | Should -HaveCount 0 -Because 'a source that did not fully resolve gives no connection'
             $errors.Count | Should -Be 1
             Assert-FieldError $errors[0] 'DcVaultFailed' 'ResourceUnavailable' 'broken' 'password' "`${secret:$failing/pw}"
             $errors[0].Exception.Message | Should -Match ([regex]::Escape($failing))

@@ -149,9 +149,9 @@ catch { 'REMOVE=failed ' + $_.Exception.GetType().Name }
     }
 
     Context 'which catalog' {
-        It 'reports DcSourceNotFound when there is no database, and creates none' {
+        It 'reports DcCatalogNotFound when there is no database, and creates none' {
             { Remove-DcSource -Name 'prod' -Confirm:$false -ErrorAction Stop } |
-                Should -Throw -ErrorId (Get-DcErrorId 'DcSourceNotFound' 'Remove-DcSource')
+                Should -Throw -ErrorId (Get-DcErrorId 'DcCatalogNotFound' 'Remove-DcSource')
             Test-Path -LiteralPath $env:DATACOMPASS_DATA_DIR | Should -BeFalse
         }
 

@@ -60,8 +60,8 @@ Get-DcSourceConnection gone -Database (Join-Path $env:DATACOMPASS_DATA_DIR 'othe
 "ERRORS:" + (@($Error | ForEach-Object { $_.FullyQualifiedErrorId }) -join ';')
 '@
         $run.Text | Should -Not -BeLike '*WARNING*' -Because $run.Text
-        # The error and the incomplete connection, nothing else.
-        @($run.Output | Where-Object { $_ -like 'STREAM:*' } | ForEach-Object { ($_ -split ':')[1] }) | Should -Be @('ErrorRecord', 'DcSourceConnection') -Because $run.Text
-        ($run.Output | Where-Object { $_ -like 'ERRORS:*' }) | Should -Be ('ERRORS:{0};{1}' -f (Get-DcErrorId 'DcVaultNotFound' 'Get-DcSourceConnection'), (Get-DcErrorId 'DcSourceNotFound' 'Get-DcSourceConnection'))
+        # The error, and no connection for a source that did not resolve: nothing else.
+        @($run.Output | Where-Object { $_ -like 'STREAM:*' } | ForEach-Object { ($_ -split ':')[1] }) | Should -Be @('ErrorRecord') -Because $run.Text
+        ($run.Output | Where-Object { $_ -like 'ERRORS:*' }) | Should -Be ('ERRORS:{0};{1}' -f (Get-DcErrorId 'DcVaultNotFound' 'Get-DcSourceConnection'), (Get-DcErrorId 'DcCatalogNotFound' 'Get-DcSourceConnection'))
     }
 }

@@ -319,9 +319,16 @@ Describe 'Set-DcSourceSecret' {
         }
 
         It 'reports DcSourceNotFound as a non-terminating error' {
+            Add-PgSource -Name 'prod'
             Set-DcSourceSecret -Name 'nope' -Field 'password' -Secret (ConvertTo-Secure 'x') -ErrorVariable problems -ErrorAction SilentlyContinue
             $problems.Count | Should -Be 1
             $problems[0].FullyQualifiedErrorId | Should -BeExactly (Get-SetErrorId 'DcSourceNotFound')
+        }
+
+        It 'reports DcCatalogNotFound, and creates nothing, when there is no catalog' {
+            Set-DcSourceSecret -Name 'nope' -Field 'password' -Secret (ConvertTo-Secure 'x') -ErrorVariable problems -ErrorAction SilentlyContinue
+            $problems[0].FullyQualifiedErrorId | Should -BeExactly (Get-SetErrorId 'DcCatalogNotFound')
+            Test-Path -LiteralPath $env:DATACOMPASS_DATA_DIR | Should -BeFalse
         }
     }
 

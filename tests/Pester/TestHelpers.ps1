@@ -14,6 +14,17 @@ function Get-DcErrorId([string] $ErrorId, [string] $Cmdlet) {
     return "$ErrorId,DataCompass.Commands.$type"
 }
 
+function Get-CatalogSource([string] $Database) {
+    # The catalog's sources; none when a refused command left no catalog behind (reading a catalog that is
+    # not there is DcCatalogNotFound, which is what such a test expects).
+    try {
+        if ($Database) { Get-DcSource -Database $Database -ErrorAction Stop } else { Get-DcSource -ErrorAction Stop }
+    }
+    catch {
+        if ($_.FullyQualifiedErrorId -notlike 'DcCatalogNotFound,*') { throw }
+    }
+}
+
 function Invoke-ChildPwsh {
     <#
     .SYNOPSIS

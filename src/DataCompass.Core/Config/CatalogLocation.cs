@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using DataCompass.Core.Errors;
 
 namespace DataCompass.Core.Config
 {
@@ -16,24 +17,53 @@ namespace DataCompass.Core.Config
         /// <param name="explicitPath">A full path given by the caller (already resolved), or null.</param>
         /// <param name="environment">Reads an environment variable.</param>
         /// <param name="homeDirectory">The user's home folder.</param>
-        public static string Resolve(string? explicitPath, Func<string, string?> environment, string homeDirectory)
+        public static string Resolve(string? explicitPath, Func<string, string?> environment, string homeDirectory) =>
+            Locate(explicitPath, environment, homeDirectory).Path;
+
+        /// <summary>The catalog's path and where that path came from, for messages about it.</summary>
+        public static CatalogPath Locate(string? explicitPath, Func<string, string?> environment, string homeDirectory)
         {
             if (!string.IsNullOrEmpty(explicitPath))
             {
-                return Path.GetFullPath(explicitPath);
+                return new CatalogPath(Path.GetFullPath(explicitPath), "-Database");
             }
 
             var dataDirectory = environment(DataDirectoryVariable);
             if (!string.IsNullOrEmpty(dataDirectory))
             {
-                return Path.GetFullPath(Path.Combine(dataDirectory, DatabaseFileName));
+                return new CatalogPath(Path.GetFullPath(Path.Combine(dataDirectory, DatabaseFileName)), $"$env:{DataDirectoryVariable} = '{dataDirectory}'");
             }
 
-            return Path.Combine(homeDirectory, DefaultFolderName, DatabaseFileName);
+            return new CatalogPath(
+                Path.Combine(homeDirectory, DefaultFolderName, DatabaseFileName),
+                $"the default location; -Database or $env:{DataDirectoryVariable} choose another");
         }
 
         /// <summary>The data folder: the database's folder, where the config file and key file also live.</summary>
         public static string DataDirectoryOf(string databasePath) =>
             Path.GetDirectoryName(Path.GetFullPath(databasePath)) ?? throw new ArgumentException("The database path has no folder.", nameof(databasePath));
+
+        /// <summary>
+        /// The error of a command that reads a catalog that is not there: a mistyped path must never read as an
+        /// empty, healthy catalog.
+        /// </summary>
+        public static DataCompassException NotFound(string databasePath, string origin) => new DataCompassException(
+            DcError.CatalogNotFound,
+            $"There is no catalog database at '{databasePath}' (from {origin}). Check the path; Add-DcSource creates the catalog when it adds the first source.",
+            databasePath);
+    }
+
+    /// <summary>A catalog database path, and where it came from (-Database, the environment, the default).</summary>
+    public sealed class CatalogPath
+    {
+        public CatalogPath(string path, string origin)
+        {
+            Path = path;
+            Origin = origin;
+        }
+
+        public string Path { get; }
+
+        public string Origin { get; }
     }
 }

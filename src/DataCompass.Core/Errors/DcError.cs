@@ -17,6 +17,7 @@ namespace DataCompass.Core.Errors
 
         // Every ErrorId DataCompass raises is declared here, once.
         public static readonly DcError SourceNotFound = new DcError("DcSourceNotFound", DcErrorKind.ObjectNotFound);
+        public static readonly DcError CatalogNotFound = new DcError("DcCatalogNotFound", DcErrorKind.ObjectNotFound);
         public static readonly DcError SourceExists = new DcError("DcSourceExists", DcErrorKind.ResourceExists);
         public static readonly DcError SourceNameInvalid = new DcError("DcSourceNameInvalid", DcErrorKind.InvalidArgument);
         public static readonly DcError SourceTypeUnknown = new DcError("DcSourceTypeUnknown", DcErrorKind.InvalidArgument);
@@ -37,6 +38,8 @@ namespace DataCompass.Core.Errors
         public static readonly DcError VaultLocked = new DcError("DcVaultLocked", DcErrorKind.SecurityError);
         public static readonly DcError VaultFailed = new DcError("DcVaultFailed", DcErrorKind.ResourceUnavailable);
         public static readonly DcError SecretNotFound = new DcError("DcSecretNotFound", DcErrorKind.ObjectNotFound);
+        public static readonly DcError SecretBroken = new DcError("DcSecretBroken", DcErrorKind.InvalidData);
+        public static readonly DcError SecretEmpty = new DcError("DcSecretEmpty", DcErrorKind.InvalidData);
         public static readonly DcError SecretTypeUnusable = new DcError("DcSecretTypeUnusable", DcErrorKind.InvalidData);
         public static readonly DcError SecretNameConflict = new DcError("DcSecretNameConflict", DcErrorKind.ResourceExists);
         public static readonly DcError FieldNotSecret = new DcError("DcFieldNotSecret", DcErrorKind.InvalidArgument);

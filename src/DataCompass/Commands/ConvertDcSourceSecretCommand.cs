@@ -19,8 +19,7 @@ namespace DataCompass.Commands
     {
         private const string NameSet = "Name";
         private const string InputObjectSet = "InputObject";
-        private readonly List<string> _names = new List<string>();
-        private string? _databasePath;
+        private readonly SourceRequests _requests = new SourceRequests();
 
         [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
@@ -51,21 +50,26 @@ namespace DataCompass.Commands
             {
                 foreach (var source in InputObject)
                 {
-                    _databasePath ??= Database == null ? source.Database : ResolveDatabasePath();
-                    _names.Add(source.Name);
+                    _requests.Add(DatabaseOf(source), new[] { source.Name });
                 }
             }
             else
             {
-                _databasePath ??= ResolveDatabasePath();
-                _names.AddRange(Name ?? new[] { "*" });
+                _requests.Add(ResolveDatabasePath(), Name ?? new[] { "*" });
             }
         }
 
         protected override void End()
         {
-            var databasePath = _databasePath ?? ResolveDatabasePath();
-            var sources = SourceSelection.Select(this, databasePath, ReadSources(databasePath), _names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray()).ToList();
+            foreach (var (databasePath, names) in _requests.ByDatabase)
+            {
+                ConvertIn(databasePath, names);
+            }
+        }
+
+        private void ConvertIn(string databasePath, string[] names)
+        {
+            var sources = SourceSelection.Select(this, databasePath, ReadSources(databasePath), names).ToList();
             var channels = ReadChannels(databasePath);
             if (sources.Count == 0 && (!IncludeNotificationChannel || channels.Count == 0))
             {
@@ -131,8 +135,8 @@ namespace DataCompass.Commands
 
         private IReadOnlyList<StoredChannel> ReadChannels(string databasePath)
         {
-            using var catalog = SourceCatalog.OpenForRead(databasePath);
-            return catalog?.ListNotificationChannels() ?? Array.Empty<StoredChannel>();
+            using var catalog = OpenExistingCatalog(databasePath);
+            return catalog.ListNotificationChannels();
         }
 
         private void WriteResult(ConversionItem item) =>

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
@@ -8,19 +9,50 @@ using DataCompass.Core.Operations.Keys;
 namespace DataCompass.Commands
 {
     /// <summary>Get-DcEncryptionStatus. Its help (synopsis, parameters, examples) is module/help/Get-DcEncryptionStatus.psd1.</summary>
-    [Cmdlet(VerbsCommon.Get, "DcEncryptionStatus")]
+    [Cmdlet(VerbsCommon.Get, "DcEncryptionStatus", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(DcEncryptionKeyStatus))]
     public sealed class GetDcEncryptionStatusCommand : DataCompassCmdlet
     {
-        [Parameter(Position = 0)]
+        private const string NameSet = "Name";
+        private const string InputObjectSet = "InputObject";
+        private readonly SourceRequests _requests = new SourceRequests();
+
+        [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(SourceNameCompleter))]
         public string[]? Name { get; set; }
 
+        /// <summary>Sources from Get-DcSource: exactly those are counted, each in the catalog it was read from.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public DcSource[] InputObject { get; set; } = Array.Empty<DcSource>();
+
+        protected override void Process()
+        {
+            if (ParameterSetName == InputObjectSet)
+            {
+                foreach (var source in InputObject)
+                {
+                    _requests.Add(DatabaseOf(source), new[] { source.Name });
+                }
+            }
+            else
+            {
+                _requests.Add(ResolveDatabasePath(), Name ?? new[] { "*" });
+            }
+        }
+
         protected override void End()
         {
-            var databasePath = ResolveDatabasePath();
-            var sources = SourceSelection.Select(this, databasePath, ReadSources(databasePath), Name).ToList();
+            foreach (var (databasePath, names) in _requests.ByDatabase)
+            {
+                Report(databasePath, names);
+            }
+        }
+
+        private void Report(string databasePath, string[] names)
+        {
+            var sources = SourceSelection.Select(this, databasePath, ReadSources(databasePath), names).ToList();
             KeyRing? ring = null;
             try
             {

@@ -35,31 +35,34 @@ namespace DataCompass.Commands
         protected override void Process()
         {
             var databasePath = ResolveDatabasePath();
-            using (var catalog = SourceCatalog.OpenForRead(databasePath))
-            {
-                // Many names at once (a runbook resolving its whole catalog): one read instead of one query each.
-                var all = Name.Length > 1 ? catalog?.ListSources() : null;
+            using var catalog = OpenExistingCatalog(databasePath);
 
-                foreach (var name in Name)
+            // Many names at once (a runbook resolving its whole catalog): one read, then a lookup per name.
+            var all = Name.Length > 1 ? new SourceIndex(catalog.ListSources()) : null;
+            foreach (var name in Name)
+            {
+                try
                 {
-                    try
+                    var source = (all != null ? all.Find(name) : catalog.FindSource(name)) ?? throw SourceNameMatch.NotFound(name, databasePath);
+                    // The ring is looked for on first use only: a catalog with no encrypted value never reads a key.
+                    var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets, KeyRingFor(databasePath));
+                    if (!resolved.Succeeded)
                     {
-                        var source = (all != null ? SourceNameMatch.Find(all, name) : catalog?.FindSource(name)) ?? throw SourceNameMatch.NotFound(name, databasePath);
-                        // The ring is looked for on first use only: a catalog with no encrypted value never reads a key.
-                        var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets, KeyRingFor(databasePath));
+                        // A connection comes out only when every field resolved: a half-filled one (a null
+                        // credential under -ErrorAction SilentlyContinue) would be worse than none.
                         foreach (var failure in resolved.Failures)
                         {
                             WriteDcError(failure.ToException());
                         }
 
-                        // A failed field does not hide the ones that resolved: the connection comes out with
-                        // IsComplete false and the failed fields empty, next to an error for each of them.
-                        WriteObject(ToConnection(source, resolved));
+                        continue;
                     }
-                    catch (DataCompassException exception)
-                    {
-                        WriteDcError(exception);
-                    }
+
+                    WriteObject(ToConnection(source, resolved));
+                }
+                catch (DataCompassException exception)
+                {
+                    WriteDcError(exception);
                 }
             }
         }
@@ -87,7 +90,7 @@ namespace DataCompass.Commands
                 credential = new PSCredential(userName, SecureText.Protect(passwordText));
             }
 
-            return new DcSourceConnection(source.Name, source.SourceType, settings, credential, resolved.UnresolvedFields.ToArray());
+            return new DcSourceConnection(source.Name, source.SourceType, settings, credential, resolved.Values.Keys.Where(resolved.IsSecret).ToArray());
         }
     }
 }

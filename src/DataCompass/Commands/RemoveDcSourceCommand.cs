@@ -36,7 +36,7 @@ namespace DataCompass.Commands
             {
                 foreach (var source in InputObject)
                 {
-                    RemoveFrom(Database == null ? source.Database : ResolveDatabasePath(), new[] { source.Name });
+                    RemoveFrom(DatabaseOf(source), new[] { source.Name });
                 }
             }
             else

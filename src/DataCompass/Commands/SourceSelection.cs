@@ -7,7 +7,7 @@ namespace DataCompass.Commands
 {
     /// <summary>
     /// Picks sources by name the way Get-Item does: wildcards filter silently, an exact name that matches
-    /// nothing is a DcSourceNotFound error.
+    /// nothing is a DcSourceNotFound error. No names (null) means every source; an empty list means none.
     /// </summary>
     internal static class SourceSelection
     {
@@ -19,50 +19,36 @@ namespace DataCompass.Commands
         {
             missing = 0;
             var all = sources.ToList();
-            if (names == null || names.Length == 0)
+            if (names == null)
             {
                 return all;
             }
 
+            var index = new SourceIndex(all);
             var chosen = new List<StoredSource>();
+            var seen = new HashSet<long>();
             foreach (var name in names)
             {
-                var matched = false;
                 if (WildcardPattern.ContainsWildcardCharacters(name))
                 {
                     var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                    foreach (var source in all.Where(source => pattern.IsMatch(source.Name)))
-                    {
-                        matched = true;
-                        Add(chosen, source);
-                    }
-
+                    chosen.AddRange(all.Where(source => pattern.IsMatch(source.Name) && seen.Add(source.Id)));
                     continue;
                 }
 
-                var exact = SourceNameMatch.Find(all, name);
-                if (exact != null)
-                {
-                    Add(chosen, exact);
-                    matched = true;
-                }
-
-                if (!matched)
+                var exact = index.Find(name);
+                if (exact == null)
                 {
                     missing++;
                     cmdlet.WriteDcError(SourceNameMatch.NotFound(name, databasePath));
                 }
+                else if (seen.Add(exact.Id))
+                {
+                    chosen.Add(exact);
+                }
             }
 
             return chosen;
-        }
-
-        private static void Add(List<StoredSource> chosen, StoredSource source)
-        {
-            if (!chosen.Any(existing => existing.Id == source.Id))
-            {
-                chosen.Add(source);
-            }
         }
     }
 }

@@ -21,9 +21,13 @@ namespace DataCompass.Commands
         [ArgumentCompleter(typeof(SourceNameCompleter))]
         public string[]? Name { get; set; }
 
-        /// <summary>Returns only $true when every reference resolves, else $false.</summary>
+        /// <summary>Returns only $true when every secret field would give a working value and none is stored in the clear, else $false.</summary>
         [Parameter]
         public SwitchParameter Quiet { get; set; }
+
+        /// <summary>With -Quiet, accepts secrets stored in the clear (they are still reported as Plaintext).</summary>
+        [Parameter]
+        public SwitchParameter AllowPlaintext { get; set; }
 
         protected override void Process()
         {
@@ -59,8 +63,8 @@ namespace DataCompass.Commands
         {
             if (Quiet)
             {
-                // A named source that does not exist fails the preflight too.
-                WriteObject(!_missingSource && _results.All(result => result.Resolvable));
+                // A named source that does not exist fails the preflight too, and so does plaintext unless allowed.
+                WriteObject(!_missingSource && _results.All(result => result.Resolvable && (AllowPlaintext || result.Status != nameof(ReferenceStatus.Plaintext))));
             }
         }
     }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
@@ -10,24 +11,55 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>Update-DcEncryptionKey. Its help (synopsis, parameters, examples) is module/help/Update-DcEncryptionKey.psd1.</summary>
-    [Cmdlet(VerbsData.Update, "DcEncryptionKey", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Update, "DcEncryptionKey", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(DcEncryptionKeyUpdate))]
     public sealed class UpdateDcEncryptionKeyCommand : DataCompassCmdlet
     {
-        [Parameter(Position = 0)]
+        private const string NameSet = "Name";
+        private const string InputObjectSet = "InputObject";
+        private readonly SourceRequests _requests = new SourceRequests();
+
+        [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(SourceNameCompleter))]
         public string[]? Name { get; set; }
+
+        /// <summary>Sources from Get-DcSource: exactly those are re-encrypted, each in the catalog it was read from.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public DcSource[] InputObject { get; set; } = Array.Empty<DcSource>();
 
         /// <summary>How many values one transaction re-encrypts; a kill loses at most one batch of work, never a value.</summary>
         [Parameter]
         [ValidateRange(1, 10000)]
         public int BatchSize { get; set; } = 100;
 
+        protected override void Process()
+        {
+            if (ParameterSetName == InputObjectSet)
+            {
+                foreach (var source in InputObject)
+                {
+                    _requests.Add(DatabaseOf(source), new[] { source.Name });
+                }
+            }
+            else
+            {
+                _requests.Add(ResolveDatabasePath(), Name ?? new[] { "*" });
+            }
+        }
+
         protected override void End()
         {
-            var databasePath = ResolveDatabasePath();
-            var sources = SourceSelection.Select(this, databasePath, ReadSources(databasePath), Name).ToList();
+            foreach (var (databasePath, names) in _requests.ByDatabase)
+            {
+                Update(databasePath, names);
+            }
+        }
+
+        private void Update(string databasePath, string[] names)
+        {
+            var sources = SourceSelection.Select(this, databasePath, ReadSources(databasePath), names).ToList();
             var ring = KeyRingFor(databasePath).Require("Update-DcEncryptionKey re-encrypts values under the primary key");
             var pending = KeyRotation.Pending(sources, ring);
             var alreadyCurrent = EncryptedField.In(sources).Count() - pending.Count;

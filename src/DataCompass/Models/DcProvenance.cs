@@ -1,6 +1,10 @@
+using Newtonsoft.Json;
+using Newtonsoft.Json.Converters;
+
 namespace DataCompass
 {
-    /// <summary>Where a field's value comes from when the source is used.</summary>
+    /// <summary>Where a field's value comes from when the source is used. ConvertTo-Json writes its name, not its number.</summary>
+    [JsonConverter(typeof(StringEnumConverter))]
     public enum DcProvenance
     {
         /// <summary>No value stored.</summary>

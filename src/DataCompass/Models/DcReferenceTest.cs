@@ -18,13 +18,16 @@ namespace DataCompass
 
         public string Field { get; }
 
-        /// <summary>The reference as stored, e.g. ${DB_PASSWORD} or ${secret:Store/DataCompass-prod-password}.</summary>
+        /// <summary>The reference as stored, e.g. ${DB_PASSWORD} or ${secret:Store/DataCompass-prod-password}; (plaintext) or (empty) for a literal, never its value.</summary>
         public string Reference { get; }
 
-        /// <summary>Env or Vault.</summary>
+        /// <summary>Env, Vault, Encrypted, or Literal (a value stored as is: plaintext, the legacy mask, or nothing).</summary>
         public string Kind { get; }
 
-        /// <summary>Ok, DefaultUsed, NotSet, SecretManagementNotInstalled, VaultNotFound, VaultLocked, SecretNotFound, TypeUnusable, VaultFailed or Invalid.</summary>
+        /// <summary>
+        /// Ok, DefaultUsed, NotSet, SecretManagementNotInstalled, VaultNotFound, VaultLocked, SecretNotFound, TypeUnusable,
+        /// VaultFailed, Invalid, KeyMissing, DecryptionFailed, KeyUnusable, Plaintext, Broken or Empty.
+        /// </summary>
         public string Status { get; }
 
         public bool Resolvable { get; }

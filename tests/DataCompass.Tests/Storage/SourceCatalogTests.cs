@@ -225,5 +225,20 @@ namespace DataCompass.Tests
             Assert.Equal(Path.Combine("/home/u", ".datacompass", "datacompass.db"), CatalogLocation.Resolve(null, _ => null, "/home/u"));
             Assert.Equal(Path.Combine("/home/u", ".datacompass", "datacompass.db"), CatalogLocation.Resolve(string.Empty, name => string.Empty, "/home/u"));
         }
+
+        [Fact]
+        public void Location_says_where_it_came_from()
+        {
+            string? Env(string name) => name == CatalogLocation.DataDirectoryVariable ? "/typo" : null;
+            Assert.Equal("-Database", CatalogLocation.Locate("/x/my.db", Env, "/home/u").Origin);
+            Assert.Equal("$env:DATACOMPASS_DATA_DIR = '/typo'", CatalogLocation.Locate(null, Env, "/home/u").Origin);
+            Assert.StartsWith("the default location", CatalogLocation.Locate(null, _ => null, "/home/u").Origin);
+
+            var error = CatalogLocation.NotFound("/typo/datacompass.db", CatalogLocation.Locate(null, Env, "/home/u").Origin);
+            Assert.Equal(DcError.CatalogNotFound, error.Error);
+            Assert.Contains("'/typo/datacompass.db'", error.Message);
+            Assert.Contains("DATACOMPASS_DATA_DIR", error.Message);
+            Assert.Equal("/typo/datacompass.db", error.Target);
+        }
     }
 }

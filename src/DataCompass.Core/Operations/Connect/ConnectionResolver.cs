@@ -7,6 +7,7 @@ using DataCompass.Core.Common;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
+using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
 using DataCompass.Core.Vaults;
 
@@ -44,6 +45,16 @@ namespace DataCompass.Core.Operations.Connect
                     continue;
                 }
 
+                if (entry.Value is string stored && stored == LiteralSecrets.LegacyMask && SourceDescriber.IsSecretField(adapter, entry.Key))
+                {
+                    // Never handed out as a password: it is what the Python tool stored when it lost one.
+                    context.Fail(entry.Key, DcError.SecretBroken,
+                        $"Source '{source.Name}', field '{entry.Key}' holds \"{LiteralSecrets.LegacyMask}\", which an older datacompass stored in place of the real credential. Set the real value with Set-DcSourceSecret.",
+                        entry.Key);
+                    values.Add(entry.Key, null);
+                    continue;
+                }
+
                 // Only a whole field value is ever stored encrypted; text inside a list is taken as written.
                 values.Add(entry.Key, EncryptedValue.IsEncrypted(entry.Value)
                     ? context.Decrypt(entry.Key, (string)entry.Value!)
@@ -54,6 +65,8 @@ namespace DataCompass.Core.Operations.Connect
             {
                 ApplySecretRef(adapter, secretRef, values, context);
             }
+
+            FailEmptyRequiredSecrets(adapter, values, context);
 
             // A field that failed holds no value; the others are still checked and returned.
             var unresolved = new HashSet<string>(context.Failures.Select(failure => failure.Field), StringComparer.OrdinalIgnoreCase);
@@ -122,6 +135,22 @@ namespace DataCompass.Core.Operations.Connect
                     context.Fail(field.Name, DcError.SecretNotFound,
                         $"Source '{context.SourceName}', field '{field.Name}': the Hashtable secret '{uri}' has no entry '{field.Name}'.",
                         uri);
+                }
+            }
+        }
+
+        /// <summary>A required secret that resolved to nothing (a variable set to '', a stored '') gives no working credential.</summary>
+        private static void FailEmptyRequiredSecrets(AdapterSchema adapter, OrderedMap values, Context context)
+        {
+            var failed = new HashSet<string>(context.Failures.Select(failure => failure.Field), StringComparer.OrdinalIgnoreCase);
+            foreach (var field in adapter.SecretFields)
+            {
+                var required = field.Required || (field.RequiredWhen is { } condition && values.TryGetValue(condition.Field, out var actual) && condition.IsMetBy(actual as string));
+                if (required && !failed.Contains(field.Name) && values.TryGetValue(field.Name, out var value) && value is string text && text.Trim().Length == 0)
+                {
+                    context.Fail(field.Name, DcError.SecretEmpty,
+                        $"Source '{context.SourceName}', field '{field.Name}' is required and resolved to an empty value.",
+                        field.Name);
                 }
             }
         }

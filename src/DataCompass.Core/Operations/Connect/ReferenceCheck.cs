@@ -33,6 +33,15 @@ namespace DataCompass.Core.Operations.Connect
 
         /// <summary>The key ring is configured but cannot be used (a malformed key, a key file others can read, a vault that fails).</summary>
         KeyUnusable,
+
+        /// <summary>A secret stored in the clear: it works, but a preflight passes it only with -AllowPlaintext.</summary>
+        Plaintext,
+
+        /// <summary>The Python tool's "**********" in place of a lost credential: no credential at all.</summary>
+        Broken,
+
+        /// <summary>A required secret with no value (nothing stored, or a variable set to nothing).</summary>
+        Empty,
     }
 
     /// <summary>What a checked reference is: an environment placeholder, a vault secret, or an encrypted value.</summary>
@@ -41,6 +50,9 @@ namespace DataCompass.Core.Operations.Connect
         Environment,
         Vault,
         Encrypted,
+
+        /// <summary>A value stored as is, with no reference to follow (plaintext, the legacy mask, or nothing).</summary>
+        Literal,
     }
 
     /// <summary>Whether one reference of one source resolves now. Holds no value.</summary>
@@ -66,7 +78,8 @@ namespace DataCompass.Core.Operations.Connect
 
         public ReferenceStatus Status { get; }
 
-        public bool Resolvable => Status == ReferenceStatus.Ok || Status == ReferenceStatus.DefaultUsed;
+        /// <summary>Whether the field would give a working value now; a plaintext one does, but see <see cref="ReferenceStatus.Plaintext"/>.</summary>
+        public bool Resolvable => Status == ReferenceStatus.Ok || Status == ReferenceStatus.DefaultUsed || Status == ReferenceStatus.Plaintext;
 
         public string Message { get; }
     }

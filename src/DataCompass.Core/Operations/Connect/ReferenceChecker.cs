@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using DataCompass.Core.Adapters;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
@@ -45,26 +46,57 @@ namespace DataCompass.Core.Operations.Connect
                 return new[] { new ReferenceCheck(source.Name, exception.Target ?? string.Empty, string.Empty, ReferenceKind.Environment, ReferenceStatus.Invalid, exception.Message) };
             }
 
-            return references.Select(reference => reference.Encrypted != null ? CheckEncrypted(source.Name, reference)
-                    : reference.Secret == null ? CheckEnvironment(source.Name, reference)
+            var checks = references.Select(reference => reference.Encrypted != null ? CheckEncrypted(source.Name, reference)
+                    : reference.Secret == null ? CheckEnvironment(source, reference)
                     : CheckSecret(source.Name, reference))
                 .ToList();
+
+            // A secret with nothing to follow is checked too: a preflight that skipped it would pass plaintext,
+            // the legacy mask and missing passwords as healthy.
+            checks.AddRange(LiteralSecrets.Find(source).Select(literal => CheckLiteral(source.Name, literal)));
+            return checks;
         }
 
-        private ReferenceCheck CheckEnvironment(string source, FieldReference reference)
+        private static ReferenceCheck CheckLiteral(string source, LiteralSecret literal)
+        {
+            var context = $"Source '{source}', field '{literal.Field}'";
+            return literal.State switch
+            {
+                LiteralSecretState.Plaintext => new ReferenceCheck(source, literal.Field, "(plaintext)", ReferenceKind.Literal, ReferenceStatus.Plaintext,
+                    $"{context} holds its secret in the clear in the catalog. Move it to a vault with Convert-DcSourceSecret, or encrypt it with Set-DcSourceSecret."),
+                LiteralSecretState.LegacyMask => new ReferenceCheck(source, literal.Field, LiteralSecrets.LegacyMask, ReferenceKind.Literal, ReferenceStatus.Broken,
+                    $"{context} holds \"{LiteralSecrets.LegacyMask}\", which an older datacompass stored in place of the real credential. Set the real value with Set-DcSourceSecret."),
+                _ => new ReferenceCheck(source, literal.Field, "(empty)", ReferenceKind.Literal, ReferenceStatus.Empty,
+                    $"{context} is required and holds no value. Set it with Set-DcSourceSecret."),
+            };
+        }
+
+        private ReferenceCheck CheckEnvironment(StoredSource source, FieldReference reference)
         {
             var segment = reference.Segment!;
-            var status = _environment(segment.Variable!) != null ? ReferenceStatus.Ok
+            var value = _environment(segment.Variable!);
+            var status = value != null ? ReferenceStatus.Ok
                 : segment.DefaultValue != null ? ReferenceStatus.DefaultUsed
                 : ReferenceStatus.NotSet;
+            if (status == ReferenceStatus.Ok && value!.Trim().Length == 0 && IsWholeSecretField(source, reference))
+            {
+                status = ReferenceStatus.Empty;
+            }
+
             var message = status switch
             {
                 ReferenceStatus.Ok => $"The environment variable '{segment.Variable}' is set.",
+                ReferenceStatus.Empty => $"The environment variable '{segment.Variable}' is set to nothing, and it is the whole value of secret field '{reference.Field}'.",
                 ReferenceStatus.DefaultUsed => $"The environment variable '{segment.Variable}' is not set; the placeholder's default will be used.",
                 _ => $"The environment variable '{segment.Variable}' is not set and the placeholder has no default.",
             };
-            return new ReferenceCheck(source, reference.Field, reference.Text, ReferenceKind.Environment, status, message);
+            return new ReferenceCheck(source.Name, reference.Field, reference.Text, ReferenceKind.Environment, status, message);
         }
+
+        // A variable set to nothing empties a secret only when the placeholder is the field's whole value.
+        private static bool IsWholeSecretField(StoredSource source, FieldReference reference) =>
+            SourceDescriber.IsSecretField(AdapterCatalog.Find(source.SourceType), reference.Field)
+            && source.ConnectionInfo.TryGetValue(reference.Field, out var stored) && stored is string text && text == reference.Text;
 
         /// <summary>An encrypted value is checked by opening it with its key: the plaintext is dropped at once.</summary>
         private ReferenceCheck CheckEncrypted(string source, FieldReference reference)

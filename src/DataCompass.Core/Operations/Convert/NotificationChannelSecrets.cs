@@ -152,10 +152,10 @@ namespace DataCompass.Core.Operations.Convert
                 return Other(ConversionStatus.Mixed, "The value is not text; it cannot be moved to a vault as a secret.");
             }
 
-            if (text == SecretConverter.LegacyMask)
+            if (text == LiteralSecrets.LegacyMask)
             {
                 return Other(ConversionStatus.Broken,
-                    $"Notification channel '{channel.Name}', field '{field}' holds \"{SecretConverter.LegacyMask}\", which an older datacompass stored in place of the real credential. It is not migrated; set the real value in the channel's config.");
+                    $"Notification channel '{channel.Name}', field '{field}' holds \"{LiteralSecrets.LegacyMask}\", which an older datacompass stored in place of the real credential. It is not migrated; set the real value in the channel's config.");
             }
 
             var context = $"notification channel '{channel.Name}', field '{field}'";

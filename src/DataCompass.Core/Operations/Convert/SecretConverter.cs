@@ -21,7 +21,6 @@ namespace DataCompass.Core.Operations.Convert
     public static class SecretConverter
     {
         /// <summary>What the Python tool stored before a fix, instead of the real password.</summary>
-        public const string LegacyMask = "**********";
 
         /// <param name="keys">Opens encrypted values so they can move to the vault too; null when none are expected.</param>
         public static IReadOnlyList<ConversionItem> Plan(IEnumerable<StoredSource> sources, string vault, DcConfig config, KeyRingSource? keys = null)
@@ -106,11 +105,11 @@ namespace DataCompass.Core.Operations.Convert
                 };
             }
 
-            if (text == LegacyMask)
+            if (text == LiteralSecrets.LegacyMask)
             {
                 return new ConversionItem(source.Id, source.Name, field, ConversionStatus.Broken, null, null, null)
                 {
-                    Message = $"Source '{source.Name}', field '{field}' holds \"{LegacyMask}\", which an older datacompass stored in place of the real credential. It is not migrated; set the real value with Set-DcSourceSecret.",
+                    Message = $"Source '{source.Name}', field '{field}' holds \"{LiteralSecrets.LegacyMask}\", which an older datacompass stored in place of the real credential. It is not migrated; set the real value with Set-DcSourceSecret.",
                 };
             }
 

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text;
+using DataCompass.Core.Sources;
 using DataCompass.Core.Common;
 using DataCompass.Core.Config;
 using DataCompass.Core.Errors;
@@ -101,7 +102,7 @@ namespace DataCompass.Tests
         [Fact]
         public void The_legacy_mask_is_reported_broken_and_references_are_left_alone()
         {
-            AddPlaintext("legacy", SecretConverter.LegacyMask);
+            AddPlaintext("legacy", LiteralSecrets.LegacyMask);
             AddPlaintext("env", "${DB_PASSWORD}");
             AddPlaintext("mixed", "pre-${DB_PASSWORD}");
             var (catalog, items) = Plan();
@@ -119,7 +120,7 @@ namespace DataCompass.Tests
                 }
 
                 Assert.DoesNotContain(backend.Calls, call => !call.StartsWith("List", StringComparison.Ordinal));
-                Assert.Equal(SecretConverter.LegacyMask, catalog.FindSource("legacy")!.ConnectionInfo["password"]);
+                Assert.Equal(LiteralSecrets.LegacyMask, catalog.FindSource("legacy")!.ConnectionInfo["password"]);
             }
         }
 

@@ -20,9 +20,9 @@ namespace DataCompass.Core.Common
     /// </remarks>
     public sealed class YamlReader
     {
-        public const long MaxFileBytes = 1024 * 1024;
-        public const int MaxDepth = 20;
-        public const int MaxNodes = 10000;
+        public const long MaxFileBytes = InputLimits.MaxTextBytes;
+        public const int MaxDepth = InputLimits.MaxDepth;
+        public const int MaxNodes = InputLimits.MaxNodes;
 
         private const string YamlTagPrefix = "tag:yaml.org,2002:";
         private const int MaxNameLengthInMessage = 64;

@@ -25,6 +25,8 @@ namespace DataCompass.Core.Errors
         public static readonly DcError SourceFileInvalid = new DcError("DcSourceFileInvalid", DcErrorKind.InvalidData);
         public static readonly DcError SourceFileTooLarge = new DcError("DcSourceFileTooLarge", DcErrorKind.InvalidData);
         public static readonly DcError PathNotFileSystem = new DcError("DcPathNotFileSystem", DcErrorKind.InvalidArgument);
+        public static readonly DcError ConnectionTooLarge = new DcError("DcConnectionTooLarge", DcErrorKind.InvalidArgument);
+        public static readonly DcError ConnectionTooDeep = new DcError("DcConnectionTooDeep", DcErrorKind.InvalidArgument);
         public static readonly DcError ConnectionInfoInvalid = new DcError("DcConnectionInfoInvalid", DcErrorKind.InvalidData);
         public static readonly DcError NotificationChannelInvalid = new DcError("DcNotificationChannelInvalid", DcErrorKind.InvalidData);
         public static readonly DcError ReferenceInvalid = new DcError("DcReferenceInvalid", DcErrorKind.InvalidData);

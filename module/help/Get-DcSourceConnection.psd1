@@ -48,7 +48,7 @@ $failed | ForEach-Object { "$($_.FullyQualifiedErrorId): $($_.Exception.Message)
     Outputs      = 'DataCompass.DcSourceConnection: Name, Type, Settings (an ordered dictionary of field name to resolved value; secret fields as SecureString unless -AsPlainText) and Credential (a PSCredential, or null when the adapter has no user name and password pair).'
 
     Notes        = @'
-Errors (ErrorId), non-terminating and for one source each: DcSourceNotFound, DcSourceTypeUnknown, DcEnvironmentVariableNotSet, DcReferenceInvalid, DcSecretManagementNotInstalled, DcNoVaultAvailable, DcVaultNotFound, DcVaultLocked (run Unlock-SecretVault), DcSecretNotFound (also for a secret_ref Hashtable without an entry for a required field), DcSecretTypeUnusable (for example a ByteArray secret, or a secret_ref that is not a Hashtable), DcVaultFailed and DcSourceInvalid (a resolved value of the wrong type).
+Errors (ErrorId), non-terminating and for one source each: DcSourceNotFound, DcSourceTypeUnknown, DcEnvironmentVariableNotSet, DcReferenceInvalid, DcSecretManagementNotInstalled, DcNoVaultAvailable, DcVaultNotFound, DcVaultLocked (run Unlock-SecretVault), DcSecretNotFound (also for a secret_ref Hashtable without an entry for a required field), DcSecretTypeUnusable (for example a ByteArray secret, or a secret_ref that is not a Hashtable), DcVaultFailed, DcSecretTooLong (a secret value longer than the 65,536 characters a SecureString holds, even with -AsPlainText) and DcSourceInvalid (a resolved value of the wrong type).
 
 DcDatabaseUnavailable, DcDatabaseInvalid and DcPathNotFileSystem stop the command. Messages name the source, field and reference, never a resolved value.
 '@

@@ -541,6 +541,7 @@ Describe 'Add-DcSource refuses PowerShell mistakes in secret fields' -Tag 'Integ
         @{ Case = "'`$DB_PASSWORD'"; ErrorId = 'DcPlaceholderMalformed'; Category = 'InvalidData'; Password = '$DB_PASSWORD' }
         @{ Case = "'{DB_PASSWORD}'"; ErrorId = 'DcPlaceholderMalformed'; Category = 'InvalidData'; Password = '{DB_PASSWORD}' }
         @{ Case = "'`${secret:}'"; ErrorId = 'DcReferenceInvalid'; Category = 'InvalidData'; Password = '${secret:}' }
+        @{ Case = 'a literal longer than a SecureString holds'; ErrorId = 'DcSecretTooLong'; Category = 'InvalidData'; Password = 'x' * 70000 }
         @{ Case = 'a SecureString of a broken placeholder'; ErrorId = 'DcPlaceholderMalformed'; Category = 'InvalidData'
             Password = (ConvertTo-SecureString '$DB_PASSWORD' -AsPlainText -Force) }
     ) {

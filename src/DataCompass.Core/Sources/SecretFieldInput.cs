@@ -47,12 +47,12 @@ namespace DataCompass.Core.Sources
 
                 if (text.Length > InputLimits.MaxSecretLength)
                 {
-                    throw TooLong(context, "The value", sourceName);
+                    throw TooLong(context, "the value", sourceName);
                 }
             }
         }
 
-        /// <summary>The error for a secret value too long for a SecureString; <paramref name="what"/> names it ("The value", "The environment variable 'X'").</summary>
+        /// <summary>The error for a secret value too long for a SecureString; <paramref name="what"/> names it ("the value", "the value of ${X}").</summary>
         public static DataCompassException TooLong(string context, string what, string target) =>
             new DataCompassException(
                 DcError.SecretTooLong,

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using DataCompass.Core.Adapters;
+using DataCompass.Core.Common;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
@@ -13,7 +15,8 @@ namespace DataCompass.Core.Operations.Connect
     /// <summary>
     /// A preflight for runbooks: checks that every reference of a source would resolve, without reading any
     /// secret value. The vault list is read once, each vault is tested once and each secret is probed once
-    /// (by its metadata) for the life of the checker.
+    /// (by its metadata) for the life of the checker. So a vault secret too long for a SecureString is only found
+    /// when Get-DcSourceConnection reads it; an environment variable's length is checked here.
     /// </summary>
     public sealed class ReferenceChecker
     {
@@ -45,20 +48,24 @@ namespace DataCompass.Core.Operations.Connect
                 return new[] { new ReferenceCheck(source.Name, exception.Target ?? string.Empty, string.Empty, ReferenceKind.Environment, ReferenceStatus.Invalid, exception.Message) };
             }
 
+            var adapter = AdapterCatalog.Find(source.SourceType);
             return references.Select(reference => reference.Encrypted != null ? CheckEncrypted(source.Name, reference)
-                    : reference.Secret == null ? CheckEnvironment(source.Name, reference)
+                    : reference.Secret == null ? CheckEnvironment(source.Name, reference, SourceDescriber.IsSecretField(adapter, reference.Field))
                     : CheckSecret(source.Name, reference))
                 .ToList();
         }
 
-        private ReferenceCheck CheckEnvironment(string source, FieldReference reference)
+        private ReferenceCheck CheckEnvironment(string source, FieldReference reference, bool isSecret)
         {
             var segment = reference.Segment!;
-            var status = _environment(segment.Variable!) != null ? ReferenceStatus.Ok
+            var current = _environment(segment.Variable!);
+            var status = isSecret && (current ?? segment.DefaultValue)?.Length > InputLimits.MaxSecretLength ? ReferenceStatus.TooLong
+                : current != null ? ReferenceStatus.Ok
                 : segment.DefaultValue != null ? ReferenceStatus.DefaultUsed
                 : ReferenceStatus.NotSet;
             var message = status switch
             {
+                ReferenceStatus.TooLong => $"The value of '{segment.Variable}' is longer than the {InputLimits.MaxSecretLength} characters a SecureString can hold, so the secret field '{reference.Field}' cannot be used.",
                 ReferenceStatus.Ok => $"The environment variable '{segment.Variable}' is set.",
                 ReferenceStatus.DefaultUsed => $"The environment variable '{segment.Variable}' is not set; the placeholder's default will be used.",
                 _ => $"The environment variable '{segment.Variable}' is not set and the placeholder has no default.",

@@ -595,6 +595,25 @@ Describe 'Add-DcSource leaves the database byte-identical on bad input' -Tag 'In
         Get-FolderSnapshot $script:BadDataDir | Should -Be $before
     }
 
+    It 'a FIFO as -Path is refused at once, without waiting for a writer' {
+        if ($IsWindows) { Set-ItResult -Skipped -Because 'mkfifo and FIFOs in the file system do not exist on Windows'; return }
+        $fifo = Join-Path $script:Inputs 'pipe.yaml'
+        & mkfifo $fifo
+        $LASTEXITCODE | Should -Be 0
+        $before = Get-FolderSnapshot $script:BadDataDir
+        # In a child pwsh with a timeout: before the check, opening the FIFO blocked for ever.
+        $run = Invoke-Runbook -TimeoutSeconds 60 -Environment @{ DATACOMPASS_DATA_DIR = $script:BadDataDir } -Script (@(
+                "Import-Module '$($script:DcModulePath)'"
+                "Add-DcSource -Name incoming -Type postgresql -Path '$fifo' -ErrorAction SilentlyContinue -ErrorVariable failed"
+                '"id=$($failed[0].FullyQualifiedErrorId)"; "category=$($failed[0].CategoryInfo.Category)"; "message=$($failed[0].Exception.Message)"'
+            ) -join [Environment]::NewLine)
+        $run.TimedOut | Should -BeFalse -Because 'reading a FIFO must not block'
+        $run.Text | Should -BeLike "*id=$(Get-AddErrorId 'DcSourceFileInvalid')*"
+        $run.Text | Should -BeLike '*category=InvalidData*'
+        $run.Text | Should -BeLike "*message=Source file '$fifo' is a FIFO (named pipe), not a regular file*"
+        Get-FolderSnapshot $script:BadDataDir | Should -Be $before
+    }
+
     It 'a name with SQL in it is refused before anything is written' {
         $before = Get-FolderSnapshot $script:BadDataDir
         { Add-DcSource -Name "x'); DELETE FROM data_sources; --" -Type postgresql -Path (New-YamlFile $script:PgReferenceYaml $script:Inputs) -ErrorAction Stop } |

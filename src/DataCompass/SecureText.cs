@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security;
+using DataCompass.Core.Common;
+using DataCompass.Core.Errors;
 
 namespace DataCompass
 {
@@ -8,6 +10,13 @@ namespace DataCompass
     {
         public static SecureString Protect(string text)
         {
+            // SecureString throws ArgumentOutOfRangeException past this length; callers expect a Dc error.
+            if (text.Length > InputLimits.MaxSecretLength)
+            {
+                throw new DataCompassException(
+                    DcError.SecretTooLong, $"A secret value is longer than the {InputLimits.MaxSecretLength} characters a SecureString can hold.");
+            }
+
             var secure = new SecureString();
             foreach (var character in text)
             {

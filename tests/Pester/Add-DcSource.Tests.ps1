@@ -566,6 +566,54 @@ Describe 'Add-DcSource leaves the database byte-identical on bad input' -Tag 'In
         Get-FolderSnapshot $script:BadDataDir | Should -Be $before
     }
 
+    It 'a -Connection value that is <Case> gives <ErrorId>, and pwsh survives' -TestCases @(
+        @{ Case = 'a hashtable that contains itself'; ErrorId = 'DcConnectionTooDeep'
+            Make = '$c = @{ host = "h"; database = "d"; username = "u"; password = ''${P}'' }; $c.schema_filter = $c; $c' }
+        @{ Case = 'an ArrayList that contains itself'; ErrorId = 'DcConnectionTooDeep'
+            Make = '$l = [Collections.ArrayList]::new(); [void]$l.Add($l); @{ host = "h"; database = "d"; username = "u"; password = ''${P}''; exclude_schemas = $l }' }
+        @{ Case = '100,000 levels deep'; ErrorId = 'DcConnectionTooDeep'
+            Make = '$c = @{ host = "h" }; $n = $c; foreach ($i in 1..100000) { $m = @{}; $n.schema_filter = $m; $n = $m }; $c' }
+        @{ Case = 'a list of 10,001 items'; ErrorId = 'DcConnectionTooLarge'
+            Make = '@{ host = "h"; database = "d"; username = "u"; password = ''${P}''; exclude_schemas = [string[]]::new(10001) }' }
+        @{ Case = 'a 2 MiB string'; ErrorId = 'DcConnectionTooLarge'
+            Make = '@{ host = "h"; database = "d"; username = "u"; password = ''${P}''; schema_filter = [string]::new([char]"x", 2MB) }' }
+    ) {
+        # In a child pwsh: before the limits, such a value ended the whole process with a stack overflow.
+        $before = Get-FolderSnapshot $script:BadDataDir
+        $child = Invoke-ChildPwsh -Environment @{ DATACOMPASS_DATA_DIR = $script:BadDataDir } -Script (@(
+                "Import-Module '$($script:DcModulePath)'"
+                "`$connection = & { $Make }"
+                'Add-DcSource -Name incoming -Type postgresql -Connection $connection -ErrorAction SilentlyContinue -ErrorVariable failed'
+                '"id=$($failed[0].FullyQualifiedErrorId)"; "category=$($failed[0].CategoryInfo.Category)"; "message=$($failed[0].Exception.Message)"'
+                '"alive"'
+            ) -join [Environment]::NewLine)
+        $child.ExitCode | Should -Be 0 -Because $child.Text
+        $child.Output | Should -Contain "id=$(Get-AddErrorId $ErrorId)"
+        $child.Output | Should -Contain 'category=InvalidArgument'
+        $child.Text | Should -BeLike "*message=Source 'incoming': the -Connection value *"
+        $child.Output[-1] | Should -Be 'alive'
+        Get-FolderSnapshot $script:BadDataDir | Should -Be $before
+    }
+
+    It 'a FIFO as -Path is refused at once, without waiting for a writer' {
+        if ($IsWindows) { Set-ItResult -Skipped -Because 'mkfifo and FIFOs in the file system do not exist on Windows'; return }
+        $fifo = Join-Path $script:Inputs 'pipe.yaml'
+        & mkfifo $fifo
+        $LASTEXITCODE | Should -Be 0
+        $before = Get-FolderSnapshot $script:BadDataDir
+        # In a child pwsh with a timeout: before the check, opening the FIFO blocked for ever.
+        $run = Invoke-Runbook -TimeoutSeconds 60 -Environment @{ DATACOMPASS_DATA_DIR = $script:BadDataDir } -Script (@(
+                "Import-Module '$($script:DcModulePath)'"
+                "Add-DcSource -Name incoming -Type postgresql -Path '$fifo' -ErrorAction SilentlyContinue -ErrorVariable failed"
+                '"id=$($failed[0].FullyQualifiedErrorId)"; "category=$($failed[0].CategoryInfo.Category)"; "message=$($failed[0].Exception.Message)"'
+            ) -join [Environment]::NewLine)
+        $run.TimedOut | Should -BeFalse -Because 'reading a FIFO must not block'
+        $run.Text | Should -BeLike "*id=$(Get-AddErrorId 'DcSourceFileInvalid')*"
+        $run.Text | Should -BeLike '*category=InvalidData*'
+        $run.Text | Should -BeLike "*message=Source file '$fifo' is a FIFO (named pipe), not a regular file*"
+        Get-FolderSnapshot $script:BadDataDir | Should -Be $before
+    }
+
     It 'a name with SQL in it is refused before anything is written' {
         $before = Get-FolderSnapshot $script:BadDataDir
         { Add-DcSource -Name "x'); DELETE FROM data_sources; --" -Type postgresql -Path (New-YamlFile $script:PgReferenceYaml $script:Inputs) -ErrorAction Stop } |

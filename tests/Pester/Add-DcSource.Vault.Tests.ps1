@@ -524,3 +524,56 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
         }
     }
 }
+
+Describe 'Add-DcSource refuses PowerShell mistakes in secret fields' -Tag 'Integration', 'Vault' {
+    BeforeAll {
+        $script:MistakeDir = Use-FreshDataDir
+        $script:MistakeVault = New-Vault -Default
+        Add-DcSource -Name existing -Type postgresql -Connection (New-PgConnection '${DCT_ADD_PASSWORD}') -ErrorAction Stop
+    }
+    BeforeEach { $env:DATACOMPASS_DATA_DIR = $script:MistakeDir }
+
+    It '<Case> gives <ErrorId>, writes nothing to the vault and leaves the database byte-identical' -TestCases @(
+        # In double quotes PowerShell expands ${DcTestNeverSetVariable} itself, to nothing: the classic mistake.
+        @{ Case = 'a double-quoted "${VAR}"'; ErrorId = 'DcSecretValueEmpty'; Category = 'InvalidArgument'; Password = "${DcTestNeverSetVariable}" }
+        @{ Case = 'only whitespace'; ErrorId = 'DcSecretValueEmpty'; Category = 'InvalidArgument'; Password = "  `t" }
+        @{ Case = "'`${DB_PASSWORD' (no closing brace)"; ErrorId = 'DcPlaceholderMalformed'; Category = 'InvalidData'; Password = '${DB_PASSWORD' }
+        @{ Case = "'`$DB_PASSWORD'"; ErrorId = 'DcPlaceholderMalformed'; Category = 'InvalidData'; Password = '$DB_PASSWORD' }
+        @{ Case = "'{DB_PASSWORD}'"; ErrorId = 'DcPlaceholderMalformed'; Category = 'InvalidData'; Password = '{DB_PASSWORD}' }
+        @{ Case = "'`${secret:}'"; ErrorId = 'DcReferenceInvalid'; Category = 'InvalidData'; Password = '${secret:}' }
+        @{ Case = 'a literal longer than a SecureString holds'; ErrorId = 'DcSecretTooLong'; Category = 'InvalidData'; Password = 'x' * 70000 }
+        @{ Case = 'a SecureString of a broken placeholder'; ErrorId = 'DcPlaceholderMalformed'; Category = 'InvalidData'
+            Password = (ConvertTo-SecureString '$DB_PASSWORD' -AsPlainText -Force) }
+    ) {
+        $before = Get-FolderSnapshot $script:MistakeDir
+        $err = { Add-DcSource -Name mistake -Type postgresql -Connection (New-PgConnection $Password) -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-DcErrorId $ErrorId 'Add-DcSource') -PassThru
+        $err.CategoryInfo.Category | Should -Be $Category
+        $err.Exception.Message | Should -BeLike "*source 'mistake', field 'password'*"
+        if ($ErrorId -ne 'DcReferenceInvalid') { Assert-NoValue $err 'DB_PASSWORD' }
+        if ($ErrorId -eq 'DcSecretValueEmpty') { $err.Exception.Message | Should -BeLike "*password = '`${PASSWORD}'*" }
+        Get-SecretNames $script:MistakeVault | Should -BeNullOrEmpty
+        Get-VaultWrites $script:MistakeVault | Should -BeNullOrEmpty
+        Get-FolderSnapshot $script:MistakeDir | Should -Be $before
+    }
+
+    It 'refuses <Case> in a YAML file the same way' -TestCases @(
+        @{ Case = 'an empty password'; ErrorId = 'DcSecretValueEmpty'; Line = 'password: ""' }
+        @{ Case = 'a shell-style $VAR'; ErrorId = 'DcPlaceholderMalformed'; Line = 'password: $DB_PASSWORD' }
+        @{ Case = 'an unclosed ${VAR'; ErrorId = 'DcPlaceholderMalformed'; Line = "password: '`${DB_PASSWORD'" }
+    ) {
+        $path = Join-Path $TestDrive "$([guid]::NewGuid().ToString('n')).yaml"
+        Set-Content -LiteralPath $path -Value "host: h`ndatabase: d`nusername: u`n$Line`n"
+        $before = Get-FolderSnapshot $script:MistakeDir
+        { Add-DcSource -Name mistake -Type postgresql -Path $path -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-DcErrorId $ErrorId 'Add-DcSource')
+        Get-SecretNames $script:MistakeVault | Should -BeNullOrEmpty
+        Get-FolderSnapshot $script:MistakeDir | Should -Be $before
+    }
+
+    It 'still takes a real password that starts with $ or holds braces' {
+        Add-DcSource -Name dollar -Type postgresql -Connection (New-PgConnection '$3cr3t {x}$') -ErrorAction Stop 2>$null
+        $names = Get-SecretNames $script:MistakeVault
+        $names | Should -Contain 'DataCompass-dollar-password'
+    }
+}

@@ -320,6 +320,23 @@ access_token: ${DATABRICKS_TOKEN}
                 Should -Throw -ErrorId (Get-DcErrorId 'DcSourceInvalid' 'Get-DcSourceConnection')
         }
 
+        It 'reports a secret variable longer than a SecureString holds as DcSecretTooLong, with and without -AsPlainText' {
+            Add-PgSource src
+            $env:DB_PASSWORD = 'p' * 70000
+            foreach ($plain in $false, $true) {
+                $connections = @(Get-DcSourceConnection -Name src -AsPlainText:$plain -ErrorAction SilentlyContinue -ErrorVariable errors)
+                $errors.Count | Should -Be 1
+                $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSecretTooLong' 'Get-DcSourceConnection')
+                "$($errors[0].CategoryInfo.Category)" | Should -Be 'InvalidData'
+                $errors[0].Exception.Message | Should -BeLike "Source 'src', field 'password': the value of `${DB_PASSWORD} is longer than the 65536 characters*"
+                $errors[0].TargetObject | Should -Be '${DB_PASSWORD}'
+                $connections[0].UnresolvedFields | Should -Be @('password')
+                $connections[0].Settings['password'] | Should -BeNullOrEmpty
+                $connections[0].Credential | Should -BeNullOrEmpty
+                Assert-NoValue $errors[0] ('p' * 100)
+            }
+        }
+
         It 'reports an unknown source as DcSourceNotFound' {
             Add-PgSource -Name 'prod'
             { Get-DcSourceConnection 'missing' -ErrorAction Stop } |

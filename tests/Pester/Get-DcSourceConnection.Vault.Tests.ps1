@@ -61,43 +61,6 @@ BeforeAll {
         $Record.Exception.Message | Should -Match ([regex]::Escape("'$Field'"))
         $Record.Exception.Message | Should -Match ([regex]::Escape($Reference))
     }
-
-    function Invoke-Runbook {
-        <#
-            Runs a script in a fresh pwsh -NonInteractive with stdin closed, and kills it after $TimeoutSeconds, so a
-            command that waits for a prompt fails the test instead of hanging the run.
-        #>
-        param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{}, [int] $TimeoutSeconds = 60)
-        $scriptFile = Join-Path $TestDrive ("runbook-{0}.ps1" -f [guid]::NewGuid().ToString('n'))
-        Set-Content -LiteralPath $scriptFile -Value $Script
-        $exe = [Environment]::ProcessPath
-        $info = [System.Diagnostics.ProcessStartInfo]::new($exe)
-        if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($argument in '-NoProfile', '-NonInteractive', '-File', $scriptFile) { $info.ArgumentList.Add($argument) }
-        $info.RedirectStandardInput = $true
-        $info.RedirectStandardOutput = $true
-        $info.RedirectStandardError = $true
-        $info.UseShellExecute = $false
-        foreach ($key in $Environment.Keys) { $info.Environment[$key] = [string] $Environment[$key] }
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        $process = [System.Diagnostics.Process]::Start($info)
-        try {
-            $process.StandardInput.Close()
-            $stdout = $process.StandardOutput.ReadToEndAsync()
-            $stderr = $process.StandardError.ReadToEndAsync()
-            $exited = $process.WaitForExit($TimeoutSeconds * 1000)
-            if (-not $exited) { $process.Kill($true); $process.WaitForExit() }
-            [pscustomobject]@{
-                TimedOut = -not $exited
-                ExitCode = $process.ExitCode
-                Text     = $stdout.GetAwaiter().GetResult() + $stderr.GetAwaiter().GetResult()
-                Elapsed  = $watch.Elapsed
-            }
-        }
-        finally {
-            $process.Dispose()
-        }
-    }
 }
 
 AfterAll {
@@ -277,6 +240,18 @@ Describe 'Get-DcSourceConnection resolves vault references' -Tag 'Integration', 
                 $record.Exception.Message | Should -Not -Match 'access_token'
                 Assert-NoValue $record @($openValue, $lockedValue)
             }
+        }
+
+        It 'reports a vault secret longer than a SecureString holds as DcSecretTooLong and still resolves the rest' {
+            Set-Secret -Name 'long-pw' -Secret ('L' * 70000) -Vault $script:Vault
+            Add-PgSource long "`${secret:$($script:Vault)/long-pw}"
+            $connections = @(Get-DcSourceConnection -Name long -ErrorAction SilentlyContinue -ErrorVariable errors)
+            $errors.Count | Should -Be 1
+            Assert-FieldError $errors[0] 'DcSecretTooLong' 'InvalidData' 'long' 'password' "`${secret:$($script:Vault)/long-pw}"
+            $connections[0].IsComplete | Should -BeFalse
+            $connections[0].UnresolvedFields | Should -Be @('password')
+            $connections[0].Settings['host'] | Should -Be 'db.example.com'
+            Assert-NoValue $errors[0] ('L' * 100)
         }
 
         It 'resolves from the locked vault once Unlock-SecretVault has run' {

@@ -161,6 +161,19 @@ auth_method: managed_identity
             $env:DCT_PASSWORD = 'x'
             @(Test-DcSource -Name 'prod').Status | Should -Be @('Ok', 'Ok')
         }
+
+        It 'reports TooLong (not resolvable) for a secret variable longer than a SecureString holds, and Ok for a long non-secret one' {
+            Add-PgSource src -Fields @{ host = '${DCT_HOST}' }
+            Set-TestVariable DCT_PASSWORD ('p' * 70000)
+            Set-TestVariable DCT_HOST ('h' * 70000)
+            $results = @(Test-DcSource -Name src -ErrorAction Stop)
+            $password = $results | Where-Object Field -EQ 'password'
+            $password.Status | Should -Be 'TooLong'
+            $password.Resolvable | Should -BeFalse
+            $password.Message | Should -BeLike "*'DCT_PASSWORD'*65536*"
+            ($results | Where-Object Field -EQ 'host').Status | Should -Be 'Ok'
+            Test-DcSource -Name src -Quiet | Should -BeFalse
+        }
     }
 
     Context 'vault references' {

@@ -61,6 +61,43 @@ function Invoke-ChildPwsh {
     [pscustomobject]@{ Output = @($output); ExitCode = $exitCode; Text = ($output -join [Environment]::NewLine) }
 }
 
+function Invoke-Runbook {
+    <#
+        Runs a script in a fresh pwsh -NonInteractive with stdin closed, and kills it after $TimeoutSeconds, so a
+        command that waits for a prompt fails the test instead of hanging the run.
+    #>
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{}, [int] $TimeoutSeconds = 60)
+    $scriptFile = Join-Path $TestDrive ("runbook-{0}.ps1" -f [guid]::NewGuid().ToString('n'))
+    Set-Content -LiteralPath $scriptFile -Value $Script
+    $exe = [Environment]::ProcessPath
+    $info = [System.Diagnostics.ProcessStartInfo]::new($exe)
+    if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($argument in '-NoProfile', '-NonInteractive', '-File', $scriptFile) { $info.ArgumentList.Add($argument) }
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    foreach ($key in $Environment.Keys) { $info.Environment[$key] = [string] $Environment[$key] }
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $process = [System.Diagnostics.Process]::Start($info)
+    try {
+        $process.StandardInput.Close()
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $exited = $process.WaitForExit($TimeoutSeconds * 1000)
+        if (-not $exited) { $process.Kill($true); $process.WaitForExit() }
+        [pscustomobject]@{
+            TimedOut = -not $exited
+            ExitCode = $process.ExitCode
+            Text     = $stdout.GetAwaiter().GetResult() + $stderr.GetAwaiter().GetResult()
+            Elapsed  = $watch.Elapsed
+        }
+    }
+    finally {
+        $process.Dispose()
+    }
+}
+
 function Set-TestVariable([string] $Name, $Value) {
     # $Value is untyped: a [string] parameter would turn $null into '', leaving the variable set but empty.
     if ($null -eq $Value) { Remove-Item "env:$Name" -ErrorAction SilentlyContinue }

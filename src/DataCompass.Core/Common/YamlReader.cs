@@ -20,9 +20,9 @@ namespace DataCompass.Core.Common
     /// </remarks>
     public sealed class YamlReader
     {
-        public const long MaxFileBytes = 1024 * 1024;
-        public const int MaxDepth = 20;
-        public const int MaxNodes = 10000;
+        public const long MaxFileBytes = InputLimits.MaxTextBytes;
+        public const int MaxDepth = InputLimits.MaxDepth;
+        public const int MaxNodes = InputLimits.MaxNodes;
 
         private const string YamlTagPrefix = "tag:yaml.org,2002:";
         private const int MaxNameLengthInMessage = 64;
@@ -110,6 +110,11 @@ namespace DataCompass.Core.Common
                 throw Invalid(path, "is a directory, not a file.");
             }
 
+            if (FileKind.DescribeIrregular(path) is { } kind)
+            {
+                throw Invalid(path, $"is {kind}, not a regular file; only regular files are read.");
+            }
+
             FileStream stream;
             try
             {
@@ -145,20 +150,20 @@ namespace DataCompass.Core.Common
                         throw TooLarge(path);
                     }
 
-                    // The length check alone is not enough: the file may grow, or be a device with no length.
+                    // The length check alone is not enough: the file may grow. Never more than one byte over
+                    // the limit is read, which is all it takes to know the file is too large.
                     var initialCapacity = stream.CanSeek ? (int)stream.Length + 1 : 16 * 1024;
                     using (var buffer = new MemoryStream(initialCapacity))
                     {
                         var chunk = new byte[16 * 1024];
                         int read;
-                        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+                        while ((read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, MaxFileBytes + 1 - buffer.Length))) > 0)
                         {
-                            if (buffer.Length + read > MaxFileBytes)
+                            buffer.Write(chunk, 0, read);
+                            if (buffer.Length > MaxFileBytes)
                             {
                                 throw TooLarge(path);
                             }
-
-                            buffer.Write(chunk, 0, read);
                         }
 
                         return buffer.ToArray();

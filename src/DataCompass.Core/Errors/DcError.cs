@@ -26,9 +26,14 @@ namespace DataCompass.Core.Errors
         public static readonly DcError SourceFileInvalid = new DcError("DcSourceFileInvalid", DcErrorKind.InvalidData);
         public static readonly DcError SourceFileTooLarge = new DcError("DcSourceFileTooLarge", DcErrorKind.InvalidData);
         public static readonly DcError PathNotFileSystem = new DcError("DcPathNotFileSystem", DcErrorKind.InvalidArgument);
+        public static readonly DcError ConnectionTooLarge = new DcError("DcConnectionTooLarge", DcErrorKind.InvalidArgument);
+        public static readonly DcError ConnectionTooDeep = new DcError("DcConnectionTooDeep", DcErrorKind.InvalidArgument);
         public static readonly DcError ConnectionInfoInvalid = new DcError("DcConnectionInfoInvalid", DcErrorKind.InvalidData);
         public static readonly DcError NotificationChannelInvalid = new DcError("DcNotificationChannelInvalid", DcErrorKind.InvalidData);
         public static readonly DcError ReferenceInvalid = new DcError("DcReferenceInvalid", DcErrorKind.InvalidData);
+        public static readonly DcError PlaceholderMalformed = new DcError("DcPlaceholderMalformed", DcErrorKind.InvalidData);
+        public static readonly DcError SecretValueEmpty = new DcError("DcSecretValueEmpty", DcErrorKind.InvalidArgument);
+        public static readonly DcError SecretTooLong = new DcError("DcSecretTooLong", DcErrorKind.InvalidData);
         public static readonly DcError EnvironmentVariableNotSet = new DcError("DcEnvironmentVariableNotSet", DcErrorKind.ObjectNotFound);
         public static readonly DcError PlaintextSecretRefused = new DcError("DcPlaintextSecretRefused", DcErrorKind.SecurityError);
         public static readonly DcError ConfigInvalid = new DcError("DcConfigInvalid", DcErrorKind.InvalidData);

@@ -21,6 +21,33 @@ namespace DataCompass.Core.References
             @"\$\{(?:secret:(?<secret>(?!-)[^}]*)|(?<var>[A-Za-z_][A-Za-z0-9_]*)(?::-(?<default>[^}]*))?)\}",
             RegexOptions.CultureInvariant);
 
+        // Shapes that are almost never a real secret but often a placeholder gone wrong. Kept narrow on purpose,
+        // since a real password may well contain '$' or '{': only the whole value counts as $NAME or {NAME}.
+        private static readonly Regex ShellVariable = new Regex(@"^\$[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
+        private static readonly Regex BracedName = new Regex(@"^\{[A-Za-z_][A-Za-z0-9_]*\}$", RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// Why a value looks like a broken placeholder, or null when it does not: exactly <c>$NAME</c> (shell
+        /// syntax, which is never expanded here), exactly <c>{NAME}</c> (the '$' lost), or a '${' with no '}'
+        /// after it. The reason describes the shape only, never the text. A malformed <c>${secret:...}</c> is
+        /// refused by <see cref="Parse"/> itself.
+        /// </summary>
+        public static string? DescribeBrokenPlaceholder(string value)
+        {
+            if (ShellVariable.IsMatch(value))
+            {
+                return "has the shape $NAME, a shell-style variable that DataCompass never expands";
+            }
+
+            if (BracedName.IsMatch(value))
+            {
+                return "has the shape {NAME}, a placeholder without its '$'";
+            }
+
+            var open = value.LastIndexOf("${", StringComparison.Ordinal);
+            return open >= 0 && value.IndexOf('}', open) < 0 ? "has a '${' with no closing '}'" : null;
+        }
+
         /// <summary>Splits a value into literal text and placeholders. Throws on a malformed secret placeholder.</summary>
         /// <param name="context">Names the value in errors, e.g. "source 'prod', field 'password'".</param>
         public static IReadOnlyList<ValueSegment> Parse(string value, string context)

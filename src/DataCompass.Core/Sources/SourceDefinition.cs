@@ -24,6 +24,7 @@ namespace DataCompass.Core.Sources
 
             var connectionInfo = SourceValidator.Normalize(adapter, name, fields);
             CheckReferences(name, connectionInfo);
+            SecretFieldInput.Check(name, adapter, connectionInfo);
             return new DraftSource(name, adapter, string.IsNullOrEmpty(displayName) ? null : displayName, connectionInfo);
         }
 

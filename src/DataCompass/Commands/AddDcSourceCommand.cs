@@ -1,6 +1,5 @@
 using System;
 using System.Collections;
-using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
 using DataCompass.Completion;
@@ -71,7 +70,7 @@ namespace DataCompass.Commands
             {
                 var fields = ParameterSetName == PathSet
                     ? SourceFileReader.ReadFile(ResolveFileSystemPath(Path, nameof(Path)))
-                    : ToOrderedMap(Connection);
+                    : InputGraph.ToOrderedMap(Connection, $"Source '{Name}': the -Connection value", Name, Unwrap);
                 if (ResolveNow)
                 {
                     fields = SourceDefinition.ResolveEnvironment(Name, fields, Environment.GetEnvironmentVariable);
@@ -126,45 +125,18 @@ namespace DataCompass.Commands
             }
         }
 
-        /// <summary>Copies a hashtable into the core's shape: PSObjects unwrapped, arrays as lists, secure strings as text.</summary>
-        private static OrderedMap ToOrderedMap(IDictionary dictionary)
+        /// <summary>
+        /// The one PowerShell-specific step of copying -Connection: a PSObject is its base object, a SecureString its
+        /// text. It never recurses; InputGraph walks the nesting within the input limits.
+        /// </summary>
+        private static object? Unwrap(object? value)
         {
-            // Ordinal keys: 'host' and 'HOST' both reach the validator, which reports the field given twice.
-            var map = new OrderedMap();
-            foreach (DictionaryEntry entry in dictionary)
+            if (value is PSObject wrapped)
             {
-                var key = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
-                map.Add(key, ToPlainValue(entry.Value));
+                value = wrapped.BaseObject;
             }
 
-            return map;
-        }
-
-        private static object? ToPlainValue(object? value)
-        {
-            switch (value)
-            {
-                case null:
-                    return null;
-                case PSObject wrapped:
-                    return ToPlainValue(wrapped.BaseObject);
-                case string text:
-                    return text;
-                case SecureString secure:
-                    return SecureText.Reveal(secure);
-                case IDictionary nested:
-                    return ToOrderedMap(nested);
-                case IEnumerable items:
-                    var list = new List<object?>();
-                    foreach (var item in items)
-                    {
-                        list.Add(ToPlainValue(item));
-                    }
-
-                    return list;
-                default:
-                    return value;
-            }
+            return value is SecureString secure ? SecureText.Reveal(secure) : value;
         }
     }
 }

@@ -305,6 +305,56 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public async System.Threading.Tasks.Task ReadFile_Fifo_IsInvalidWithoutWaitingForAWriter()
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                return; // No mkfifo on Windows, whose named pipes do not live in the file system.
+            }
+
+            var path = Path.Combine(_dir, "pipe.yaml");
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", new[] { path }))
+            {
+                mkfifo.WaitForExit();
+                Assert.Equal(0, mkfifo.ExitCode);
+            }
+
+            // Run aside: before the check, opening the FIFO blocked for ever.
+            var read = System.Threading.Tasks.Task.Run(() => Assert.Throws<DataCompassException>(() => SourceFileReader.ReadFile(path)));
+            var ex = await read.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Same(DcError.SourceFileInvalid, ex.Error);
+            Assert.Equal($"Source file '{path}' is a FIFO (named pipe), not a regular file; only regular files are read.", ex.Message);
+        }
+
+        [Fact]
+        public void ReadFile_CharacterDevice_IsInvalid()
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                return;
+            }
+
+            var ex = Assert.Throws<DataCompassException>(() => SourceFileReader.ReadFile("/dev/zero"));
+            Assert.Same(DcError.SourceFileInvalid, ex.Error);
+            Assert.Contains("is a character device, not a regular file", ex.Message);
+        }
+
+        [Fact]
+        public void ReadFile_SymlinkToARegularFile_IsRead()
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                return;
+            }
+
+            var target = Path.Combine(_dir, "real.yaml");
+            File.WriteAllText(target, "host: h\n");
+            var link = Path.Combine(_dir, "link.yaml");
+            File.CreateSymbolicLink(link, target);
+            Assert.Equal("h", SourceFileReader.ReadFile(link)["host"]);
+        }
+
+        [Fact]
         public void ReadFile_FiftyMegabytes_IsTooLarge()
         {
             var path = Path.Combine(_dir, "huge.yaml");

@@ -181,5 +181,33 @@ namespace DataCompass.Tests
         public void Masks_literal_parts_and_defaults() =>
             Assert.Equal("********${A}${B:-********}${secret:V/x}",
                 ReferenceGrammar.MaskLiterals(ReferenceGrammar.Parse("pre${A}${B:-hunter2}${secret:V/x}", "ctx"), "********"));
+
+        [Theory]
+        [InlineData("$DB_PASSWORD", "$NAME")]
+        [InlineData("$_x1", "$NAME")]
+        [InlineData("{DB_PASSWORD}", "{NAME}")]
+        [InlineData("${DB_PASSWORD", "no closing '}'")]
+        [InlineData("${secret:Store/pg", "no closing '}'")]
+        [InlineData("pre-${A}-${B", "no closing '}'")]
+        public void Describes_the_shape_of_a_broken_placeholder_without_its_text(string value, string shape)
+        {
+            var description = ReferenceGrammar.DescribeBrokenPlaceholder(value);
+            Assert.NotNull(description);
+            Assert.Contains(shape, description);
+            Assert.DoesNotContain("DB_PASSWORD", description);
+        }
+
+        [Theory]
+        [InlineData("${DB_PASSWORD}")]
+        [InlineData("${A:-${B}")]
+        [InlineData("$ecret pass")]
+        [InlineData("$3cret")]
+        [InlineData("p$DB_PASSWORD")]
+        [InlineData("$DB_PASSWORD!")]
+        [InlineData("{not a name}")]
+        [InlineData("a{B}")]
+        [InlineData("")]
+        public void Leaves_real_looking_secrets_alone(string value) =>
+            Assert.Null(ReferenceGrammar.DescribeBrokenPlaceholder(value));
     }
 }

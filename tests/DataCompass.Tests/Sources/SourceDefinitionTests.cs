@@ -41,6 +41,76 @@ namespace DataCompass.Tests
             Assert.DoesNotContain("12345", error.Message);
         }
 
+        [Theory]
+        [InlineData("")]
+        [InlineData("   ")]
+        [InlineData("\t")]
+        public void An_empty_secret_is_refused_with_the_single_quote_form(string password)
+        {
+            var error = Assert.Throws<DataCompassException>(() =>
+                TestSources.Plan("prod", "postgresql", null, Postgres(password), allowPlaintext: true));
+            Assert.Same(DcError.SecretValueEmpty, error.Error);
+            Assert.StartsWith("Source 'prod', field 'password' is empty.", error.Message);
+            Assert.Contains("password = '${PASSWORD}'", error.Message);
+            Assert.Equal("prod", error.Target);
+        }
+
+        [Fact]
+        public void An_empty_optional_secret_is_refused_too()
+        {
+            var fields = new OrderedMap { { "host", "h" }, { "http_path", "/p" }, { "catalog", "c" }, { "auth_method", "managed_identity" }, { "client_secret", "" } };
+            var error = Assert.Throws<DataCompassException>(() => TestSources.Plan("dbx", "databricks", null, fields, allowPlaintext: true));
+            Assert.Same(DcError.SecretValueEmpty, error.Error);
+            Assert.Contains("field 'client_secret'", error.Message);
+        }
+
+        [Fact]
+        public void An_empty_non_secret_field_is_not_a_secret_mistake() =>
+            Assert.Equal(string.Empty, TestSources.Plan("prod", "postgresql", null, new OrderedMap
+            {
+                { "host", "h" }, { "database", "d" }, { "username", "u" }, { "password", "${P}" }, { "schema_filter", "" },
+            }, allowPlaintext: false).Source.ConnectionInfo["schema_filter"]);
+
+        [Theory]
+        [InlineData("${DB_PASSWORD")]
+        [InlineData("$DB_PASSWORD")]
+        [InlineData("{DB_PASSWORD}")]
+        [InlineData("${secret:Store/DB_PASSWORD")]
+        public void A_broken_placeholder_in_a_secret_field_is_refused_without_showing_it(string password)
+        {
+            var backend = new InMemorySecretBackend("Store");
+            var error = Assert.Throws<DataCompassException>(() =>
+                TestSources.Plan("prod", "postgresql", null, Postgres(password), allowPlaintext: true, backend));
+            Assert.Same(DcError.PlaceholderMalformed, error.Error);
+            Assert.StartsWith("Source 'prod', field 'password': the value has ", error.Message);
+            Assert.DoesNotContain("DB_PASSWORD", error.Message);
+            Assert.Empty(backend.GetSecretNames("Store"));
+        }
+
+        [Fact]
+        public void A_broken_placeholder_in_a_non_secret_field_is_stored_as_written() =>
+            Assert.Equal("$HOST", TestSources.Plan("prod", "postgresql", null, new OrderedMap
+            {
+                { "host", "$HOST" }, { "database", "d" }, { "username", "u" }, { "password", "${P}" },
+            }, allowPlaintext: false).Source.ConnectionInfo["host"]);
+
+        [Theory]
+        [InlineData("${secret:}")]
+        [InlineData("${secret:Store/}")]
+        public void A_malformed_secret_reference_stays_a_reference_error(string password) =>
+            Assert.Same(DcError.ReferenceInvalid, Assert.Throws<DataCompassException>(() =>
+                TestSources.Plan("prod", "postgresql", null, Postgres(password), allowPlaintext: true)).Error);
+
+        [Fact]
+        public void A_secret_longer_than_a_secure_string_holds_is_refused()
+        {
+            var error = Assert.Throws<DataCompassException>(() =>
+                TestSources.Plan("prod", "postgresql", null, Postgres(new string('x', InputLimits.MaxSecretLength + 1)), allowPlaintext: true));
+            Assert.Same(DcError.SecretTooLong, error.Error);
+            Assert.Contains("field 'password'", error.Message);
+            Assert.NotNull(TestSources.Plan("prod", "postgresql", null, Postgres(new string('x', InputLimits.MaxSecretLength)), allowPlaintext: true));
+        }
+
         [Fact]
         public void Plaintext_is_stored_with_a_warning_when_allowed()
         {

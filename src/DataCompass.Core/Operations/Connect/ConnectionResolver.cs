@@ -67,6 +67,7 @@ namespace DataCompass.Core.Operations.Connect
             }
 
             FailEmptyRequiredSecrets(adapter, values, context);
+            CheckSecretLengths(adapter, source, secretRef, values, context);
 
             // A field that failed holds no value; the others are still checked and returned.
             var unresolved = new HashSet<string>(context.Failures.Select(failure => failure.Field), StringComparer.OrdinalIgnoreCase);
@@ -152,6 +153,33 @@ namespace DataCompass.Core.Operations.Connect
                         $"Source '{context.SourceName}', field '{field.Name}' is required and resolved to an empty value.",
                         field.Name);
                 }
+            }
+        }
+
+        /// <summary>
+        /// A secret field is handed out as a SecureString, which holds at most 65,536 characters: a longer value
+        /// (from a vault, a variable or a secret_ref) is a failure of that field, not a crash when it is handed out.
+        /// </summary>
+        private static void CheckSecretLengths(AdapterSchema adapter, StoredSource source, string? secretRef, OrderedMap values, Context context)
+        {
+            foreach (var field in adapter.SecretFields)
+            {
+                if (!values.TryGetValue(field.Name, out var value) || !(value is string text) || text.Length <= InputLimits.MaxSecretLength)
+                {
+                    continue;
+                }
+
+                // Name the references the value came from; a literal or encrypted value is never shown.
+                source.ConnectionInfo.TryGetValue(field.Name, out var stored);
+                var references = stored switch
+                {
+                    null => secretRef ?? string.Empty,
+                    string storedText when !EncryptedValue.IsEncrypted(storedText) => string.Join(", ", ReferenceGrammar.Parse(storedText, field.Name)
+                        .Where(segment => segment.Kind != SegmentKind.Literal).Select(segment => segment.Text)),
+                    _ => string.Empty,
+                };
+                var error = SecretFieldInput.TooLong($"Source '{source.Name}', field '{field.Name}'", references.Length > 0 ? $"the value of {references}" : "the value", source.Name);
+                context.Fail(field.Name, error.Error, error.Message, references.Length > 0 ? references : field.Name);
             }
         }
 

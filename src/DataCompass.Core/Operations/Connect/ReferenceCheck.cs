@@ -31,6 +31,9 @@ namespace DataCompass.Core.Operations.Connect
         /// <summary>An encrypted value that its key cannot open: damaged or changed.</summary>
         DecryptionFailed,
 
+        /// <summary>The value is longer than the 65,536 characters of a SecureString, so the secret field cannot be handed out.</summary>
+        TooLong,
+
         /// <summary>The key ring is configured but cannot be used (a malformed key, a key file others can read, a vault that fails).</summary>
         KeyUnusable,
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using DataCompass.Core.Adapters;
+using DataCompass.Core.Common;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
@@ -14,7 +15,8 @@ namespace DataCompass.Core.Operations.Connect
     /// <summary>
     /// A preflight for runbooks: checks that every reference of a source would resolve, without reading any
     /// secret value. The vault list is read once, each vault is tested once and each secret is probed once
-    /// (by its metadata) for the life of the checker.
+    /// (by its metadata) for the life of the checker. So a vault secret too long for a SecureString is only found
+    /// when Get-DcSourceConnection reads it; an environment variable's length is checked here.
     /// </summary>
     public sealed class ReferenceChecker
     {
@@ -75,7 +77,9 @@ namespace DataCompass.Core.Operations.Connect
         {
             var segment = reference.Segment!;
             var value = _environment(segment.Variable!);
-            var status = value != null ? ReferenceStatus.Ok
+            var isSecret = SourceDescriber.IsSecretField(AdapterCatalog.Find(source.SourceType), reference.Field);
+            var status = isSecret && (value ?? segment.DefaultValue)?.Length > InputLimits.MaxSecretLength ? ReferenceStatus.TooLong
+                : value != null ? ReferenceStatus.Ok
                 : segment.DefaultValue != null ? ReferenceStatus.DefaultUsed
                 : ReferenceStatus.NotSet;
             if (status == ReferenceStatus.Ok && value!.Trim().Length == 0 && IsWholeSecretField(source, reference))
@@ -85,6 +89,7 @@ namespace DataCompass.Core.Operations.Connect
 
             var message = status switch
             {
+                ReferenceStatus.TooLong => $"The value of '{segment.Variable}' is longer than the {InputLimits.MaxSecretLength} characters a SecureString can hold, so the secret field '{reference.Field}' cannot be used.",
                 ReferenceStatus.Ok => $"The environment variable '{segment.Variable}' is set.",
                 ReferenceStatus.Empty => $"The environment variable '{segment.Variable}' is set to nothing, and it is the whole value of secret field '{reference.Field}'.",
                 ReferenceStatus.DefaultUsed => $"The environment variable '{segment.Variable}' is not set; the placeholder's default will be used.",

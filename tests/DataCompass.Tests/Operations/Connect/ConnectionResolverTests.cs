@@ -133,6 +133,57 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void A_secret_longer_than_a_secure_string_fails_its_field_naming_the_reference()
+        {
+            var tooLong = new string('c', InputLimits.MaxSecretLength + 1);
+            var backend = new InMemorySecretBackend("Store");
+            backend.Put("Store", "pg", SecretValue.FromText(tooLong));
+            var fromVault = ConnectionResolver.Resolve(Stored(("password", "${secret:Store/pg}")), Env(("PG_HOST", "h")), new SecretFetcher(backend));
+            var fromEnv = ConnectionResolver.Resolve(Stored(), Env(("PG_HOST", "h"), ("PG_PASSWORD", tooLong)), null);
+            foreach (var (resolved, reference) in new[] { (fromVault, "${secret:Store/pg}"), (fromEnv, "${PG_PASSWORD}") })
+            {
+                var failure = Assert.Single(resolved.Failures);
+                Assert.Same(DcError.SecretTooLong, failure.Error);
+                Assert.Equal("password", failure.Field);
+                Assert.Equal(reference, failure.Target);
+                Assert.StartsWith($"Source 'prod', field 'password': the value of {reference} is longer than the 65536 characters", failure.Message);
+                Assert.Null(resolved.Values["password"]);
+                Assert.Equal(new[] { "password" }, resolved.UnresolvedFields);
+                Assert.Equal("h", resolved.Values["host"]);
+            }
+
+            var exact = ConnectionResolver.Resolve(Stored(), Env(("PG_HOST", "h"), ("PG_PASSWORD", tooLong.Substring(1))), null);
+            Assert.True(exact.Succeeded);
+            var longHost = ConnectionResolver.Resolve(Stored(), Env(("PG_HOST", tooLong), ("PG_PASSWORD", "p")), null);
+            Assert.True(longHost.Succeeded);
+        }
+
+        [Fact]
+        public void A_too_long_secret_from_a_secret_ref_names_the_secret_ref()
+        {
+            var backend = new InMemorySecretBackend("Corp");
+            backend.Put("Corp", "prod", SecretValue.FromMap(new Dictionary<string, string?> { ["password"] = new string('c', InputLimits.MaxSecretLength + 1) }));
+            var fields = new OrderedMap { { "host", "h" }, { "database", "d" }, { "username", "u" }, { "secret_ref", "vault://Corp/prod" } };
+            var info = TestSources.Plan("prod", "postgresql", null, fields, allowPlaintext: false).Source.ConnectionInfo;
+            var resolved = ConnectionResolver.Resolve(new StoredSource { Name = "prod", SourceType = "postgresql", ConnectionInfo = info }, Env(), new SecretFetcher(backend));
+            var failure = Assert.Single(resolved.Failures);
+            Assert.Same(DcError.SecretTooLong, failure.Error);
+            Assert.Equal("vault://Corp/prod", failure.Target);
+        }
+
+        [Fact]
+        public void The_preflight_reports_a_too_long_environment_secret()
+        {
+            var tooLong = new string('c', InputLimits.MaxSecretLength + 1);
+            var checks = new ReferenceChecker(Env(("PG_HOST", tooLong), ("PG_PASSWORD", tooLong)), new InMemorySecretBackend()).Check(Stored());
+            var password = Assert.Single(checks, check => check.Field == "password");
+            Assert.Equal(ReferenceStatus.TooLong, password.Status);
+            Assert.False(password.Resolvable);
+            Assert.Contains("'PG_PASSWORD'", password.Message);
+            Assert.Equal(ReferenceStatus.Ok, Assert.Single(checks, check => check.Field == "host").Status);
+        }
+
+        [Fact]
         public void A_locked_vault_fails_each_field_but_keeps_the_others()
         {
             var backend = new InMemorySecretBackend("Store");

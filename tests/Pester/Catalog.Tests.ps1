@@ -403,6 +403,47 @@ Describe 'A database from a newer DataCompass' {
     }
 }
 
+Describe 'A data_sources table that another application created' {
+    BeforeAll {
+        $script:Foreign = Invoke-CatalogChild -Body @'
+    Import-Module $env:DCTEST_MODULE
+    $folder = Join-Path $work 'foreign'
+    $null = New-Item -ItemType Directory -Path $folder
+    $db = Join-Path $folder 'datacompass.db'
+    # Same table name, another shape, in a rollback journal: switching to WAL would show in the file header.
+    $null = Invoke-RawSql -Database $db -Sql "CREATE TABLE data_sources (uuid TEXT PRIMARY KEY, label TEXT NOT NULL, dsn TEXT); INSERT INTO data_sources VALUES ('a1', 'warehouse', 'x');"
+    $journalBefore = (Invoke-RawSql -Database $db -Sql 'PRAGMA journal_mode' -ReadOnly).journal_mode
+    $before = Get-FileDigest $folder
+
+    $addErrors = $null
+    Add-DcSource -Name 'mine' -Type postgresql -Connection $pgConnection -Database $db -ErrorVariable addErrors -ErrorAction SilentlyContinue
+    $afterAdd = Get-FileDigest $folder
+
+    $result = @{
+        Before = $before; AfterAdd = $afterAdd
+        JournalBefore = $journalBefore
+        JournalAfter = (Invoke-RawSql -Database $db -Sql 'PRAGMA journal_mode' -ReadOnly).journal_mode
+        AddErrors = @($addErrors | ForEach-Object { '{0}|{1}' -f $_.FullyQualifiedErrorId, $_.CategoryInfo.Category })
+        AddMessage = @($addErrors | ForEach-Object { $_.Exception.Message }) -join ' '
+        Tables = @(Invoke-RawSql -Database $db -Sql "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" -ReadOnly | ForEach-Object name)
+    }
+'@
+    }
+
+    It 'refuses Add-DcSource with DcDatabaseInvalid naming the missing columns' {
+        $script:Foreign.AddErrors | Should -Be @("$(Get-DcErrorId 'DcDatabaseInvalid' 'Add-DcSource')|InvalidData")
+        $script:Foreign.AddMessage | Should -BeLike '*data_sources*connection_info*'
+    }
+
+    It 'leaves the file byte-identical, in its rollback journal mode, with no table added' {
+        $script:Foreign.Before | Should -Not -BeNullOrEmpty
+        $script:Foreign.AfterAdd | Should -Be $script:Foreign.Before
+        $script:Foreign.JournalBefore | Should -Be 'delete'
+        $script:Foreign.JournalAfter | Should -Be 'delete'
+        $script:Foreign.Tables | Should -Be @('data_sources')
+    }
+}
+
 Describe 'A file that is not a database' {
     BeforeAll {
         $script:Junk = Invoke-CatalogChild -Body @'

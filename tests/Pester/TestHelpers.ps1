@@ -22,7 +22,9 @@ function Invoke-ChildPwsh {
     param(
         [Parameter(Mandatory)] [string] $Script,
         [hashtable] $Environment = @{},
-        [string] $WorkingDirectory = (Get-Location).Path
+        [string] $WorkingDirectory = (Get-Location).Path,
+        # Unix only: the child starts under this umask (set by /bin/sh, since .NET has no call for it).
+        [string] $Umask
     )
     $exe = [Environment]::ProcessPath
     $prefix = @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
@@ -36,7 +38,9 @@ function Invoke-ChildPwsh {
         }
         Push-Location $WorkingDirectory
         try {
-            $output = & $exe @prefix -NoProfile -NonInteractive -File $scriptFile 2>&1 | ForEach-Object { "$_" }
+            $command = @($exe) + $prefix + @('-NoProfile', '-NonInteractive', '-File', $scriptFile)
+            if ($Umask) { $command = @('/bin/sh', '-c', 'umask "$0" && exec "$@"', $Umask) + $command }
+            $output = & $command[0] @($command | Select-Object -Skip 1) 2>&1 | ForEach-Object { "$_" }
             $exitCode = $LASTEXITCODE
         }
         finally {

@@ -129,6 +129,30 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void A_secret_left_by_an_interrupted_add_is_used_without_a_write_and_recorded_as_owned()
+        {
+            var backend = new InMemorySecretBackend("Store");
+            backend.Put("Store", "DataCompass-prod-password", SecretValue.FromText("canary-left"));
+
+            var stored = Add("prod", Postgres("canary-left"), backend);
+
+            Assert.Equal("${secret:Store/DataCompass-prod-password}", stored.ConnectionInfo["password"]);
+            Assert.DoesNotContain(backend.Calls, call => call.StartsWith("Set", StringComparison.Ordinal));
+            using var catalog = SourceCatalog.OpenForRead(DatabasePath)!;
+            Assert.Equal("prod", catalog.FindSecretOwner("Store", "DataCompass-prod-password"));
+        }
+
+        [Fact]
+        public void A_same_value_secret_that_another_source_refers_to_is_still_a_conflict()
+        {
+            var backend = new InMemorySecretBackend("Store");
+            backend.Put("Store", "DataCompass-prod-password", SecretValue.FromText("canary-shared"));
+            Add("other", Postgres("${secret:Store/DataCompass-prod-password}"), backend);
+
+            Assert.Same(DcError.SecretNameConflict, Assert.Throws<DataCompassException>(() => Add("prod", Postgres("canary-shared"), backend)).Error);
+        }
+
+        [Fact]
         public void Another_sources_secret_is_named_in_the_conflict()
         {
             // Templates changed between two adds can make two sources meet on one name.

@@ -163,10 +163,10 @@ namespace DataCompass.Core.Storage
         }
 
         /// <summary>
-        /// Replaces stored field values, and records the secret DataCompass now owns for a field, in one
-        /// transaction. Returns the updated source.
+        /// Replaces stored field values, and records the secret DataCompass now owns for a field (and the one it
+        /// replaced, still to be removed), in one transaction. Returns the updated source.
         /// </summary>
-        public StoredSource UpdateFields(long sourceId, IReadOnlyDictionary<string, object?> values, OwnedSecret? ownedSecret)
+        public StoredSource UpdateFields(long sourceId, IReadOnlyDictionary<string, object?> values, OwnedSecret? ownedSecret, OwnedSecret? replacedSecret = null)
         {
             RequireWritable();
             var updated = InTransaction(() =>
@@ -182,9 +182,12 @@ namespace DataCompass.Core.Storage
                 var now = SqliteTimestamp.Format(DateTime.UtcNow);
                 WriteConnectionInfo(sourceId, info, now);
 
-                if (ownedSecret != null)
+                foreach (var owned in new[] { ownedSecret, replacedSecret })
                 {
-                    RecordOwnedSecret(sourceId, ownedSecret, now);
+                    if (owned != null)
+                    {
+                        RecordOwnedSecret(sourceId, owned, now);
+                    }
                 }
 
                 return FindSourceById(sourceId)!;
@@ -347,6 +350,20 @@ namespace DataCompass.Core.Storage
                 }
 
                 return (IReadOnlyList<OwnedSecret>)owned;
+            });
+        }
+
+        /// <summary>Drops the record of a secret the source owned under <paramref name="field"/> (once it is gone from its vault).</summary>
+        public void ForgetOwnedSecret(long sourceId, string field)
+        {
+            RequireWritable();
+            InTransaction(() =>
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = "DELETE FROM dc_source_secrets WHERE source_id = $id AND field = $field;";
+                command.Parameters.AddWithValue("$id", sourceId);
+                command.Parameters.AddWithValue("$field", field);
+                return command.ExecuteNonQuery();
             });
         }
 

@@ -134,7 +134,8 @@ namespace DataCompass.Core.Operations.Add
                     var vault = choice!.Vault!;
                     var secretName = SecretNameTemplate.Apply(options.Config.EffectiveSecretNameTemplate, draft.Name, fieldName);
                     var value = (string)info[fieldName]!;
-                    var leftOver = IsLeftOverOfInterruptedAdd(vault, secretName, value, backend, catalog);
+                    // An add killed between the vault write and the row insert left this value under the name.
+                    var leftOver = UnclaimedSecret.Exists(vault, secretName, backend, catalog) && UnclaimedSecret.Holds(vault, secretName, value, backend);
                     if (!leftOver)
                     {
                         SecretNameGuard.EnsureFree(draft.Name, fieldName, vault, secretName, backend, catalog.FindSecretOwner);
@@ -157,18 +158,6 @@ namespace DataCompass.Core.Operations.Add
 
             return new SourcePlan(new NewSource(draft.Name, draft.Adapter.Type, draft.DisplayName, info), pending, encrypted, warnings);
         }
-
-        /// <summary>
-        /// An add killed between the vault write and the row insert leaves its secret behind, and the name would
-        /// then conflict on every re-run. A secret under the planned name that no source owns or refers to and
-        /// that holds exactly this value is that leftover (or as good as it), so the re-run uses it as it is, as
-        /// Convert-DcSourceSecret does. Any other value under the name stays a conflict.
-        /// </summary>
-        private static bool IsLeftOverOfInterruptedAdd(string vault, string secretName, string value, ISecretBackend backend, ICatalogLookup catalog) =>
-            backend.GetSecretType(vault, secretName) != null
-            && catalog.FindSecretOwner(vault, secretName) == null
-            && SourceReferences.FirstUser(catalog.ListSources(), vault, secretName) == null
-            && backend.Get(vault, secretName).IsText(value);
 
         /// <summary>
         /// An enc:v1 value given as input (copied from a catalog with the same key ring) is stored as it is, but

@@ -491,32 +491,19 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
             # The vault pauses after storing a secret: a kill then often lands between the vault write and the row insert.
             $vault = New-Vault -Behaviour @{ PauseAfterSetMs = 700 }
             $db = Join-Path $env:DATACOMPASS_DATA_DIR 'datacompass.db'
-            $exe = [Environment]::ProcessPath
-            $launcher = @($exe) + @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
             $childScript = Join-Path $TestDrive "add-$(New-Guid).ps1"
             # The value reaches the child through its environment, never its command line.
             Set-Content -Path $childScript -Value ("Import-Module '{0}'; `$null = Get-SecretVault; 'START'; Add-DcSource -Database '{1}' -Vault '{2}' -Name prod -Type postgresql -Connection @{{ host = 'h'; database = 'd'; username = 'u'; password = `$env:DCT_ADD_PASSWORD }} | Out-Null; 'DONE'" -f
                 $script:DcModulePath, $db, $vault)
             Set-TestVariable 'DCT_ADD_PASSWORD' $canary
             try {
-                $start = [Diagnostics.ProcessStartInfo]::new($launcher[0])
-                foreach ($argument in @($launcher | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $childScript)) { $start.ArgumentList.Add($argument) }
-                $start.UseShellExecute = $false
-                $start.RedirectStandardOutput = $true
-                $start.RedirectStandardError = $true
-                $child = [Diagnostics.Process]::Start($start)
-                while (($line = $child.StandardOutput.ReadLine()) -ne $null -and $line -ne 'START') { }
-                $delay = Get-Random -Minimum 200 -Maximum 1200
-                Start-Sleep -Milliseconds $delay
-                $killed = -not $child.HasExited
-                if ($killed) { $child.Kill($true) }
-                $child.WaitForExit()
+                $run = Stop-ChildAtRandom -ScriptPath $childScript -MinimumDelay 200 -MaximumDelay 1200
             }
             finally {
                 Set-TestVariable 'DCT_ADD_PASSWORD' $script:SavedVariable
             }
             $added = @(Get-DcSource -Database $db -ErrorAction SilentlyContinue).Count
-            Write-Host ("    {0} ms into the add: {1}; source added: {2}, secrets in the vault: {3}" -f $delay, $(if ($killed) { 'killed' } else { 'had finished' }), $added, @(Get-SecretNames $vault).Count)
+            Write-Host ("    {0} ms into the add: {1}; source added: {2}, secrets in the vault: {3}" -f $run.Delay, $(if ($run.Killed) { 'killed' } else { 'had finished' }), $added, @(Get-SecretNames $vault).Count)
 
             # The same command again: it adds the source (reusing a secret left behind) or finds it already added.
             Add-DcSource -Database $db -Vault $vault -Name prod -Type postgresql -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = $canary } -ErrorAction SilentlyContinue -ErrorVariable errors

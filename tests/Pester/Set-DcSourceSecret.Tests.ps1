@@ -504,9 +504,6 @@ Describe 'Set-DcSourceSecret -Credential killed at a random moment' -Tag 'Integr
         # Each vault write pauses after it has stored the secret: a kill then often lands between it and the row update.
         $script:Vault = New-TestVault -Behaviour @{ PauseAfterSetMs = 700 }
         $script:Db = Join-Path $TestDrive "chaos-$(New-Guid)/datacompass.db"
-        $exe = [Environment]::ProcessPath
-        $script:Launcher = @($exe) + @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
-        $script:Random = [Random]::new()
 
         function Get-Pair {
             $connection = Get-DcSourceConnection -Database $script:Db -Name 'prod' -ErrorAction Stop
@@ -535,23 +532,12 @@ Describe 'Set-DcSourceSecret -Credential killed at a random moment' -Tag 'Integr
             $password = New-Canary "Pass$round"
             Set-TestVariable 'DCT_USER' $user
             Set-TestVariable 'DCT_PASSWORD' $password
-            $start = [Diagnostics.ProcessStartInfo]::new($script:Launcher[0])
-            foreach ($argument in @($script:Launcher | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $childScript)) { $start.ArgumentList.Add($argument) }
-            $start.UseShellExecute = $false
-            $start.RedirectStandardOutput = $true
-            $start.RedirectStandardError = $true
-            $child = [Diagnostics.Process]::Start($start)
-            while (($line = $child.StandardOutput.ReadLine()) -ne $null -and $line -ne 'START') { }
-            $delay = $script:Random.Next(300, 1800)
-            Start-Sleep -Milliseconds $delay
-            $killed = -not $child.HasExited
-            if ($killed) { $child.Kill($true) }
-            $child.WaitForExit()
+            $run = Stop-ChildAtRandom -ScriptPath $childScript -MinimumDelay 300 -MaximumDelay 1800
             Restore-TestEnvironment
 
             $afterKill = Get-Pair
             $state = if ($afterKill -eq $old) { 'old pair' } elseif ($afterKill -eq "$user|$password") { 'new pair' } else { 'MIXED' }
-            Write-Host ("    round {0}: {1} ms, {2}; {3}, {4} secrets in the vault" -f $round, $delay, $(if ($killed) { 'killed' } else { 'had finished' }), $state, @(Get-SecretInfo -Vault $script:Vault).Count)
+            Write-Host ("    round {0}: {1} ms, {2}; {3}, {4} secrets in the vault" -f $round, $run.Delay, $(if ($run.Killed) { 'killed' } else { 'had finished' }), $state, @(Get-SecretInfo -Vault $script:Vault).Count)
             $afterKill | Should -BeIn @($old, "$user|$password") -Because "round $round must leave the old pair or the new one"
 
             Set-DcSourceSecret -Database $script:Db -Name 'prod' -Credential ([pscredential]::new($user, (ConvertTo-Secure $password))) -ErrorAction Stop

@@ -54,6 +54,30 @@ function Invoke-ChildPwsh {
     [pscustomobject]@{ Output = @($output); ExitCode = $exitCode; Text = ($output -join [Environment]::NewLine) }
 }
 
+function Stop-ChildAtRandom {
+    <#
+    .SYNOPSIS
+        Runs a script file in a fresh pwsh, waits until it prints START, then kills it (SIGKILL, whole process tree)
+        after a random delay unless it has finished. Returns the delay and whether it was killed, for the log.
+    #>
+    param([Parameter(Mandatory)] [string] $ScriptPath, [int] $MinimumDelay = 0, [Parameter(Mandatory)] [int] $MaximumDelay)
+    $exe = [Environment]::ProcessPath
+    $launcher = @($exe) + @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
+    $start = [Diagnostics.ProcessStartInfo]::new($launcher[0])
+    foreach ($argument in @($launcher | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $ScriptPath)) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $child = [Diagnostics.Process]::Start($start)
+    while (($line = $child.StandardOutput.ReadLine()) -ne $null -and $line -ne 'START') { }
+    $delay = Get-Random -Minimum $MinimumDelay -Maximum $MaximumDelay
+    Start-Sleep -Milliseconds $delay
+    $killed = -not $child.HasExited
+    if ($killed) { $child.Kill($true) }
+    $child.WaitForExit()
+    [pscustomobject]@{ Delay = $delay; Killed = $killed }
+}
+
 function Set-TestVariable([string] $Name, $Value) {
     # $Value is untyped: a [string] parameter would turn $null into '', leaving the variable set but empty.
     if ($null -eq $Value) { Remove-Item "env:$Name" -ErrorAction SilentlyContinue }

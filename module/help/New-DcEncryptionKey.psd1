@@ -52,7 +52,7 @@ Get-DcEncryptionStatus
     Outputs      = 'DataCompass.DcEncryptionKeyInfo: KeyId (the new primary key), Location (the key file, or vault://Vault/Name), KeyCount and PreviousPrimaryKeyId. Never the key.'
 
     Notes        = @'
-Errors (ErrorId): DcEncryptionKeyFileUnprotected when the existing key file can be read by other users; DcEncryptionKeyInvalid when the existing ring cannot be read; DcVaultNotFound, DcVaultLocked, DcVaultFailed and DcSecretManagementNotInstalled for the vault; DcConfigInvalid when the config cannot be written. All stop the command before anything is changed, except a config write failure after the vault secret was written, which says so.
+Errors (ErrorId): DcEncryptionKeyFileUnprotected when the existing key file can be read by other users; DcEncryptionKeyInvalid when the existing ring cannot be read; DcEncryptionKeyFileUnavailable when the key file or its folder cannot be read, created or written (the data folder path is a file, a parent folder is read-only); DcVaultNotFound, DcVaultLocked, DcVaultFailed and DcSecretManagementNotInstalled for the vault; DcConfigInvalid when the config cannot be written. All stop the command before anything is changed, except a config write failure after the vault secret was written, which says so.
 '@
 
     RelatedLinks = @(

@@ -11,7 +11,7 @@ Any other field value (an environment placeholder, plaintext, or text mixed with
 
 A field stored encrypted (enc:v1:...) stays encrypted: the new value is encrypted under the primary key of the key ring and no vault is involved, unless -Vault is given, which moves the field to a DataCompass-owned secret in that vault. When no vault is available at all but an encryption key is configured, any field gets its new value encrypted the same way.
 
-With -Credential the user name field is set to the credential's user name as well, and the password field is rotated. Only adapters with a user name and password pair (postgresql, snowflake) accept a credential.
+With -Credential the user name field is set to the credential's user name as well, and the password field is rotated. Only adapters with a user name and password pair (postgresql, snowflake) accept a credential. When the user name changes, the password is never written in place: it goes to a DataCompass-owned secret the field does not use yet (DataCompass-<source>-password, or DataCompass-<source>-password-2 when the field uses that name), and one catalog transaction switches the user name and the reference, so the pair changes together or not at all. The DataCompass-owned secret it replaced is removed afterwards (a secret DataCompass did not create is left as it is). Run again after an interruption, the command converges.
 '@
 
     Parameters   = @{

@@ -459,6 +459,62 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
         }
     }
 
+    Context 'after an add killed between the vault write and the row insert' {
+        It 'uses the secret the killed add left, without writing it again, and records it as the source''s own' {
+            $canary = New-Canary 'left'
+            Set-Secret -Name 'DataCompass-prod-password' -Secret $canary -Vault $script:Vault
+            Clear-TestVaultCall $script:Vault
+
+            Add-DcSource -Name prod -Type postgresql -Connection (New-PgConnection $canary) -ErrorAction Stop
+
+            Get-VaultWrites $script:Vault | Should -BeNullOrEmpty -Because 'the value is already there'
+            (Get-Field prod password).Value | Should -BeExactly "`${secret:$($script:Vault)/DataCompass-prod-password}"
+            (Get-DcSourceConnection -Name prod -AsPlainText).Settings['password'] | Should -BeExactly $canary
+            Remove-DcSource -Name prod -RemoveSecret -Confirm:$false -ErrorAction Stop
+            Get-SecretNames $script:Vault | Should -BeNullOrEmpty -Because 'the secret is recorded as owned, so it goes with the source'
+        }
+
+        It 'still refuses (DcSecretNameConflict) a same-name secret with the same value that another source refers to' {
+            $canary = New-Canary 'shared'
+            Set-Secret -Name 'DataCompass-prod-password' -Secret $canary -Vault $script:Vault
+            Add-DcSource -Name other -Type postgresql -Connection (New-PgConnection "`${secret:$($script:Vault)/DataCompass-prod-password}") -ErrorAction Stop
+
+            Add-DcSource -Name prod -Type postgresql -Connection (New-PgConnection $canary) -ErrorAction SilentlyContinue -ErrorVariable errors
+            $errors.Count | Should -Be 1
+            $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSecretNameConflict' 'Add-DcSource')
+            Assert-NoValue $errors[0] $canary
+            @(Get-DcSource | ForEach-Object Name) | Should -Be @('other')
+        }
+
+        It 'converges when killed at a random moment and run again, round <_>' -ForEach (1..3) {
+            $canary = New-Canary 'killed'
+            # The vault pauses after storing a secret: a kill then often lands between the vault write and the row insert.
+            $vault = New-Vault -Behaviour @{ PauseAfterSetMs = 700 }
+            $db = Join-Path $env:DATACOMPASS_DATA_DIR 'datacompass.db'
+            $childScript = Join-Path $TestDrive "add-$(New-Guid).ps1"
+            # The value reaches the child through its environment, never its command line.
+            Set-Content -Path $childScript -Value ("Import-Module '{0}'; `$null = Get-SecretVault; 'START'; Add-DcSource -Database '{1}' -Vault '{2}' -Name prod -Type postgresql -Connection @{{ host = 'h'; database = 'd'; username = 'u'; password = `$env:DCT_ADD_PASSWORD }} | Out-Null; 'DONE'" -f
+                $script:DcModulePath, $db, $vault)
+            Set-TestVariable 'DCT_ADD_PASSWORD' $canary
+            try {
+                $run = Stop-ChildAtRandom -ScriptPath $childScript -MinimumDelay 200 -MaximumDelay 1200
+            }
+            finally {
+                Set-TestVariable 'DCT_ADD_PASSWORD' $script:SavedVariable
+            }
+            $added = @(Get-DcSource -Database $db -ErrorAction SilentlyContinue).Count
+            Write-Host ("    {0} ms into the add: {1}; source added: {2}, secrets in the vault: {3}" -f $run.Delay, $(if ($run.Killed) { 'killed' } else { 'had finished' }), $added, @(Get-SecretNames $vault).Count)
+
+            # The same command again: it adds the source (reusing a secret left behind) or finds it already added.
+            Add-DcSource -Database $db -Vault $vault -Name prod -Type postgresql -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = $canary } -ErrorAction SilentlyContinue -ErrorVariable errors
+            @($errors | Where-Object FullyQualifiedErrorId -ne (Get-DcErrorId 'DcSourceExists' 'Add-DcSource')) | Should -BeNullOrEmpty
+            (Get-DcSourceConnection -Database $db -Name prod -AsPlainText).Settings['password'] | Should -BeExactly $canary
+            Get-SecretNames $vault | Should -Be @('DataCompass-prod-password')
+            Remove-DcSource -Database $db -Name prod -RemoveSecret -Confirm:$false -ErrorAction Stop
+            Get-SecretNames $vault | Should -BeNullOrEmpty -Because 'the secret is recorded as the source''s own'
+        }
+    }
+
     Context 'with no vault to write to' {
         It 'refuses a literal secret with a terminating DcPlaintextSecretRefused when no vault is registered' {
             Remove-TestVault -Name @($script:TestVaults)

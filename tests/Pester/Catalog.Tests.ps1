@@ -50,13 +50,13 @@ catch {
 '@
 
     function Invoke-CatalogChild {
-        param([Parameter(Mandatory)] [string] $Body, [hashtable] $Environment = @{})
+        param([Parameter(Mandatory)] [string] $Body, [hashtable] $Environment = @{}, [string] $Umask)
         $work = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
         $null = New-Item -ItemType Directory -Path $work
         # [NullString]::Value unsets a variable in the child; $null would set it to ''.
         $environmentForChild = @{ DCTEST_MODULE = $script:DcModulePath; DATACOMPASS_TEST_MODULE = $script:DcModulePath; DCTEST_RAWSQL = (Join-Path $PSScriptRoot 'RawSql.ps1'); DCTEST_WORK = $work; DATACOMPASS_DATA_DIR = [NullString]::Value }
         foreach ($key in $Environment.Keys) { $environmentForChild[$key] = $Environment[$key] }
-        $run = Invoke-ChildPwsh -Script ($script:ChildPrologue + $Body + $script:ChildEpilogue) -Environment $environmentForChild
+        $run = Invoke-ChildPwsh -Script ($script:ChildPrologue + $Body + $script:ChildEpilogue) -Environment $environmentForChild -Umask $Umask
         $line = @($run.Output | Where-Object { $_ -like 'RESULT:*' }) | Select-Object -Last 1
         if ($run.ExitCode -ne 0 -or -not $line) {
             throw "The child pwsh failed (exit code $($run.ExitCode)). Output:`n$($run.Text)"
@@ -224,6 +224,36 @@ Describe 'A new catalog database' {
         foreach ($entry in @($script:New.ModesAfterAdd) + @($script:New.ModesAfterGet)) {
             $entry | Should -Match ' 600$' -Because 'every file of the catalog holds catalog data'
         }
+    }
+}
+
+Describe 'Folders and files created under umask 000' -Skip:$IsWindows {
+    BeforeAll {
+        # The child runs under a permissive umask, so only the modes DataCompass asks for protect what it creates.
+        $script:Umask = Invoke-CatalogChild -Umask '000' -Body @'
+    Import-Module $env:DCTEST_MODULE
+    $umask = (& /bin/sh -c umask)
+    Set-Location $work
+    Add-DcSource -Name 'first' -Type postgresql -Connection $pgConnection -Database 'a/b/c.db'
+    $null = Get-DcSource -Database 'a/b/c.db'
+    $env:DATACOMPASS_DATA_DIR = Join-Path $work 'k/l'
+    $null = New-DcEncryptionKey
+    $null = Set-DcConfig -SecretNameTemplate 'DC-{source}-{field}'
+    $result = @{
+        Umask = $umask
+        Modes = @(foreach ($path in 'a', 'a/b', 'a/b/c.db', 'a/b/c.db-wal', 'a/b/c.db-shm', 'k', 'k/l', 'k/l/key', 'k/l/config.yaml') {
+            '{0} {1}' -f $path, $(if (Test-Path $path) { Get-UnixMode (Join-Path $work $path) } else { 'missing' }) })
+    }
+'@
+    }
+
+    It 'really ran under umask 000' {
+        $script:Umask | Should -Not -BeNullOrEmpty
+        $script:Umask.Umask | Should -Match '^0*$'
+    }
+
+    It 'creates every folder 0700 and every file 0600' {
+        $script:Umask.Modes | Should -Be @('a 700', 'a/b 700', 'a/b/c.db 600', 'a/b/c.db-wal 600', 'a/b/c.db-shm 600', 'k 700', 'k/l 700', 'k/l/key 600', 'k/l/config.yaml 600')
     }
 }
 
@@ -400,6 +430,47 @@ Describe 'A database from a newer DataCompass' {
     It 'still reads it with Get-DcSource' {
         $script:Newer.Read | Should -Be @('existing')
         $script:Newer.AfterRead | Should -Be $script:Newer.Before
+    }
+}
+
+Describe 'A data_sources table that another application created' {
+    BeforeAll {
+        $script:Foreign = Invoke-CatalogChild -Body @'
+    Import-Module $env:DCTEST_MODULE
+    $folder = Join-Path $work 'foreign'
+    $null = New-Item -ItemType Directory -Path $folder
+    $db = Join-Path $folder 'datacompass.db'
+    # Same table name, another shape, in a rollback journal: switching to WAL would show in the file header.
+    $null = Invoke-RawSql -Database $db -Sql "CREATE TABLE data_sources (uuid TEXT PRIMARY KEY, label TEXT NOT NULL, dsn TEXT); INSERT INTO data_sources VALUES ('a1', 'warehouse', 'x');"
+    $journalBefore = (Invoke-RawSql -Database $db -Sql 'PRAGMA journal_mode' -ReadOnly).journal_mode
+    $before = Get-FileDigest $folder
+
+    $addErrors = $null
+    Add-DcSource -Name 'mine' -Type postgresql -Connection $pgConnection -Database $db -ErrorVariable addErrors -ErrorAction SilentlyContinue
+    $afterAdd = Get-FileDigest $folder
+
+    $result = @{
+        Before = $before; AfterAdd = $afterAdd
+        JournalBefore = $journalBefore
+        JournalAfter = (Invoke-RawSql -Database $db -Sql 'PRAGMA journal_mode' -ReadOnly).journal_mode
+        AddErrors = @($addErrors | ForEach-Object { '{0}|{1}' -f $_.FullyQualifiedErrorId, $_.CategoryInfo.Category })
+        AddMessage = @($addErrors | ForEach-Object { $_.Exception.Message }) -join ' '
+        Tables = @(Invoke-RawSql -Database $db -Sql "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" -ReadOnly | ForEach-Object name)
+    }
+'@
+    }
+
+    It 'refuses Add-DcSource with DcDatabaseInvalid naming the missing columns' {
+        $script:Foreign.AddErrors | Should -Be @("$(Get-DcErrorId 'DcDatabaseInvalid' 'Add-DcSource')|InvalidData")
+        $script:Foreign.AddMessage | Should -BeLike '*data_sources*connection_info*'
+    }
+
+    It 'leaves the file byte-identical, in its rollback journal mode, with no table added' {
+        $script:Foreign.Before | Should -Not -BeNullOrEmpty
+        $script:Foreign.AfterAdd | Should -Be $script:Foreign.Before
+        $script:Foreign.JournalBefore | Should -Be 'delete'
+        $script:Foreign.JournalAfter | Should -Be 'delete'
+        $script:Foreign.Tables | Should -Be @('data_sources')
     }
 }
 

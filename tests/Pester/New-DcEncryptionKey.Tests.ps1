@@ -201,6 +201,49 @@ Describe 'New-DcEncryptionKey' -Tag 'Integration', 'Encryption' {
         }
     }
 
+    Context 'a data folder that cannot be made' {
+        It 'reports a data folder path that is a file as DcEncryptionKeyFileUnavailable and leaves the file as it is' {
+            $null = New-Item -ItemType Directory -Path (Split-Path $script:DataDir) -Force
+            Set-Content -LiteralPath $script:DataDir -Value 'not a folder'
+            $before = (Get-FileHash -LiteralPath $script:DataDir).Hash
+
+            $record = Get-ErrorRecord { New-DcEncryptionKey -ErrorAction Stop }
+            $record | Should -Not -BeNullOrEmpty -Because 'the command must stop'
+            $record.FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcEncryptionKeyFileUnavailable' 'New-DcEncryptionKey')
+            "$($record.CategoryInfo.Category)" | Should -Be 'ResourceUnavailable'
+            $record.Exception.Message | Should -BeLike "*$($script:KeyFile)*"
+            (Get-FileHash -LiteralPath $script:DataDir).Hash | Should -Be $before
+        }
+
+        It 'reports a parent folder it may not write to as DcEncryptionKeyFileUnavailable' -Skip:$IsWindows {
+            $parent = Join-Path $TestDrive "locked-$(New-Guid)"
+            $null = New-Item -ItemType Directory -Path $parent
+            $env:DATACOMPASS_DATA_DIR = Join-Path $parent 'data'
+            # root ignores permission bits, but not the immutable attribute.
+            $isRoot = (id -u) -eq '0'
+            if ($isRoot -and -not (Get-Command chattr -ErrorAction Ignore)) {
+                Set-ItResult -Skipped -Because 'running as root, which ignores a read-only folder, and chattr is not available to make it immutable'
+                return
+            }
+            if ($isRoot) { chattr +i $parent } else { chmod 500 $parent }
+            try {
+                if ($isRoot -and (lsattr -d $parent) -notmatch '^\S*i') {
+                    Set-ItResult -Skipped -Because "running as root and chattr +i did not take on this file system"
+                    return
+                }
+                $record = Get-ErrorRecord { New-DcEncryptionKey -ErrorAction Stop }
+                $record | Should -Not -BeNullOrEmpty -Because 'the command must stop'
+                $record.FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcEncryptionKeyFileUnavailable' 'New-DcEncryptionKey')
+                "$($record.CategoryInfo.Category)" | Should -Be 'ResourceUnavailable'
+                $record.Exception.Message | Should -BeLike "*$parent*"
+            }
+            finally {
+                if ($isRoot) { chattr -i $parent } else { chmod 700 $parent }
+            }
+            @(Get-ChildItem -LiteralPath $parent -Force) | Should -BeNullOrEmpty
+        }
+    }
+
     Context 'precedence warnings' {
         It 'warns that $env:DATACOMPASS_ENCRYPTION_KEY takes precedence when it is set, and still writes the key file' {
             $envKey = New-FernetKeyText

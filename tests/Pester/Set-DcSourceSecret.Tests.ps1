@@ -11,7 +11,7 @@ BeforeAll {
 
     function Get-SetErrorId([string] $Id) { Get-DcErrorId $Id 'Set-DcSourceSecret' }
 
-    $script:EnvNames = @('DATACOMPASS_DATA_DIR', 'DCT_PASSWORD', 'DCT_TOKEN', 'DATACOMPASS_ENCRYPTION_KEY')
+    $script:EnvNames = @('DATACOMPASS_DATA_DIR', 'DCT_PASSWORD', 'DCT_TOKEN', 'DCT_USER', 'DATACOMPASS_ENCRYPTION_KEY')
     $script:SavedEnv = @{}
     foreach ($name in $script:EnvNames) { $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
 
@@ -251,12 +251,64 @@ Describe 'Set-DcSourceSecret' {
             $credential = [pscredential]::new('newuser', (ConvertTo-Secure $new))
             Set-DcSourceSecret -Name 'prod' -Credential $credential -ErrorAction Stop
 
+            # The pair changes in one row update, so the password goes to a DataCompass-owned secret; the
+            # user's own secret is not DataCompass's to overwrite or remove.
             Get-FieldValue 'prod' 'username' | Should -BeExactly 'newuser'
-            Get-FieldValue 'prod' 'password' | Should -BeExactly "`${secret:$($script:Vault)/pg-pass}"
-            Get-VaultText $script:Vault 'pg-pass' | Should -BeExactly $new
+            Get-FieldValue 'prod' 'password' | Should -BeExactly "`${secret:$($script:Vault)/DataCompass-prod-password}"
+            Get-VaultText $script:Vault 'pg-pass' | Should -BeExactly $old
             $connection = Get-DcSourceConnection -Name 'prod'
             $connection.Credential.UserName | Should -BeExactly 'newuser'
             $connection.Credential.GetNetworkCredential().Password | Should -BeExactly $new
+        }
+
+        It 'never overwrites the password in place when the user name changes: it alternates two owned names and removes the old one' {
+            Add-PgSource -Name 'prod' -Fields @{ username = 'u1'; password = (New-Canary 'P1') }
+            Get-FieldValue 'prod' 'password' | Should -BeExactly "`${secret:$($script:Vault)/DataCompass-prod-password}"
+
+            $second = New-Canary 'P2'
+            Set-DcSourceSecret -Name 'prod' -Credential ([pscredential]::new('u2', (ConvertTo-Secure $second))) -ErrorAction Stop
+            Get-FieldValue 'prod' 'password' | Should -BeExactly "`${secret:$($script:Vault)/DataCompass-prod-password-2}"
+            @(Get-SecretInfo -Vault $script:Vault | ForEach-Object Name) | Should -Be @('DataCompass-prod-password-2')
+
+            $third = New-Canary 'P3'
+            Set-DcSourceSecret -Name 'prod' -Credential ([pscredential]::new('u3', (ConvertTo-Secure $third))) -ErrorAction Stop
+            Get-FieldValue 'prod' 'password' | Should -BeExactly "`${secret:$($script:Vault)/DataCompass-prod-password}"
+            @(Get-SecretInfo -Vault $script:Vault | ForEach-Object Name) | Should -Be @('DataCompass-prod-password')
+            $connection = Get-DcSourceConnection -Name 'prod'
+            $connection.Credential.UserName | Should -BeExactly 'u3'
+            $connection.Credential.GetNetworkCredential().Password | Should -BeExactly $third
+
+            Remove-DcSource -Name 'prod' -RemoveSecret -Confirm:$false -ErrorAction Stop
+            @(Get-SecretInfo -Vault $script:Vault) | Should -BeNullOrEmpty -Because 'the secret in use is recorded as owned'
+        }
+
+        It 'run again after a kill between the vault write and the row update, uses the secret already written' {
+            Add-PgSource -Name 'prod' -Fields @{ username = 'u1'; password = (New-Canary 'P1') }
+            $second = New-Canary 'P2'
+            # What the killed run left: the new password under the other name, the row untouched.
+            Set-Secret -Vault $script:Vault -Name 'DataCompass-prod-password-2' -Secret $second
+            Clear-TestVaultCall $script:Vault
+
+            Set-DcSourceSecret -Name 'prod' -Credential ([pscredential]::new('u2', (ConvertTo-Secure $second))) -ErrorAction Stop
+
+            @(Get-TestVaultCall $script:Vault | Where-Object { $_ -like 'Set-Secret *' }) | Should -BeNullOrEmpty
+            $connection = Get-DcSourceConnection -Name 'prod'
+            $connection.Credential.UserName | Should -BeExactly 'u2'
+            $connection.Credential.GetNetworkCredential().Password | Should -BeExactly $second
+            @(Get-SecretInfo -Vault $script:Vault | ForEach-Object Name) | Should -Be @('DataCompass-prod-password-2')
+        }
+
+        It 'refuses (DcSecretNameConflict) a secret under the other name that holds another value, and changes nothing' {
+            Add-PgSource -Name 'prod' -Fields @{ username = 'u1'; password = (New-Canary 'P1') }
+            $before = Get-FieldSnapshot 'prod'
+            $foreign = New-Canary 'Foreign'
+            Set-Secret -Vault $script:Vault -Name 'DataCompass-prod-password-2' -Secret $foreign
+
+            $err = { Set-DcSourceSecret -Name 'prod' -Credential ([pscredential]::new('u2', (ConvertTo-Secure (New-Canary 'P2')))) -ErrorAction Stop } |
+                Should -Throw -ErrorId (Get-SetErrorId 'DcSecretNameConflict') -PassThru
+            Assert-NoValue $err $foreign
+            Get-VaultText $script:Vault 'DataCompass-prod-password-2' | Should -BeExactly $foreign
+            Get-FieldSnapshot 'prod' | Should -BeExactly $before
         }
 
         It 'moves an environment placeholder password to a DataCompass-owned secret and sets the user name' {
@@ -447,6 +499,61 @@ Describe 'Set-DcSourceSecret' {
             $text | Should -Not -BeLike "*$canary*"
             Get-PlainPassword 'prod' | Should -BeExactly $canary
         }
+    }
+}
+
+Describe 'Set-DcSourceSecret -Credential killed at a random moment' -Tag 'Integration', 'Vault', 'Chaos' {
+    # Each round kills a rotating pwsh (SIGKILL, whole process tree) after a random delay. Right after the kill the
+    # source must resolve to the old user name and password or to the new ones, never to a mix; the same command
+    # run again must then converge on the new pair, with one secret in the vault.
+    BeforeAll {
+        Restore-TestEnvironment
+        # Each vault write pauses after it has stored the secret: a kill then often lands between it and the row update.
+        $script:Vault = New-TestVault -Behaviour @{ PauseAfterSetMs = 700 }
+        $script:Db = Join-Path $TestDrive "chaos-$(New-Guid)/datacompass.db"
+
+        function Get-Pair {
+            $connection = Get-DcSourceConnection -Database $script:Db -Name 'prod' -ErrorAction Stop
+            '{0}|{1}' -f $connection.Credential.UserName, $connection.Credential.GetNetworkCredential().Password
+        }
+    }
+
+    AfterAll {
+        Remove-TestVault -Name $script:Vault
+        Restore-TestEnvironment
+    }
+
+    It 'leaves the old pair or the new one, never a mix, and converges when run again' {
+        $user = 'user0'
+        $password = New-Canary 'Pass0'
+        Add-DcSource -Database $script:Db -Vault $script:Vault -Name 'prod' -Type postgresql -ErrorAction Stop `
+            -Connection @{ host = 'h'; database = 'd'; username = $user; password = $password }
+        # The credential reaches the child through its environment, never its command line.
+        $childScript = Join-Path $TestDrive "rotate-$(New-Guid).ps1"
+        Set-Content -Path $childScript -Value ("Import-Module '{0}'; `$null = Get-SecretVault; `$credential = [pscredential]::new(`$env:DCT_USER, (ConvertTo-SecureString `$env:DCT_PASSWORD -AsPlainText -Force)); 'START'; Set-DcSourceSecret -Database '{1}' -Name prod -Credential `$credential; 'DONE'" -f
+            $script:DcModulePath, $script:Db)
+        $rounds = if ($env:DATACOMPASS_CHAOS_ROUNDS) { [int]$env:DATACOMPASS_CHAOS_ROUNDS } else { 8 }
+        foreach ($round in 1..$rounds) {
+            $old = "$user|$password"
+            $user = "user$round"
+            $password = New-Canary "Pass$round"
+            Set-TestVariable 'DCT_USER' $user
+            Set-TestVariable 'DCT_PASSWORD' $password
+            $run = Stop-ChildAtRandom -ScriptPath $childScript -MinimumDelay 300 -MaximumDelay 1800
+            Restore-TestEnvironment
+
+            $afterKill = Get-Pair
+            $state = if ($afterKill -eq $old) { 'old pair' } elseif ($afterKill -eq "$user|$password") { 'new pair' } else { 'MIXED' }
+            Write-Host ("    round {0}: {1} ms, {2}; {3}, {4} secrets in the vault" -f $round, $run.Delay, $(if ($run.Killed) { 'killed' } else { 'had finished' }), $state, @(Get-SecretInfo -Vault $script:Vault).Count)
+            $afterKill | Should -BeIn @($old, "$user|$password") -Because "round $round must leave the old pair or the new one"
+
+            Set-DcSourceSecret -Database $script:Db -Name 'prod' -Credential ([pscredential]::new($user, (ConvertTo-Secure $password))) -ErrorAction Stop
+            Get-Pair | Should -BeExactly "$user|$password" -Because "round $round converges"
+            @(Get-SecretInfo -Vault $script:Vault).Count | Should -Be 1 -Because 'the field uses one secret and the replaced one is gone'
+        }
+
+        Remove-DcSource -Database $script:Db -Name 'prod' -RemoveSecret -Confirm:$false -ErrorAction Stop
+        @(Get-SecretInfo -Vault $script:Vault) | Should -BeNullOrEmpty -Because 'what is left is owned by the source'
     }
 }
 

@@ -33,7 +33,9 @@ function Invoke-ChildPwsh {
     param(
         [Parameter(Mandatory)] [string] $Script,
         [hashtable] $Environment = @{},
-        [string] $WorkingDirectory = (Get-Location).Path
+        [string] $WorkingDirectory = (Get-Location).Path,
+        # Unix only: the child starts under this umask (set by /bin/sh, since .NET has no call for it).
+        [string] $Umask
     )
     $exe = [Environment]::ProcessPath
     $prefix = @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
@@ -47,7 +49,9 @@ function Invoke-ChildPwsh {
         }
         Push-Location $WorkingDirectory
         try {
-            $output = & $exe @prefix -NoProfile -NonInteractive -File $scriptFile 2>&1 | ForEach-Object { "$_" }
+            $command = @($exe) + $prefix + @('-NoProfile', '-NonInteractive', '-File', $scriptFile)
+            if ($Umask) { $command = @('/bin/sh', '-c', 'umask "$0" && exec "$@"', $Umask) + $command }
+            $output = & $command[0] @($command | Select-Object -Skip 1) 2>&1 | ForEach-Object { "$_" }
             $exitCode = $LASTEXITCODE
         }
         finally {
@@ -96,6 +100,30 @@ function Invoke-Runbook {
     finally {
         $process.Dispose()
     }
+}
+
+function Stop-ChildAtRandom {
+    <#
+    .SYNOPSIS
+        Runs a script file in a fresh pwsh, waits until it prints START, then kills it (SIGKILL, whole process tree)
+        after a random delay unless it has finished. Returns the delay and whether it was killed, for the log.
+    #>
+    param([Parameter(Mandatory)] [string] $ScriptPath, [int] $MinimumDelay = 0, [Parameter(Mandatory)] [int] $MaximumDelay)
+    $exe = [Environment]::ProcessPath
+    $launcher = @($exe) + @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
+    $start = [Diagnostics.ProcessStartInfo]::new($launcher[0])
+    foreach ($argument in @($launcher | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $ScriptPath)) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $child = [Diagnostics.Process]::Start($start)
+    while (($line = $child.StandardOutput.ReadLine()) -ne $null -and $line -ne 'START') { }
+    $delay = Get-Random -Minimum $MinimumDelay -Maximum $MaximumDelay
+    Start-Sleep -Milliseconds $delay
+    $killed = -not $child.HasExited
+    if ($killed) { $child.Kill($true) }
+    $child.WaitForExit()
+    [pscustomobject]@{ Delay = $delay; Killed = $killed }
 }
 
 function Set-TestVariable([string] $Name, $Value) {

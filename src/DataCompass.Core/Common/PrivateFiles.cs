@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
@@ -15,7 +16,7 @@ namespace DataCompass.Core.Common
         private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
             | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
-        /// <summary>Creates the folder (0700) when it does not exist; an existing folder is left as it is.</summary>
+        /// <summary>Creates the folder and any missing parents (each 0700) when it does not exist; existing folders are left as they are.</summary>
         public static void EnsureFolder(string? folder)
         {
             if (string.IsNullOrEmpty(folder) || Directory.Exists(folder))
@@ -26,10 +27,20 @@ namespace DataCompass.Core.Common
             if (OperatingSystem.IsWindows())
             {
                 Directory.CreateDirectory(folder);
+                return;
             }
-            else
+
+            // Directory.CreateDirectory(path, mode) gives the mode to the last folder only; the parents it makes
+            // follow the umask (0777 under umask 000). So each missing folder is created on its own, top down.
+            var missing = new Stack<string>();
+            for (var current = Path.GetFullPath(folder); !string.IsNullOrEmpty(current) && !Directory.Exists(current); current = Path.GetDirectoryName(current))
             {
-                Directory.CreateDirectory(folder, OwnerOnlyFolder);
+                missing.Push(current);
+            }
+
+            foreach (var path in missing)
+            {
+                Directory.CreateDirectory(path, OwnerOnlyFolder);
             }
         }
 

@@ -40,7 +40,7 @@ namespace DataCompass.Core.Encryption
             }
             catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
             {
-                throw new DataCompassException(DcError.EncryptionKeyInvalid, $"Cannot read the key file '{path}': {exception.Message}", path);
+                throw new DataCompassException(DcError.EncryptionKeyFileUnavailable, $"Cannot read the key file '{path}': {exception.Message}", path);
             }
         }
 
@@ -66,13 +66,22 @@ namespace DataCompass.Core.Encryption
             }
             catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
             {
-                throw new DataCompassException(DcError.EncryptionKeyInvalid, $"Cannot write the key file '{path}': {exception.Message}", path);
+                throw new DataCompassException(DcError.EncryptionKeyFileUnavailable, $"Cannot write the key file '{path}': {exception.Message}", path);
             }
         }
 
         private static FileStream AcquireLock(string path)
         {
-            PrivateFiles.EnsureFolder(Path.GetDirectoryName(path));
+            try
+            {
+                PrivateFiles.EnsureFolder(Path.GetDirectoryName(path));
+            }
+            catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
+            {
+                // A data folder path that is a file, or a parent DataCompass may not write to.
+                throw new DataCompassException(DcError.EncryptionKeyFileUnavailable, $"Cannot create the folder of the key file '{path}': {exception.Message}", path);
+            }
+
             var lockPath = path + ".lock";
             var deadline = DateTime.UtcNow.AddSeconds(15);
             while (true)
@@ -91,7 +100,7 @@ namespace DataCompass.Core.Encryption
                 }
                 catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
                 {
-                    throw new DataCompassException(DcError.EncryptionKeyInvalid, $"Cannot lock the key file '{path}' for writing: {exception.Message}", path);
+                    throw new DataCompassException(DcError.EncryptionKeyFileUnavailable, $"Cannot lock the key file '{path}' for writing: {exception.Message}", path);
                 }
             }
         }

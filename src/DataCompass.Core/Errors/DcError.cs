@@ -51,6 +51,7 @@ namespace DataCompass.Core.Errors
         public static readonly DcError EncryptionKeyMissing = new DcError("DcEncryptionKeyMissing", DcErrorKind.ObjectNotFound);
         public static readonly DcError EncryptionKeyInvalid = new DcError("DcEncryptionKeyInvalid", DcErrorKind.InvalidArgument);
         public static readonly DcError DecryptionFailed = new DcError("DcDecryptionFailed", DcErrorKind.InvalidData);
+        public static readonly DcError EncryptionKeyFileUnavailable = new DcError("DcEncryptionKeyFileUnavailable", DcErrorKind.ResourceUnavailable);
         public static readonly DcError EncryptionKeyFileUnprotected = new DcError("DcEncryptionKeyFileUnprotected", DcErrorKind.SecurityError);
         public static readonly DcError DatabaseUnavailable = new DcError("DcDatabaseUnavailable", DcErrorKind.ResourceUnavailable);
         public static readonly DcError DatabaseInvalid = new DcError("DcDatabaseInvalid", DcErrorKind.InvalidData);

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using DataCompass.Core.Adapters;
 using DataCompass.Core.Encryption;
+using DataCompass.Core.Errors;
 using DataCompass.Core.References;
 using DataCompass.Core.Storage;
 
@@ -52,6 +54,37 @@ namespace DataCompass.Core.Sources
             }
 
             return references;
+        }
+
+        /// <summary>The first source (other than <paramref name="exceptId"/>) whose references include this vault secret, if any.</summary>
+        public static string? FirstUser(IEnumerable<StoredSource> sources, string vault, string secretName, long? exceptId = null)
+        {
+            // Names compare ignoring case: many vaults (SecretStore among them) treat them so, and counting a
+            // secret as used once too often is the safe mistake.
+            foreach (var source in sources)
+            {
+                if (source.Id == exceptId)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (List(source).Any(reference =>
+                        reference.Secret?.Vault != null
+                        && string.Equals(reference.Secret.Vault, vault, StringComparison.OrdinalIgnoreCase)
+                        && string.Equals(reference.Secret.Name, secretName, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        return source.Name;
+                    }
+                }
+                catch (DataCompassException)
+                {
+                    // A source with a malformed reference cannot be using this secret through it.
+                }
+            }
+
+            return null;
         }
 
         private static IEnumerable<string> Strings(object? value)

@@ -15,6 +15,10 @@ namespace DataCompass.Core.Storage
             "last_scan_at DATETIME, last_scan_status VARCHAR(50), last_scan_message TEXT, " +
             "created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL, PRIMARY KEY (id));";
 
+        /// <summary>The data_sources columns DataCompass writes; a table without them belongs to another application.</summary>
+        public static readonly string[] WrittenDataSourcesColumns =
+            { "id", "name", "display_name", "source_type", "connection_info", "sync_config", "is_active", "created_at", "updated_at" };
+
         public const string CreateDataSourcesNameIndex =
             "CREATE UNIQUE INDEX IF NOT EXISTS ix_data_sources_name ON data_sources (name);";
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace DataCompass.Core.Storage
 {
@@ -21,6 +22,8 @@ namespace DataCompass.Core.Storage
         public void EnsureNameIsFree(string name) => Catalog()?.EnsureNameIsFree(name);
 
         public string? FindSecretOwner(string vault, string secretName) => Catalog()?.FindSecretOwner(vault, secretName);
+
+        public IReadOnlyList<StoredSource> ListSources() => Catalog()?.ListSources() ?? Array.Empty<StoredSource>();
 
         public void Dispose() => _catalog?.Dispose();
 

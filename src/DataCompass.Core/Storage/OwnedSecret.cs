@@ -17,6 +17,12 @@ namespace DataCompass.Core.Storage
 
         public string SecretName { get; }
 
+        /// <summary>
+        /// The record key of a secret the source owned for <paramref name="field"/> until a credential rotation
+        /// switched the field to another one; it is removed from the vault once no source refers to it.
+        /// </summary>
+        public static string ReplacedFieldOf(string field) => field + ":replaced";
+
         /// <summary>The owning source, when read back from the catalog.</summary>
         public string? SourceName { get; }
     }

@@ -163,10 +163,10 @@ namespace DataCompass.Core.Storage
         }
 
         /// <summary>
-        /// Replaces stored field values, and records the secret DataCompass now owns for a field, in one
-        /// transaction. Returns the updated source.
+        /// Replaces stored field values, and records the secret DataCompass now owns for a field (and the one it
+        /// replaced, still to be removed), in one transaction. Returns the updated source.
         /// </summary>
-        public StoredSource UpdateFields(long sourceId, IReadOnlyDictionary<string, object?> values, OwnedSecret? ownedSecret)
+        public StoredSource UpdateFields(long sourceId, IReadOnlyDictionary<string, object?> values, OwnedSecret? ownedSecret, OwnedSecret? replacedSecret = null)
         {
             RequireWritable();
             var updated = InTransaction(() =>
@@ -182,9 +182,12 @@ namespace DataCompass.Core.Storage
                 var now = SqliteTimestamp.Format(DateTime.UtcNow);
                 WriteConnectionInfo(sourceId, info, now);
 
-                if (ownedSecret != null)
+                foreach (var owned in new[] { ownedSecret, replacedSecret })
                 {
-                    RecordOwnedSecret(sourceId, ownedSecret, now);
+                    if (owned != null)
+                    {
+                        RecordOwnedSecret(sourceId, owned, now);
+                    }
                 }
 
                 return FindSourceById(sourceId)!;
@@ -350,6 +353,20 @@ namespace DataCompass.Core.Storage
             });
         }
 
+        /// <summary>Drops the record of a secret the source owned under <paramref name="field"/> (once it is gone from its vault).</summary>
+        public void ForgetOwnedSecret(long sourceId, string field)
+        {
+            RequireWritable();
+            InTransaction(() =>
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = "DELETE FROM dc_source_secrets WHERE source_id = $id AND field = $field;";
+                command.Parameters.AddWithValue("$id", sourceId);
+                command.Parameters.AddWithValue("$field", field);
+                return command.ExecuteNonQuery();
+            });
+        }
+
         /// <summary>Which source, if any, DataCompass created this vault secret for.</summary>
         public string? FindSecretOwner(string vault, string secretName)
         {
@@ -490,8 +507,10 @@ namespace DataCompass.Core.Storage
 
         private void EnsureSchema()
         {
-            // Refuse a newer schema before changing anything, the journal mode included.
+            // Refuse a newer schema, or another application's data_sources, before changing anything: the
+            // journal mode (WAL is written into the file header) included.
             ReadSchemaVersion();
+            CheckDataSourcesShape();
             Run(() =>
             {
                 Execute("PRAGMA journal_mode = WAL;");
@@ -512,6 +531,47 @@ namespace DataCompass.Core.Storage
                 return 0;
             });
             ReadSchemaVersion();
+        }
+
+        /// <summary>Throws <see cref="DcError.DatabaseInvalid"/> when an existing data_sources table lacks a column DataCompass writes.</summary>
+        private void CheckDataSourcesShape()
+        {
+            var problem = Run(() =>
+            {
+                if (!TableExistsCore("data_sources"))
+                {
+                    return null;
+                }
+
+                using var command = _connection.CreateCommand();
+                command.CommandText = "PRAGMA table_info(data_sources);";
+                var columns = ReadRows(command, column => (
+                    Name: Convert.ToString(column("name"), CultureInfo.InvariantCulture) ?? string.Empty,
+                    Type: Convert.ToString(column("type"), CultureInfo.InvariantCulture) ?? string.Empty,
+                    Key: Convert.ToInt64(column("pk") ?? 0L, CultureInfo.InvariantCulture)));
+                var missing = CatalogSchema.WrittenDataSourcesColumns
+                    .Where(name => !columns.Any(column => string.Equals(column.Name, name, StringComparison.OrdinalIgnoreCase)))
+                    .ToList();
+                if (missing.Count > 0)
+                {
+                    return $"lacks the column {string.Join(", ", missing)}";
+                }
+
+                // New rows get their id from SQLite: only an INTEGER primary key of its own does that.
+                var keys = columns.Where(column => column.Key > 0).ToList();
+                return keys.Count == 1 && string.Equals(keys[0].Name, "id", StringComparison.OrdinalIgnoreCase)
+                    && string.Equals(keys[0].Type, "INTEGER", StringComparison.OrdinalIgnoreCase)
+                    ? null
+                    : "does not have id as its INTEGER primary key";
+            });
+
+            if (problem != null)
+            {
+                throw new DataCompassException(
+                    DcError.DatabaseInvalid,
+                    $"The catalog database '{Path}' has a data_sources table that {problem}, so it is not a datacompass catalog (another application's table?). Nothing was changed; use another -Database.",
+                    Path);
+            }
         }
 
         /// <summary>Reads dc_schema_info; throws when the database comes from a newer DataCompass and this one would write.</summary>

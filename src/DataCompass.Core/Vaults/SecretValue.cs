@@ -50,6 +50,9 @@ namespace DataCompass.Core.Vaults
 
         public static SecretValue Unusable(string typeName) => new SecretValue(SecretKind.Other, null, null, null, typeName);
 
+        /// <summary>True when this is a text secret holding exactly <paramref name="text"/>.</summary>
+        public bool IsText(string? text) => Kind == SecretKind.Text && string.Equals(Text, text, System.StringComparison.Ordinal);
+
         public override string ToString() => $"{TypeName} secret";
     }
 }

@@ -64,7 +64,7 @@ namespace DataCompass.Commands
                         $"Source '{source.Name}' ({source.SourceType}) has no user name and password pair for a credential; use -Field and -Secret.",
                         source.Name)
                     : Field;
-                var plan = SecretRotation.Plan(source, field, userName, Vault, config, backend, catalog.FindSecretOwner, KeyRingFor(databasePath));
+                var plan = SecretRotation.Plan(source, field, userName, Vault, config, backend, catalog, KeyRingFor(databasePath));
                 var change = plan.Ring != null ? string.Empty
                     : plan.RowChanges.Count == 0 ? "; the reference stays" : $"; the source then refers to {plan.Reference}";
                 if (!ShouldProcess($"source '{source.Name}', field '{plan.Field}': {(plan.Ring != null ? "the new value is " : "write ")}{plan.Target}{change}", "Rotate"))

@@ -183,6 +183,29 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void Another_applications_data_sources_table_is_refused_before_anything_changes()
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+            Sql("CREATE TABLE data_sources (uuid TEXT PRIMARY KEY, label TEXT NOT NULL);");
+            var before = File.ReadAllBytes(DatabasePath);
+
+            var error = Assert.Throws<DataCompassException>(() => SourceCatalog.OpenForWrite(DatabasePath));
+            Assert.Same(DcError.DatabaseInvalid, error.Error);
+            Assert.Contains("connection_info", error.Message);
+            Assert.Equal(before, File.ReadAllBytes(DatabasePath));
+            Assert.Equal("delete", Scalar("PRAGMA journal_mode;"));
+        }
+
+        [Fact]
+        public void A_data_sources_table_whose_id_is_not_an_integer_key_is_refused()
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+            Sql("CREATE TABLE data_sources (id TEXT, name TEXT, display_name TEXT, source_type TEXT, connection_info TEXT, sync_config TEXT, " +
+                "is_active INTEGER, created_at TEXT, updated_at TEXT);");
+            Assert.Contains("INTEGER primary key", Assert.Throws<DataCompassException>(() => SourceCatalog.OpenForWrite(DatabasePath)).Message);
+        }
+
+        [Fact]
         public void A_file_that_is_not_a_database_is_reported()
         {
             Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);

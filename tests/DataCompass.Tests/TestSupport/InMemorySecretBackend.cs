@@ -30,6 +30,9 @@ namespace DataCompass.Tests
 
         public List<string> Calls { get; } = new List<string>();
 
+        /// <summary>Remove calls fail while set.</summary>
+        public bool FailRemoves { get; set; }
+
         /// <summary>Changes what Get returns, to play a vault that does not give back what was written.</summary>
         public Func<SecretValue, SecretValue>? AlterReads { get; set; }
 
@@ -75,6 +78,11 @@ namespace DataCompass.Tests
         public void Remove(string vault, string name)
         {
             Calls.Add($"Remove {vault}/{name}");
+            if (FailRemoves)
+            {
+                throw new DataCompassException(DcError.VaultFailed, $"The vault '{vault}' failed.", vault);
+            }
+
             Vault(vault).Remove(name);
         }
 

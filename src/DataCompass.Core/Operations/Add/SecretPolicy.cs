@@ -133,8 +133,15 @@ namespace DataCompass.Core.Operations.Add
                 {
                     var vault = choice!.Vault!;
                     var secretName = SecretNameTemplate.Apply(options.Config.EffectiveSecretNameTemplate, draft.Name, fieldName);
-                    SecretNameGuard.EnsureFree(draft.Name, fieldName, vault, secretName, backend, catalog.FindSecretOwner);
-                    var secret = new PendingSecret(fieldName, vault, secretName, (string)info[fieldName]!);
+                    var value = (string)info[fieldName]!;
+                    // An add killed between the vault write and the row insert left this value under the name.
+                    var leftOver = UnclaimedSecret.Exists(vault, secretName, backend, catalog) && UnclaimedSecret.Holds(vault, secretName, value, backend);
+                    if (!leftOver)
+                    {
+                        SecretNameGuard.EnsureFree(draft.Name, fieldName, vault, secretName, backend, catalog.FindSecretOwner);
+                    }
+
+                    var secret = new PendingSecret(fieldName, vault, secretName, value, leftOver);
                     pending.Add(secret);
                     info[fieldName] = secret.Reference;
                 }

@@ -9,9 +9,9 @@ namespace DataCompass.Core.Operations.Add
 {
     /// <summary>
     /// Carries out a <see cref="SourcePlan"/>: vault secrets first, then the row (which already holds their
-    /// references) in one transaction. If the row
+    /// references) in one transaction, which also records every one of them as the source's own. If the row
     /// cannot be written, the secrets just written are removed again, so a failure leaves neither a source
-    /// pointing at nothing nor a stray secret.
+    /// pointing at nothing nor a stray secret; one found already in the vault is left as it was found.
     /// </summary>
     public static class SourceAdder
     {
@@ -21,7 +21,7 @@ namespace DataCompass.Core.Operations.Add
             var written = new List<PendingSecret>();
             try
             {
-                foreach (var secret in plan.Secrets)
+                foreach (var secret in plan.Secrets.Where(secret => !secret.AlreadyWritten))
                 {
                     try
                     {

@@ -67,7 +67,7 @@ namespace DataCompass.Core.Operations.Convert
             {
                 WriteSecret(item, backend, catalog, existingNames);
                 var readBack = backend.Get(item.Vault!, item.SecretName!);
-                if (readBack.Kind != SecretKind.Text || !string.Equals(readBack.Text, item.Plaintext, StringComparison.Ordinal))
+                if (!readBack.IsText(item.Plaintext))
                 {
                     throw new DataCompassException(
                         DcError.VaultFailed,
@@ -196,7 +196,7 @@ namespace DataCompass.Core.Operations.Convert
             }
 
             var existing = owner == null ? backend.Get(item.Vault!, item.SecretName!) : null;
-            if (existing?.Kind == SecretKind.Text && string.Equals(existing.Text, item.Plaintext, StringComparison.Ordinal))
+            if (existing?.IsText(item.Plaintext) == true)
             {
                 return;
             }

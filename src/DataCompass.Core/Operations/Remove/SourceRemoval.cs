@@ -37,7 +37,7 @@ namespace DataCompass.Core.Operations.Remove
             {
                 foreach (var secret in _catalog.OwnedSecrets(source.Id))
                 {
-                    if (FirstOtherUser(source, secret) is { } user)
+                    if (SourceReferences.FirstUser(_catalog.ListSources(), secret.Vault, secret.SecretName, source.Id) is { } user)
                     {
                         kept.Add(new KeptSecret(secret, user));
                     }
@@ -96,37 +96,6 @@ namespace DataCompass.Core.Operations.Remove
                 // secret it held is reported as left over.
                 return true;
             }
-        }
-
-        /// <summary>A source other than <paramref name="source"/> whose references include this secret, if any.</summary>
-        private string? FirstOtherUser(StoredSource source, OwnedSecret secret)
-        {
-            // Names compare ignoring case: many vaults (SecretStore among them) treat them so, and keeping a
-            // secret too many is the safe mistake.
-            foreach (var other in _catalog.ListSources())
-            {
-                if (other.Id == source.Id)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    if (SourceReferences.List(other).Any(reference =>
-                        reference.Secret?.Vault != null
-                        && string.Equals(reference.Secret.Vault, secret.Vault, StringComparison.OrdinalIgnoreCase)
-                        && string.Equals(reference.Secret.Name, secret.SecretName, StringComparison.OrdinalIgnoreCase)))
-                    {
-                        return other.Name;
-                    }
-                }
-                catch (DataCompassException)
-                {
-                    // A source with a malformed reference cannot be using this secret through it.
-                }
-            }
-
-            return null;
         }
     }
 

@@ -6,6 +6,7 @@ using DataCompass.Core.Config;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
+using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
 using DataCompass.Core.Vaults;
 
@@ -16,6 +17,7 @@ namespace DataCompass.Core.Operations.Rotate
     /// secret gets the new value written there; any other field gets a DataCompass-owned secret and then the
     /// reference, in that order, so the source never points at a secret that does not exist. A field stored
     /// encrypted, or any field when no vault is available but a key is, gets the new value encrypted.
+    /// A credential whose user name changes too is never written in place: see <see cref="Staged"/>.
     /// </summary>
     public static class SecretRotation
     {
@@ -25,7 +27,7 @@ namespace DataCompass.Core.Operations.Rotate
         /// encrypted under the primary key instead of going to a vault.
         /// </param>
         public static RotationPlan Plan(StoredSource source, string field, string? userName, string? explicitVault, DcConfig config,
-            ISecretBackend backend, Func<string, string, string?> findOwner, KeyRingSource? keys = null)
+            ISecretBackend backend, ICatalogLookup catalog, KeyRingSource? keys = null)
         {
             var adapter = AdapterCatalog.Find(source.SourceType) ?? throw new DataCompassException(
                 DcError.SourceTypeUnknown, $"Source '{source.Name}' has the type '{source.SourceType}', which this version of DataCompass does not know.", source.Name);
@@ -56,7 +58,10 @@ namespace DataCompass.Core.Operations.Rotate
 
             if (existing != null && (explicitVault == null || string.Equals(explicitVault, existing.Vault, StringComparison.OrdinalIgnoreCase)))
             {
-                return new RotationPlan(source, schema.Name, existing.Vault!, existing.Name, changes, ownsNewSecret: false);
+                // Only the secret changes: one value, written in place, is atomic on its own.
+                return changes.Count == 0
+                    ? new RotationPlan(source, schema.Name, existing.Vault!, existing.Name, changes, ownsNewSecret: false)
+                    : Staged(source, schema.Name, existing, changes, config, backend, catalog);
             }
 
             if (explicitVault == null && EncryptedValue.IsEncrypted(current) && keys?.Find() is { } currentRing)
@@ -80,17 +85,56 @@ namespace DataCompass.Core.Operations.Rotate
             }
 
             var secretName = SecretNameTemplate.Apply(config.EffectiveSecretNameTemplate, source.Name, schema.Name);
-            var owner = findOwner(choice.Vault, secretName);
-            if (!string.Equals(owner, source.Name, StringComparison.OrdinalIgnoreCase))
-            {
-                SecretNameGuard.EnsureFree(source.Name, schema.Name, choice.Vault, secretName, backend, findOwner);
-            }
-
-            changes[schema.Name] = new SecretReference(choice.Vault, secretName).ToPlaceholder();
-            return new RotationPlan(source, schema.Name, choice.Vault, secretName, changes, ownsNewSecret: true);
+            return NewOwnedSecret(source, schema.Name, choice.Vault, secretName, changes, null, backend, catalog);
         }
 
-        /// <summary>Writes the secret, then (only if the reference changes) the row.</summary>
+        /// <summary>
+        /// A credential whose user name changes with the secret. Written in place, the new password would pair
+        /// with the old user name until the row is updated, and a kill in between leaves that pair. So the new
+        /// value goes to a name the field does not use (the planned name, or its "-2" twin when the field uses
+        /// the planned name), and one transaction switches the user name and the reference: for the catalog the
+        /// pair changes at once or not at all. The secret it replaces, if DataCompass owns it, is recorded as
+        /// replaced in that same transaction and removed after it; a kill in between leaves it recorded, and the
+        /// next rotation of the field (or Remove-DcSource -RemoveSecret) removes it. Names alternate, so a field
+        /// never needs more than two.
+        /// </summary>
+        private static RotationPlan Staged(StoredSource source, string field, SecretReference existing, Dictionary<string, object?> changes,
+            DcConfig config, ISecretBackend backend, ICatalogLookup catalog)
+        {
+            var template = config.EffectiveSecretNameTemplate;
+            var planned = SecretNameTemplate.Apply(template, source.Name, field);
+            var secretName = string.Equals(existing.Name, planned, StringComparison.OrdinalIgnoreCase)
+                ? SecretNameTemplate.Apply(template, source.Name, field + "-2")
+                : planned;
+            var replaced = string.Equals(catalog.FindSecretOwner(existing.Vault!, existing.Name), source.Name, StringComparison.OrdinalIgnoreCase)
+                ? new OwnedSecret(OwnedSecret.ReplacedFieldOf(field), existing.Vault!, existing.Name)
+                : null;
+            return NewOwnedSecret(source, field, existing.Vault!, secretName, changes, replaced, backend, catalog);
+        }
+
+        /// <summary>
+        /// Plans a DataCompass-owned secret for the field: a free name, or one this source owns. A secret no
+        /// source owns or refers to may be what a killed rotation left; it is used if it holds the new value
+        /// (checked in <see cref="Apply"/>), and is a conflict otherwise.
+        /// </summary>
+        private static RotationPlan NewOwnedSecret(StoredSource source, string field, string vault, string secretName, Dictionary<string, object?> changes,
+            OwnedSecret? replaced, ISecretBackend backend, ICatalogLookup catalog)
+        {
+            var unclaimed = false;
+            if (!string.Equals(catalog.FindSecretOwner(vault, secretName), source.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                unclaimed = UnclaimedSecret.Exists(vault, secretName, backend, catalog);
+                if (!unclaimed)
+                {
+                    SecretNameGuard.EnsureFree(source.Name, field, vault, secretName, backend, catalog.FindSecretOwner);
+                }
+            }
+
+            changes[field] = new SecretReference(vault, secretName).ToPlaceholder();
+            return new RotationPlan(source, field, vault, secretName, changes, ownsNewSecret: true) { IsUnclaimed = unclaimed, Replaced = replaced };
+        }
+
+        /// <summary>Writes the secret, then (only if the reference changes) the row, then removes a secret the field no longer uses.</summary>
         public static StoredSource Apply(RotationPlan plan, string newValue, ISecretBackend backend, SourceCatalog catalog)
         {
             if (plan.Ring != null)
@@ -99,14 +143,46 @@ namespace DataCompass.Core.Operations.Rotate
                 return catalog.UpdateFields(plan.Source.Id, changes, null);
             }
 
-            backend.SetText(plan.Vault!, plan.SecretName!, newValue);
-            if (plan.RowChanges.Count == 0)
+            if (!plan.IsUnclaimed || !UnclaimedSecret.Holds(plan.Vault!, plan.SecretName!, newValue, backend))
             {
-                return plan.Source;
+                if (plan.IsUnclaimed)
+                {
+                    SecretNameGuard.EnsureFree(plan.Source.Name, plan.Field, plan.Vault!, plan.SecretName!, backend, catalog.FindSecretOwner);
+                }
+
+                backend.SetText(plan.Vault!, plan.SecretName!, newValue);
             }
 
-            var owned = plan.OwnsNewSecret ? new OwnedSecret(plan.Field, plan.Vault!, plan.SecretName!) : null;
-            return catalog.UpdateFields(plan.Source.Id, plan.RowChanges, owned);
+            var updated = plan.RowChanges.Count == 0
+                ? plan.Source
+                : catalog.UpdateFields(plan.Source.Id, plan.RowChanges, plan.OwnsNewSecret ? new OwnedSecret(plan.Field, plan.Vault!, plan.SecretName!) : null, plan.Replaced);
+            RemoveReplaced(plan.Source.Id, plan.Field, backend, catalog);
+            return updated;
+        }
+
+        /// <summary>Removes the secret a credential rotation of the field replaced (this run's or a killed run's) once no source refers to it.</summary>
+        private static void RemoveReplaced(long sourceId, string field, ISecretBackend backend, SourceCatalog catalog)
+        {
+            var key = OwnedSecret.ReplacedFieldOf(field);
+            foreach (var secret in catalog.OwnedSecrets(sourceId).Where(secret => secret.Field == key))
+            {
+                if (SourceReferences.FirstUser(catalog.ListSources(), secret.Vault, secret.SecretName) != null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    backend.Remove(secret.Vault, secret.SecretName);
+                }
+                catch (DataCompassException exception) when (exception.Error != DcError.SecretNotFound)
+                {
+                    // The rotation itself is done; the secret stays recorded, and the next rotation tries again.
+                    continue;
+                }
+
+                catalog.ForgetOwnedSecret(sourceId, key);
+            }
         }
 
         /// <summary>The reference when the value is exactly one vault-qualified ${secret:...} placeholder.</summary>
@@ -160,6 +236,12 @@ namespace DataCompass.Core.Operations.Rotate
         public IReadOnlyDictionary<string, object?> RowChanges { get; }
 
         public bool OwnsNewSecret { get; }
+
+        /// <summary>The name is held by a secret no source owns or refers to: used if it already holds the new value.</summary>
+        public bool IsUnclaimed { get; internal init; }
+
+        /// <summary>The owned secret the field stops using, recorded as replaced with the row change and removed after it.</summary>
+        public OwnedSecret? Replaced { get; internal init; }
 
         /// <summary>Where the new value ends up, for messages.</summary>
         public string Target => Ring != null

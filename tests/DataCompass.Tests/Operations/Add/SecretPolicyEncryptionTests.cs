@@ -227,6 +227,8 @@ namespace DataCompass.Tests
             }
 
             public string? FindSecretOwner(string vault, string secretName) => null;
+
+            public System.Collections.Generic.IReadOnlyList<StoredSource> ListSources() => System.Array.Empty<StoredSource>();
         }
 
         [Fact]

@@ -129,6 +129,30 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void A_secret_left_by_an_interrupted_add_is_used_without_a_write_and_recorded_as_owned()
+        {
+            var backend = new InMemorySecretBackend("Store");
+            backend.Put("Store", "DataCompass-prod-password", SecretValue.FromText("canary-left"));
+
+            var stored = Add("prod", Postgres("canary-left"), backend);
+
+            Assert.Equal("${secret:Store/DataCompass-prod-password}", stored.ConnectionInfo["password"]);
+            Assert.DoesNotContain(backend.Calls, call => call.StartsWith("Set", StringComparison.Ordinal));
+            using var catalog = SourceCatalog.OpenForRead(DatabasePath)!;
+            Assert.Equal("prod", catalog.FindSecretOwner("Store", "DataCompass-prod-password"));
+        }
+
+        [Fact]
+        public void A_same_value_secret_that_another_source_refers_to_is_still_a_conflict()
+        {
+            var backend = new InMemorySecretBackend("Store");
+            backend.Put("Store", "DataCompass-prod-password", SecretValue.FromText("canary-shared"));
+            Add("other", Postgres("${secret:Store/DataCompass-prod-password}"), backend);
+
+            Assert.Same(DcError.SecretNameConflict, Assert.Throws<DataCompassException>(() => Add("prod", Postgres("canary-shared"), backend)).Error);
+        }
+
+        [Fact]
         public void Another_sources_secret_is_named_in_the_conflict()
         {
             // Templates changed between two adds can make two sources meet on one name.
@@ -190,7 +214,7 @@ namespace DataCompass.Tests
             backend.Put("Store", "shared", SecretValue.FromText("old"));
             var stored = Add("prod", Postgres("${secret:Store/shared}"), backend);
             using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
-            var plan = SecretRotation.Plan(stored, "password", null, null, new DcConfig(), backend, catalog.FindSecretOwner);
+            var plan = SecretRotation.Plan(stored, "password", null, null, new DcConfig(), backend, catalog);
             Assert.Empty(plan.RowChanges);
             var after = SecretRotation.Apply(plan, "new", backend, catalog);
             Assert.Equal("new", backend.Peek("Store", "shared")!.Text);
@@ -203,11 +227,47 @@ namespace DataCompass.Tests
             var backend = new InMemorySecretBackend("Store");
             var stored = Add("prod", Postgres("${DB_PASSWORD}"), backend);
             using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
-            var plan = SecretRotation.Plan(stored, "password", "svc", null, new DcConfig(), backend, catalog.FindSecretOwner);
+            var plan = SecretRotation.Plan(stored, "password", "svc", null, new DcConfig(), backend, catalog);
             var after = SecretRotation.Apply(plan, "rotated", backend, catalog);
             Assert.Equal("${secret:Store/DataCompass-prod-password}", after.ConnectionInfo["password"]);
             Assert.Equal("svc", after.ConnectionInfo["username"]);
             Assert.Equal("rotated", backend.Peek("Store", "DataCompass-prod-password")!.Text);
+            Assert.Equal("password", Assert.Single(catalog.OwnedSecrets(after.Id)).Field);
+        }
+
+        [Fact]
+        public void A_credential_rotation_switches_user_and_secret_name_together_and_removes_the_replaced_secret()
+        {
+            var backend = new InMemorySecretBackend("Store");
+            var stored = Add("prod", Postgres("canary-p1"), backend);
+            using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
+            backend.Calls.Clear();
+
+            var after = SecretRotation.Apply(SecretRotation.Plan(stored, "password", "svc", null, new DcConfig(), backend, catalog), "canary-p2", backend, catalog);
+
+            Assert.Equal("${secret:Store/DataCompass-prod-password-2}", after.ConnectionInfo["password"]);
+            Assert.Equal("svc", after.ConnectionInfo["username"]);
+            Assert.Null(backend.Peek("Store", "DataCompass-prod-password"));
+            Assert.DoesNotContain(backend.Calls, call => call == "Set Store/DataCompass-prod-password");
+            var owned = Assert.Single(catalog.OwnedSecrets(after.Id));
+            Assert.Equal(("password", "DataCompass-prod-password-2"), (owned.Field, owned.SecretName));
+        }
+
+        [Fact]
+        public void A_replaced_secret_that_cannot_be_removed_stays_recorded_and_goes_with_the_next_rotation()
+        {
+            var backend = new InMemorySecretBackend("Store");
+            var stored = Add("prod", Postgres("canary-p1"), backend);
+            using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
+            backend.FailRemoves = true;
+            var after = SecretRotation.Apply(SecretRotation.Plan(stored, "password", "svc", null, new DcConfig(), backend, catalog), "canary-p2", backend, catalog);
+            Assert.Contains(catalog.OwnedSecrets(after.Id), secret => secret.Field == OwnedSecret.ReplacedFieldOf("password") && secret.SecretName == "DataCompass-prod-password");
+            Assert.Equal("prod", catalog.FindSecretOwner("Store", "DataCompass-prod-password"));
+
+            backend.FailRemoves = false;
+            SecretRotation.Apply(SecretRotation.Plan(after, "password", null, null, new DcConfig(), backend, catalog), "canary-p3", backend, catalog);
+
+            Assert.Null(backend.Peek("Store", "DataCompass-prod-password"));
             Assert.Equal("password", Assert.Single(catalog.OwnedSecrets(after.Id)).Field);
         }
 
@@ -217,7 +277,7 @@ namespace DataCompass.Tests
             var backend = new InMemorySecretBackend("Store");
             var stored = Add("prod", Postgres("${DB_PASSWORD}"), backend);
             using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
-            var error = Assert.Throws<DataCompassException>(() => SecretRotation.Plan(stored, "host", null, null, new DcConfig(), backend, catalog.FindSecretOwner));
+            var error = Assert.Throws<DataCompassException>(() => SecretRotation.Plan(stored, "host", null, null, new DcConfig(), backend, catalog));
             Assert.Same(DcError.FieldNotSecret, error.Error);
             Assert.Contains("password", error.Message);
         }
@@ -228,7 +288,7 @@ namespace DataCompass.Tests
             var backend = new InMemorySecretBackend("Store") { FailSetsAfter = 0 };
             var stored = Add("prod", Postgres("${DB_PASSWORD}"), backend);
             using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
-            var plan = SecretRotation.Plan(stored, "password", null, null, new DcConfig(), backend, catalog.FindSecretOwner);
+            var plan = SecretRotation.Plan(stored, "password", null, null, new DcConfig(), backend, catalog);
             Assert.Throws<DataCompassException>(() => SecretRotation.Apply(plan, "rotated", backend, catalog));
             Assert.Equal("${DB_PASSWORD}", catalog.FindSource("prod")!.ConnectionInfo["password"]);
         }

@@ -48,6 +48,18 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void A_key_file_under_a_path_that_is_a_file_is_a_dc_error()
+        {
+            var notAFolder = Path.Combine(_folder, "data");
+            File.WriteAllText(notAFolder, "a file");
+
+            var error = Assert.Throws<DataCompassException>(() => Creation().CreateInFile(Path.Combine(notAFolder, KeyFile.FileName)));
+
+            Assert.Same(DcError.EncryptionKeyFileUnavailable, error.Error);
+            Assert.Equal("a file", File.ReadAllText(notAFolder));
+        }
+
+        [Fact]
         public void A_declined_change_writes_nothing()
         {
             _host.Allow = false;

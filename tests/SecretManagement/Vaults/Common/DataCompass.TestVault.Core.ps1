@@ -436,6 +436,12 @@ function Invoke-TvSetSecret {
         $entries.Add($entry)
     }
     Write-TvStore $AdditionalParameters $VaultName $entries
+
+    # The secret is stored; a pause before returning widens the window a crash test aims its kill at.
+    $pause = Get-TvSetting $AdditionalParameters 'PauseAfterSetMs'
+    if ($null -ne $pause -and "$pause" -ne '') {
+        Start-Sleep -Milliseconds ([int] $pause)
+    }
 }
 
 function Invoke-TvRemoveSecret {

@@ -102,7 +102,7 @@ namespace DataCompass
                 return ResolveDatabasePath();
             }
 
-            _origins[source.Database] = $"the piped source's Database";
+            _origins[source.Database] = "the piped source's Database";
             return source.Database;
         }
 

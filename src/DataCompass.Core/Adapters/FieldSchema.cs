@@ -34,6 +34,10 @@ namespace DataCompass.Core.Adapters
         /// <summary>Makes the field required when another field has a given value (e.g. auth_method = personal_token).</summary>
         public Condition? RequiredWhen { get; init; }
 
+        /// <summary>Whether the field must hold a value, given the text of the other fields (for <see cref="RequiredWhen"/>).</summary>
+        public bool IsRequiredGiven(Func<string, string?> textOf) =>
+            Required || (RequiredWhen is { } condition && condition.IsMetBy(textOf(condition.Field)));
+
         internal object? DefaultCopy() =>
             Default is IReadOnlyList<string> list ? new List<object?>(list) : Default;
 

@@ -71,8 +71,8 @@ namespace DataCompass.Core.Sources
 
             foreach (var field in adapter.SecretFields)
             {
-                var value = info.FirstOrDefault(entry => string.Equals(entry.Key, field.Name, StringComparison.OrdinalIgnoreCase)).Value;
-                if ((value == null || IsBlank(value)) && IsRequired(field, info))
+                var value = ValueOf(info, field.Name);
+                if ((value == null || IsBlank(value)) && field.IsRequiredGiven(name => ValueOf(info, name) as string))
                 {
                     found.Add(new LiteralSecret(field.Name, LiteralSecretState.Empty));
                 }
@@ -83,8 +83,8 @@ namespace DataCompass.Core.Sources
 
         private static bool IsBlank(object? value) => value is string text && text.Trim().Length == 0;
 
-        private static bool IsRequired(FieldSchema field, IEnumerable<KeyValuePair<string, object?>> info) =>
-            field.Required || (field.RequiredWhen is { } condition
-                && condition.IsMetBy(info.FirstOrDefault(entry => string.Equals(entry.Key, condition.Field, StringComparison.OrdinalIgnoreCase)).Value as string));
+        // Stored keys may differ in case from the adapter's (a catalog another tool wrote).
+        private static object? ValueOf(IEnumerable<KeyValuePair<string, object?>> info, string field) =>
+            info.FirstOrDefault(entry => string.Equals(entry.Key, field, StringComparison.OrdinalIgnoreCase)).Value;
     }
 }

@@ -131,7 +131,7 @@ namespace DataCompass.Core.Operations.Connect
                 {
                     values[field.Name] = entry.Value;
                 }
-                else if (field.Required || (field.RequiredWhen is { } condition && condition.IsMetBy(values[condition.Field] as string)))
+                else if (field.IsRequiredGiven(name => values.TryGetValue(name, out var actual) ? actual as string : null))
                 {
                     context.Fail(field.Name, DcError.SecretNotFound,
                         $"Source '{context.SourceName}', field '{field.Name}': the Hashtable secret '{uri}' has no entry '{field.Name}'.",
@@ -146,7 +146,7 @@ namespace DataCompass.Core.Operations.Connect
             var failed = new HashSet<string>(context.Failures.Select(failure => failure.Field), StringComparer.OrdinalIgnoreCase);
             foreach (var field in adapter.SecretFields)
             {
-                var required = field.Required || (field.RequiredWhen is { } condition && values.TryGetValue(condition.Field, out var actual) && condition.IsMetBy(actual as string));
+                var required = field.IsRequiredGiven(name => values.TryGetValue(name, out var actual) ? actual as string : null);
                 if (required && !failed.Contains(field.Name) && values.TryGetValue(field.Name, out var value) && value is string text && text.Trim().Length == 0)
                 {
                     context.Fail(field.Name, DcError.SecretEmpty,

@@ -82,7 +82,9 @@ namespace DataCompass.Core.Operations.Connect
                 : value != null ? ReferenceStatus.Ok
                 : segment.DefaultValue != null ? ReferenceStatus.DefaultUsed
                 : ReferenceStatus.NotSet;
-            if (status == ReferenceStatus.Ok && value!.Trim().Length == 0 && IsWholeSecretField(source, reference))
+            // A variable set to nothing empties a secret only when the placeholder is the field's whole value.
+            if (status == ReferenceStatus.Ok && value!.Trim().Length == 0 && isSecret
+                && source.ConnectionInfo.TryGetValue(reference.Field, out var stored) && stored is string text && text == reference.Text)
             {
                 status = ReferenceStatus.Empty;
             }
@@ -97,11 +99,6 @@ namespace DataCompass.Core.Operations.Connect
             };
             return new ReferenceCheck(source.Name, reference.Field, reference.Text, ReferenceKind.Environment, status, message);
         }
-
-        // A variable set to nothing empties a secret only when the placeholder is the field's whole value.
-        private static bool IsWholeSecretField(StoredSource source, FieldReference reference) =>
-            SourceDescriber.IsSecretField(AdapterCatalog.Find(source.SourceType), reference.Field)
-            && source.ConnectionInfo.TryGetValue(reference.Field, out var stored) && stored is string text && text == reference.Text;
 
         /// <summary>An encrypted value is checked by opening it with its key: the plaintext is dropped at once.</summary>
         private ReferenceCheck CheckEncrypted(string source, FieldReference reference)

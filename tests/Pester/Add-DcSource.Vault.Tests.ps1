@@ -502,7 +502,7 @@ Describe 'Add-DcSource moves literal secrets into a vault' -Tag 'Integration', '
             finally {
                 Set-TestVariable 'DCT_ADD_PASSWORD' $script:SavedVariable
             }
-            $added = @(Get-DcSource -Database $db -ErrorAction SilentlyContinue).Count
+            $added = @(Get-CatalogSource -Database $db).Count
             Write-Host ("    {0} ms into the add: {1}; source added: {2}, secrets in the vault: {3}" -f $run.Delay, $(if ($run.Killed) { 'killed' } else { 'had finished' }), $added, @(Get-SecretNames $vault).Count)
 
             # The same command again: it adds the source (reusing a secret left behind) or finds it already added.

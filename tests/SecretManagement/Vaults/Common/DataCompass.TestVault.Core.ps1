@@ -209,7 +209,11 @@ function Write-TvStore {
     $null = [IO.Directory]::CreateDirectory($folder)
     $file = Get-TvStateFile $AdditionalParameters $VaultName '.json'
     $json = ConvertTo-Json -InputObject @{ Secrets = @($Entries.ToArray()) } -Depth 10
-    [IO.File]::WriteAllText($file, $json)
+    # Written beside the store and renamed over it: a process killed mid-write (the chaos tests do that) leaves
+    # the old store or the new one, never a truncated file that has lost every other secret.
+    $staging = "$file.$([guid]::NewGuid().ToString('n')).tmp"
+    [IO.File]::WriteAllText($staging, $json)
+    [IO.File]::Move($staging, $file, $true)
 }
 
 function Find-TvEntryIndex {

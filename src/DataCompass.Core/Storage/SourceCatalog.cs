@@ -461,6 +461,11 @@ namespace DataCompass.Core.Storage
             {
                 DataSource = path,
                 Mode = mode,
+                // Off on purpose. A command now opens its catalog once (Add-DcSource for its whole pipeline), so a
+                // pool could save at most one open a command (not measured on its own; see bench/Measure-Catalog.ps1
+                // for the per-command cost), while it would keep the file open after the command returned and leave
+                // its WAL unmerged until the process exits. Closing the last connection checkpoints the WAL into
+                // the file: once a command now, where it was once a record.
                 Pooling = false,
                 ForeignKeys = true,
                 DefaultTimeout = BusyTimeoutMilliseconds / 1000,

@@ -191,13 +191,13 @@ Describe 'A new catalog database' {
         )
     }
 
-    It 'creates the unique index ix_data_sources_name on name' {
-        $script:New.Indexes | Should -Be @('ix_data_sources_name|1')
+    It 'creates the unique index ix_data_sources_name on name, and its own caseless one beside it' {
+        $script:New.Indexes | Sort-Object | Should -Be @('ix_data_sources_name|1', 'ix_dc_data_sources_name_nocase|0')
         $script:New.IndexColumns | Should -Be @('name')
     }
 
-    It 'records DataCompass schema version 1 in dc_schema_info' {
-        $script:New.SchemaVersion | Should -Be @('1|text')
+    It 'records DataCompass schema version 2 in dc_schema_info' {
+        $script:New.SchemaVersion | Should -Be @('2|text')
         $script:New.Tables | Should -Contain 'dc_schema_info'
         @($script:New.Tables | Where-Object { $_ -notin 'data_sources' -and $_ -notlike 'dc_*' -and $_ -notlike 'sqlite_*' }) |
             Should -BeNullOrEmpty -Because 'DataCompass''s own tables carry the dc_ prefix'
@@ -363,7 +363,10 @@ Describe 'A database written by the Python tool' {
         $after.Names | Should -Be @('legacy', 'modern')
         $after.InfoHex | Should -BeExactly $before.InfoHex
         $after.Timestamps | Should -Be $before.Timestamps
-        $after.Ddl | Should -Be $before.Ddl
+        # Its only addition is DataCompass's caseless name index, which the Python tool's SQLite reads like any other.
+        @($after.Ddl | Where-Object { $_ -notin $before.Ddl }) |
+            Should -Be @('index|ix_dc_data_sources_name_nocase|CREATE INDEX ix_dc_data_sources_name_nocase ON data_sources (name COLLATE NOCASE)')
+        @($after.Ddl | Where-Object { $_ -in $before.Ddl }) | Should -Be $before.Ddl
         $after.CatalogObjects | Should -Be @('7|orders')
         $after.Tables | Should -Contain 'catalog_objects'
         $after.Tables | Should -Not -Contain 'alembic_version'
@@ -373,7 +376,7 @@ Describe 'A database written by the Python tool' {
     It 'removing a source cascades to the Python tool''s catalog_objects' {
         $script:Python.AfterRemove.Names | Should -Be @('modern')
         $script:Python.AfterRemove.CatalogObjects | Should -BeNullOrEmpty
-        $script:Python.AfterRemove.Ddl | Should -Be $script:Python.Before.Ddl
+        $script:Python.AfterRemove.Ddl | Should -Be $script:Python.After.Ddl
     }
 }
 

@@ -485,3 +485,47 @@ Describe 'Get-DcSource with a damaged row' -Tag 'Integration' {
         (Get-DcSource -Database $db).Name | Should -Be 'good'
     }
 }
+
+Describe 'Get-DcSource -Name against PowerShell''s own wildcard matching' -Tag 'Integration' {
+    BeforeAll {
+        . $PSScriptRoot/TestHelpers.ps1
+        . $PSScriptRoot/RawSql.ps1
+        Import-Module $script:DcModulePath
+        # Names the Python tool may have written: case variants, brackets, escapes, letters beyond ASCII, a Kelvin
+        # sign (IgnoreCase matches it to k), a soft hyphen (ignorable to a culture-aware comparison), a tab.
+        $script:Names = @(
+            'src-001', 'SRC-0010', 'Src-00199', 'src-002', 'prod', 'PROD-eu', 'Prod', 'pro', 'a*b', 'A*B', 'a?b', 'aXb', 'a[c]', 'ac',
+            'x`y', '1.2_3 %', 'caf' + [char]0xE9, 'CAF' + [char]0xC9 + '-1', [char]0x212A + 'elvin', 'kelvin', 'a' + [char]0xAD + 'bc',
+            'abc', "tab`tname", 's', 'S', 'zeta'
+        )
+        $script:Db = Join-Path $TestDrive "corpus-$(New-Guid).db"
+        Add-DcSource -Database $script:Db -Name seed -Type postgresql -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = '${P}' }
+        Invoke-RawSql -Database $script:Db -Sql "DELETE FROM data_sources" | Out-Null
+        foreach ($name in $script:Names) {
+            Invoke-RawSql -Database $script:Db -Parameters @{ '$name' = $name } -Sql (
+                "INSERT INTO data_sources (name, source_type, connection_info, sync_config, is_active, created_at, updated_at) " +
+                "VALUES (`$name, 'postgresql', '{""host"": ""h""}', 'null', 1, '2024-01-02 03:04:05', '2024-01-02 03:04:05')") | Out-Null
+        }
+    }
+
+    It 'returns exactly the names WildcardPattern (IgnoreCase) matches, for <Pattern>' -ForEach @(
+        @{ Pattern = 'src-001*' }, @{ Pattern = '*prod*' }, @{ Pattern = 'pro?' }, @{ Pattern = 'a`*b*' }, @{ Pattern = 'a`?b*' },
+        @{ Pattern = 'a[bc]*' }, @{ Pattern = 'a`[c`]*' }, @{ Pattern = 'x``y*' }, @{ Pattern = '?`*?' }, @{ Pattern = '1.2_3 %*' }, @{ Pattern = 'caf*' },
+        @{ Pattern = 'k*' }, @{ Pattern = 'ab*' }, @{ Pattern = '*' }, @{ Pattern = '?' }, @{ Pattern = '*name' }, @{ Pattern = '[p-s]*' }
+    ) {
+        $wildcard = [WildcardPattern]::new($Pattern, [System.Management.Automation.WildcardOptions]::IgnoreCase)
+        [string[]] $expected = @($script:Names | Where-Object { $wildcard.IsMatch($_) })
+        [Array]::Sort($expected, [StringComparer]::Ordinal)
+        [string[]] $actual = @(Get-DcSource -Database $script:Db -Name $Pattern | ForEach-Object Name)
+        [Array]::Sort($actual, [StringComparer]::Ordinal)
+        $actual | Should -Be $expected
+    }
+
+    It 'finds a name that differs only in case from two others by its exact name alone' {
+        (Get-DcSource -Database $script:Db -Name 'Prod').Name | Should -BeExactly 'Prod'
+        (Get-DcSource -Database $script:Db -Name 'prod').Name | Should -BeExactly 'prod'
+        Get-DcSource -Database $script:Db -Name 'PROD' -ErrorAction SilentlyContinue -ErrorVariable missing | Should -BeNullOrEmpty
+        $missing[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSourceNotFound' 'Get-DcSource')
+        (Get-DcSource -Database $script:Db -Name 'ZETA').Name | Should -BeExactly 'zeta'
+    }
+}

@@ -6,8 +6,11 @@ namespace DataCompass.Core.Storage
     /// </summary>
     internal static class CatalogSchema
     {
-        /// <summary>The DataCompass schema version this build writes. A newer database refuses writes.</summary>
-        public const int CurrentVersion = 1;
+        /// <summary>
+        /// The DataCompass schema version this build writes. A newer database refuses writes. 1: dc_schema_info and
+        /// dc_source_secrets. 2: ix_dc_data_sources_name_nocase, so a name is looked up ignoring case without a scan.
+        /// </summary>
+        public const int CurrentVersion = 2;
 
         public const string CreateDataSources =
             "CREATE TABLE IF NOT EXISTS data_sources (id INTEGER NOT NULL, name VARCHAR(255) NOT NULL, display_name VARCHAR(255), " +
@@ -21,6 +24,19 @@ namespace DataCompass.Core.Storage
 
         public const string CreateDataSourcesNameIndex =
             "CREATE UNIQUE INDEX IF NOT EXISTS ix_data_sources_name ON data_sources (name);";
+
+        /// <summary>
+        /// Names are unique ignoring case, and looked up with <c>name = $name COLLATE NOCASE</c>, which the BINARY unique
+        /// index cannot serve. Not unique: a catalog the Python tool wrote may hold names that differ only in case.
+        /// </summary>
+        public const string CreateDataSourcesNameNocaseIndex =
+            "CREATE INDEX IF NOT EXISTS ix_dc_data_sources_name_nocase ON data_sources (name COLLATE NOCASE);";
+
+        /// <summary>Every table and index of the current version: when all are there, opening for write changes nothing.</summary>
+        public static readonly string[] Objects =
+        {
+            "data_sources", "ix_data_sources_name", "ix_dc_data_sources_name_nocase", "dc_schema_info", "dc_source_secrets", "ix_dc_source_secrets_secret",
+        };
 
         public const string CreateSchemaInfo =
             "CREATE TABLE IF NOT EXISTS dc_schema_info (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);";

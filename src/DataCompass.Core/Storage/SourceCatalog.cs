@@ -83,32 +83,45 @@ namespace DataCompass.Core.Storage
             }
         }
 
-        public IReadOnlyList<StoredSource> ListSources()
+        public IReadOnlyList<StoredSource> ListSources() => EnumerateSources().ToList();
+
+        /// <summary>
+        /// The sources in name order, read a row at a time while the caller enumerates (the catalog stays open till
+        /// then). A row the filter drops is never parsed: its name and type are all that is read of it.
+        /// </summary>
+        public IEnumerable<StoredSource> EnumerateSources(SourceFilter? filter = null)
         {
             if (!TableExists("data_sources"))
             {
                 return Array.Empty<StoredSource>();
             }
 
-            return Run(() =>
+            if (filter?.NameGlob is { } glob)
             {
-                using var command = _connection.CreateCommand();
-                command.CommandText = "SELECT * FROM data_sources ORDER BY name;";
-                return ReadSources(command);
-            });
+                // A superset for names of printable ASCII; any other name is left to the filter's own test.
+                return QuerySources(
+                    " WHERE name GLOB $glob OR name GLOB '*[^ -~]*'", command => command.Parameters.AddWithValue("$glob", glob), filter);
+            }
+
+            return QuerySources(string.Empty, null, filter);
         }
 
         /// <summary>Finds a source by exact name, else by the one name that matches ignoring case.</summary>
-        public StoredSource? FindSource(string name)
+        public StoredSource? FindSource(string name) => FindSource(name, null);
+
+        /// <summary>
+        /// As <see cref="FindSource(string)"/> among the sources whose type passes <paramref name="type"/>: a
+        /// source of another type neither matches nor makes a caseless match ambiguous.
+        /// </summary>
+        public StoredSource? FindSource(string name, Func<string, bool>? type)
         {
             if (!TableExists("data_sources"))
             {
                 return null;
             }
 
-            return Run(() => FindSourceCore(name));
+            return FindSourceCore(name, type);
         }
-
         /// <summary>
         /// Inserts a new source, and records the vault secrets created for it. Throws
         /// <see cref="DcError.SourceExists"/> when the name is taken (ignoring case).
@@ -139,7 +152,10 @@ namespace DataCompass.Core.Storage
                 command.Parameters.AddWithValue("$sync_config", "null");
                 command.Parameters.AddWithValue("$now", now);
                 command.ExecuteNonQuery();
-                var stored = FindSourceCore(source.Name) ?? throw new InvalidOperationException("The inserted source was not found.");
+                command.CommandText = "SELECT last_insert_rowid();";
+                command.Parameters.Clear();
+                var id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+                var stored = FindSourceById(id) ?? throw new InvalidOperationException("The inserted source was not found.");
                 foreach (var owned in ownedSecrets ?? Array.Empty<OwnedSecret>())
                 {
                     RecordOwnedSecret(stored.Id, owned, now);
@@ -402,10 +418,7 @@ namespace DataCompass.Core.Storage
 
         private StoredSource? FindSourceById(long id)
         {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT * FROM data_sources WHERE id = $id;";
-            command.Parameters.AddWithValue("$id", id);
-            var matches = ReadSources(command);
+            var matches = QuerySources(" WHERE id = $id", command => command.Parameters.AddWithValue("$id", id), null).ToList();
             return matches.Count == 1 ? matches[0] : null;
         }
 
@@ -448,6 +461,11 @@ namespace DataCompass.Core.Storage
             {
                 DataSource = path,
                 Mode = mode,
+                // Off on purpose. A command now opens its catalog once (Add-DcSource for its whole pipeline), so a
+                // pool could save at most one open a command (not measured on its own; see bench/Measure-Catalog.ps1
+                // for the per-command cost), while it would keep the file open after the command returned and leave
+                // its WAL unmerged until the process exits. Closing the last connection checkpoints the WAL into
+                // the file: once a command now, where it was once a record.
                 Pooling = false,
                 ForeignKeys = true,
                 DefaultTimeout = BusyTimeoutMilliseconds / 1000,
@@ -509,28 +527,54 @@ namespace DataCompass.Core.Storage
         {
             // Refuse a newer schema, or another application's data_sources, before changing anything: the
             // journal mode (WAL is written into the file header) included.
-            ReadSchemaVersion();
+            var version = ReadSchemaVersion();
             CheckDataSourcesShape();
             Run(() =>
             {
                 Execute("PRAGMA journal_mode = WAL;");
                 return 0;
             });
+
+            // A catalog already at this version with every object in place needs no write transaction (and no
+            // fsync): only a new, a Python-written or an older DataCompass catalog is brought up to date.
+            if (version == CatalogSchema.CurrentVersion && Run(HasEveryObject))
+            {
+                return;
+            }
+
             InTransaction(() =>
             {
                 Execute(CatalogSchema.CreateDataSources);
                 Execute(CatalogSchema.CreateDataSourcesNameIndex);
+                Execute(CatalogSchema.CreateDataSourcesNameNocaseIndex);
                 Execute(CatalogSchema.CreateSchemaInfo);
                 Execute(CatalogSchema.CreateSourceSecrets);
                 Execute(CatalogSchema.CreateSourceSecretsIndex);
                 using var command = _connection.CreateCommand();
-                command.CommandText = "INSERT OR IGNORE INTO dc_schema_info (key, value) VALUES ($key, $value);";
+                // Inserted for a new catalog, raised for an older one; never lowered (read again inside the lock).
+                command.CommandText =
+                    "INSERT OR IGNORE INTO dc_schema_info (key, value) VALUES ($key, $value); " +
+                    "UPDATE dc_schema_info SET value = $value WHERE key = $key AND CAST(value AS INTEGER) < $version;";
                 command.Parameters.AddWithValue("$key", CatalogSchema.SchemaVersionKey);
                 command.Parameters.AddWithValue("$value", CatalogSchema.CurrentVersion.ToString(CultureInfo.InvariantCulture));
+                command.Parameters.AddWithValue("$version", CatalogSchema.CurrentVersion);
                 command.ExecuteNonQuery();
                 return 0;
             });
             ReadSchemaVersion();
+        }
+
+        private bool HasEveryObject()
+        {
+            using var command = _connection.CreateCommand();
+            var names = CatalogSchema.Objects.Select((name, i) => "$o" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+            command.CommandText = $"SELECT count(*) FROM sqlite_master WHERE name IN ({string.Join(", ", names)});";
+            for (var i = 0; i < names.Count; i++)
+            {
+                command.Parameters.AddWithValue(names[i], CatalogSchema.Objects[i]);
+            }
+
+            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == CatalogSchema.Objects.Length;
         }
 
         /// <summary>Throws <see cref="DcError.DatabaseInvalid"/> when an existing data_sources table lacks a column DataCompass writes.</summary>
@@ -602,46 +646,141 @@ namespace DataCompass.Core.Storage
             return version;
         }
 
-        private StoredSource? FindSourceCore(string name)
+        private StoredSource? FindSourceCore(string name, Func<string, bool>? type = null)
         {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT * FROM data_sources WHERE name = $name COLLATE NOCASE;";
-            command.Parameters.AddWithValue("$name", name);
-            return SourceNameMatch.Find(ReadSources(command), name);
+            var filter = type == null ? null : new SourceFilter { Type = type };
+            // NOCASE folds ASCII only, as OrdinalIgnoreCase does for an ASCII name, and ix_dc_data_sources_name_nocase
+            // serves it. A name with other letters (only the Python tool writes those) is compared here instead.
+            var candidates = IsAscii(name)
+                ? QuerySources(" WHERE name = $name COLLATE NOCASE", command => command.Parameters.AddWithValue("$name", name), filter)
+                : QuerySources(string.Empty, null, new SourceFilter { Name = stored => string.Equals(stored, name, StringComparison.OrdinalIgnoreCase), Type = type });
+            return SourceNameMatch.Find(candidates.ToList(), name);
         }
 
-        private static List<StoredSource> ReadSources(SqliteCommand command) => ReadRows(command, column =>
+        private static bool IsAscii(string text)
         {
-            var name = Convert.ToString(column("name"), CultureInfo.InvariantCulture) ?? string.Empty;
-            OrderedMap connectionInfo;
-            DataCompassException? problem = null;
-            try
+            foreach (var c in text)
             {
-                connectionInfo = ConnectionInfoJson.Deserialize(column("connection_info") as string ?? string.Empty, name);
-            }
-            catch (DataCompassException exception)
-            {
-                connectionInfo = new OrderedMap();
-                problem = exception;
+                if (c > 0x7F)
+                {
+                    return false;
+                }
             }
 
-            return new StoredSource
+            return true;
+        }
+
+        /// <summary>
+        /// Streams the rows of <c>SELECT * FROM data_sources</c> + <paramref name="where"/>, in name order. Columns
+        /// are found by name once per query (another tool may order or extend them differently).
+        /// </summary>
+        private IEnumerable<StoredSource> QuerySources(string where, Action<SqliteCommand>? bind, SourceFilter? filter)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT * FROM data_sources" + where + " ORDER BY name;";
+            bind?.Invoke(command);
+            using var reader = Run(() => command.ExecuteReader());
+            var columns = new SourceColumns(reader);
+            while (Run(reader.Read))
             {
-                Id = Convert.ToInt64(column("id"), CultureInfo.InvariantCulture),
-                Name = name,
-                DisplayName = column("display_name") as string,
-                SourceType = Convert.ToString(column("source_type"), CultureInfo.InvariantCulture) ?? string.Empty,
-                ConnectionInfo = connectionInfo,
-                ConnectionInfoProblem = problem,
-                SyncConfig = column("sync_config") as string,
-                IsActive = Convert.ToInt64(column("is_active") ?? 1L, CultureInfo.InvariantCulture) != 0,
-                LastScanAt = SqliteTimestamp.Parse(column("last_scan_at")),
-                LastScanStatus = column("last_scan_status") as string,
-                LastScanMessage = column("last_scan_message") as string,
-                CreatedAt = SqliteTimestamp.Parse(column("created_at")) ?? DateTime.MinValue,
-                UpdatedAt = SqliteTimestamp.Parse(column("updated_at")) ?? DateTime.MinValue,
-            };
-        });
+                var source = Run(() => columns.Read(reader, filter));
+                if (source != null)
+                {
+                    yield return source;
+                }
+            }
+        }
+
+        /// <summary>The ordinals of the data_sources columns in one result, and a row read through them.</summary>
+        private sealed class SourceColumns
+        {
+            private readonly int _id, _name, _displayName, _sourceType, _connectionInfo, _syncConfig, _isActive,
+                _lastScanAt, _lastScanStatus, _lastScanMessage, _createdAt, _updatedAt;
+
+            public SourceColumns(SqliteDataReader reader)
+            {
+                var ordinals = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    ordinals[reader.GetName(i)] = i;
+                }
+
+                int Of(string column) => ordinals.TryGetValue(column, out var ordinal) ? ordinal : -1;
+                _id = Of("id");
+                _name = Of("name");
+                _displayName = Of("display_name");
+                _sourceType = Of("source_type");
+                _connectionInfo = Of("connection_info");
+                _syncConfig = Of("sync_config");
+                _isActive = Of("is_active");
+                _lastScanAt = Of("last_scan_at");
+                _lastScanStatus = Of("last_scan_status");
+                _lastScanMessage = Of("last_scan_message");
+                _createdAt = Of("created_at");
+                _updatedAt = Of("updated_at");
+            }
+
+            /// <summary>The row as a source, or null when <paramref name="filter"/> drops it (then nothing else is read).</summary>
+            public StoredSource? Read(SqliteDataReader reader, SourceFilter? filter)
+            {
+                var name = Convert.ToString(Value(reader, _name), CultureInfo.InvariantCulture) ?? string.Empty;
+                if (filter?.Name != null && !filter.Name(name))
+                {
+                    return null;
+                }
+
+                var sourceType = Convert.ToString(Value(reader, _sourceType), CultureInfo.InvariantCulture) ?? string.Empty;
+                if (filter?.Type != null && !filter.Type(sourceType))
+                {
+                    return null;
+                }
+
+                OrderedMap connectionInfo;
+                DataCompassException? problem = null;
+                try
+                {
+                    connectionInfo = ConnectionInfoJson.Deserialize(Value(reader, _connectionInfo) as string ?? string.Empty, name);
+                }
+                catch (DataCompassException exception)
+                {
+                    connectionInfo = new OrderedMap();
+                    problem = exception;
+                }
+
+                return new StoredSource
+                {
+                    Id = Integer(reader, _id) ?? 0L,
+                    Name = name,
+                    DisplayName = Value(reader, _displayName) as string,
+                    SourceType = sourceType,
+                    ConnectionInfo = connectionInfo,
+                    ConnectionInfoProblem = problem,
+                    SyncConfig = Value(reader, _syncConfig) as string,
+                    IsActive = (Integer(reader, _isActive) ?? 1L) != 0,
+                    LastScanAt = SqliteTimestamp.Parse(Value(reader, _lastScanAt)),
+                    LastScanStatus = Value(reader, _lastScanStatus) as string,
+                    LastScanMessage = Value(reader, _lastScanMessage) as string,
+                    CreatedAt = SqliteTimestamp.Parse(Value(reader, _createdAt)) ?? DateTime.MinValue,
+                    UpdatedAt = SqliteTimestamp.Parse(Value(reader, _updatedAt)) ?? DateTime.MinValue,
+                };
+            }
+
+            // Text comes back as the string itself (nothing boxed); an integer column is read unboxed below.
+            private static object? Value(SqliteDataReader reader, int ordinal) =>
+                ordinal >= 0 && !reader.IsDBNull(ordinal) ? reader.GetValue(ordinal) : null;
+
+            private static long? Integer(SqliteDataReader reader, int ordinal)
+            {
+                if (ordinal < 0 || reader.IsDBNull(ordinal))
+                {
+                    return null;
+                }
+
+                return reader.GetFieldType(ordinal) == typeof(long)
+                    ? reader.GetInt64(ordinal)
+                    : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+            }
+        }
 
         /// <summary>
         /// Reads every row of a query by column name (a table another tool created may order or extend its

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Management.Automation;
 using System.Security;
+using System.Threading;
 using DataCompass.Completion;
 using DataCompass.Core.Common;
 using DataCompass.Core.Encryption;
@@ -16,10 +17,17 @@ namespace DataCompass.Commands
     /// <summary>Add-DcSource. Its help (synopsis, parameters, examples) is module/help/Add-DcSource.psd1.</summary>
     [Cmdlet(VerbsCommon.Add, "DcSource", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(DcSource))]
-    public sealed class AddDcSourceCommand : DataCompassCmdlet
+    public sealed class AddDcSourceCommand : DataCompassCmdlet, IDisposable
     {
         private const string PathSet = "Path";
         private const string ConnectionSet = "Connection";
+
+        // The catalog written to, opened on the first add that gets past ShouldProcess and kept for the rest of the
+        // pipeline: one open and one schema check a command, not a record. Each add is still its own immediate
+        // transaction, committed (and fsynced) before the next record, so a kill mid-pipeline loses at most the add
+        // in flight. A source piped with another Database gets that catalog (the previous one is closed).
+        private SourceCatalog? _catalog;
+        private readonly object _catalogGate = new object();
 
         // Empty names reach SourceNames.Validate, so every bad name gets the same DcSourceNameInvalid error.
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -81,9 +89,16 @@ namespace DataCompass.Commands
                 var config = ConfigFor(databasePath);
                 var backend = Backend;
                 SourcePlan plan;
-                using (var lookup = new LazyCatalogLookup(databasePath))
+                var options = new SecretPolicyOptions(config, Vault, AllowPlaintext, KeyRingFor(databasePath), Encrypt);
+                var open = OpenCatalog(databasePath);
+                if (open != null)
                 {
-                    var options = new SecretPolicyOptions(config, Vault, AllowPlaintext, KeyRingFor(databasePath), Encrypt);
+                    plan = SecretPolicy.Plan(draft, options, backend, open);
+                }
+                else
+                {
+                    // Nothing written yet: the policy looks through a read-only connection, opened only if it must.
+                    using var lookup = new LazyCatalogLookup(databasePath);
                     plan = SecretPolicy.Plan(draft, options, backend, lookup);
                 }
 
@@ -99,8 +114,17 @@ namespace DataCompass.Commands
                     WriteWarning(warning);
                 }
 
-                using var catalog = SourceCatalog.OpenForWrite(databasePath);
-                var stored = SourceAdder.Add(plan, backend, catalog);
+                StoredSource stored;
+                lock (_catalogGate)
+                {
+                    if (_catalog == null)
+                    {
+                        _catalog = SourceCatalog.OpenForWrite(databasePath);
+                    }
+
+                    stored = SourceAdder.Add(plan, backend, _catalog);
+                }
+
                 foreach (var secret in plan.Secrets)
                 {
                     WriteVerbose($"Stored the literal value of '{secret.Field}' in the vault as {secret.Reference}.");
@@ -123,6 +147,54 @@ namespace DataCompass.Commands
                 // a secret) would meet the next source too, so it ends the command.
                 WriteDcError(exception);
             }
+        }
+
+        protected override void End() => Dispose();
+
+        /// <summary>Ctrl+C: closes the catalog now unless an add is running (that one finishes or fails, then Dispose closes it).</summary>
+        protected override void StopProcessing()
+        {
+            if (Monitor.TryEnter(_catalogGate))
+            {
+                try
+                {
+                    CloseCatalog();
+                }
+                finally
+                {
+                    Monitor.Exit(_catalogGate);
+                }
+            }
+        }
+
+        /// <summary>Called by PowerShell however the pipeline ended (an error that stopped it, a stop, a break).</summary>
+        public void Dispose()
+        {
+            lock (_catalogGate)
+            {
+                CloseCatalog();
+            }
+        }
+
+        /// <summary>The catalog this command already has open for <paramref name="databasePath"/>; another one open is closed.</summary>
+        private SourceCatalog? OpenCatalog(string databasePath)
+        {
+            lock (_catalogGate)
+            {
+                if (_catalog != null && !string.Equals(_catalog.Path, databasePath, StringComparison.Ordinal))
+                {
+                    CloseCatalog();
+                }
+
+                return _catalog;
+            }
+        }
+
+        private void CloseCatalog()
+        {
+            var catalog = _catalog;
+            _catalog = null;
+            catalog?.Dispose();
         }
 
         /// <summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
+using DataCompass.Core.Storage;
 
 namespace DataCompass.Commands
 {
@@ -24,11 +25,14 @@ namespace DataCompass.Commands
         protected override void Process()
         {
             var databasePath = ResolveDatabasePath();
-            var sources = ReadSources(databasePath);
+            using var catalog = OpenExistingCatalog(databasePath);
 
             var typePatterns = Patterns(Type);
-            var selected = sources.Where(source => typePatterns == null || typePatterns.Any(pattern => pattern.IsMatch(source.SourceType)));
-            foreach (var source in SourceSelection.Select(this, databasePath, selected, Name))
+            Func<string, bool>? type = typePatterns == null ? null : sourceType => typePatterns.Any(pattern => pattern.IsMatch(sourceType));
+            var selected = Name == null
+                ? catalog.EnumerateSources(type == null ? null : new SourceFilter { Type = type })
+                : SelectNamed(catalog, databasePath, Name, type);
+            foreach (var source in selected)
             {
                 if (source.ConnectionInfoProblem != null)
                 {
@@ -37,6 +41,62 @@ namespace DataCompass.Commands
                 }
 
                 WriteObject(SourceObjects.ToDcSource(source, databasePath));
+            }
+        }
+
+        /// <summary>
+        /// SourceSelection's rule, looked up in SQL: an exact name through the name indexes, a wildcard as a filtered
+        /// stream. Every exact name is looked up first, so a missing one is reported before any source is written,
+        /// as before; wildcard matches are streamed in their place in the order of the names.
+        /// </summary>
+        private IEnumerable<StoredSource> SelectNamed(SourceCatalog catalog, string databasePath, string[] names, Func<string, bool>? type)
+        {
+            var steps = new List<(WildcardPattern? Pattern, string Name, StoredSource? Exact)>(names.Length);
+            foreach (var name in names)
+            {
+                if (WildcardPattern.ContainsWildcardCharacters(name))
+                {
+                    steps.Add((new WildcardPattern(name, WildcardOptions.IgnoreCase), name, null));
+                    continue;
+                }
+
+                var exact = catalog.FindSource(name, type);
+                if (exact == null)
+                {
+                    WriteDcError(SourceNameMatch.NotFound(name, databasePath));
+                }
+                else
+                {
+                    steps.Add((null, name, exact));
+                }
+            }
+
+            return Stream(catalog, steps, type);
+        }
+
+        private static IEnumerable<StoredSource> Stream(SourceCatalog catalog, List<(WildcardPattern? Pattern, string Name, StoredSource? Exact)> steps, Func<string, bool>? type)
+        {
+            var seen = new HashSet<long>();
+            foreach (var (pattern, name, exact) in steps)
+            {
+                if (pattern == null)
+                {
+                    if (seen.Add(exact!.Id))
+                    {
+                        yield return exact;
+                    }
+
+                    continue;
+                }
+
+                var filter = new SourceFilter { Name = pattern.IsMatch, Type = type, NameGlob = SourceNameGlob.TryTranslate(name) };
+                foreach (var source in catalog.EnumerateSources(filter))
+                {
+                    if (seen.Add(source.Id))
+                    {
+                        yield return source;
+                    }
+                }
             }
         }
 

@@ -511,6 +511,7 @@ namespace DataCompass.Core.Storage
             // journal mode (WAL is written into the file header) included.
             ReadSchemaVersion();
             CheckDataSourcesShape();
+            CheckIntegrity();
             Run(() =>
             {
                 Execute("PRAGMA journal_mode = WAL;");
@@ -570,6 +571,28 @@ namespace DataCompass.Core.Storage
                 throw new DataCompassException(
                     DcError.DatabaseInvalid,
                     $"The catalog database '{Path}' has a data_sources table that {problem}, so it is not a datacompass catalog (another application's table?). Nothing was changed; use another -Database.",
+                    Path);
+            }
+        }
+
+        /// <summary>
+        /// Throws <see cref="DcError.DatabaseInvalid"/> when SQLite's quick check finds damage anywhere in the file:
+        /// a write would land in (and spread) a corruption that reads of other pages do not notice.
+        /// </summary>
+        private void CheckIntegrity()
+        {
+            var problems = Run(() =>
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = "PRAGMA quick_check(3);";
+                return ReadRows(command, column => Convert.ToString(column("quick_check"), CultureInfo.InvariantCulture) ?? string.Empty);
+            });
+
+            if (problems.Count != 1 || !string.Equals(problems[0], "ok", StringComparison.Ordinal))
+            {
+                throw new DataCompassException(
+                    DcError.DatabaseInvalid,
+                    $"The catalog database '{Path}' is damaged (SQLite's quick check: {string.Join("; ", problems).Replace('\n', ' ')}). Nothing was changed; restore it from a backup, or recover what is readable with the sqlite3 '.recover' command.",
                     Path);
             }
         }

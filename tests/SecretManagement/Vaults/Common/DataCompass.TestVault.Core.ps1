@@ -10,6 +10,8 @@
 #   Locked = $true, Password = '<plain>'   PasswordRequiredException until Unlock-SecretVault gets the password
 #   Fail = Get|Set|Remove|Info|SetInfo|Test|Unlock|All   the named function(s) throw InvalidOperationException
 #   FailAfter = N                          the first N Set-Secret calls succeed, later ones throw
+#   Timeout = Get|Set|Remove|Info|All, TimeoutMs = N   the named function(s) wait N ms (default 500), then throw
+#                                          TimeoutException, as a remote vault that does not answer in time
 # Written for Windows PowerShell 5.1 as well as PowerShell 7 (no ternaries or null-coalescing).
 
 Set-StrictMode -Version 3.0
@@ -153,6 +155,13 @@ function Enter-TvCall {
     }
     if ($Operation -and (Test-TvFailure $AdditionalParameters $Operation)) {
         throw [System.InvalidOperationException]::new('Simulated vault failure')
+    }
+    $timeout = [string] (Get-TvSetting $AdditionalParameters 'Timeout')
+    if ($Operation -and $timeout -and ($timeout -eq $Operation -or ($timeout -eq 'All' -and $script:TvFailAllCovers -contains $Operation))) {
+        $wait = Get-TvSetting $AdditionalParameters 'TimeoutMs'
+        if ($null -eq $wait -or "$wait" -eq '') { $wait = 500 }
+        Start-Sleep -Milliseconds ([int] $wait)
+        throw [System.TimeoutException]::new("Simulated vault timeout: no answer within $wait ms")
     }
 }
 

@@ -75,10 +75,49 @@ namespace DataCompass.Commands
 
                     Report(result, databasePath);
                 }
+
+                if (RemoveSecret)
+                {
+                    FinishPendingRemovals(ref writer, databasePath);
+                }
             }
             finally
             {
                 writer?.Dispose();
+            }
+        }
+
+        /// <summary>Removes the secrets an interrupted earlier removal left queued (see SourceRemoval.FinishPending).</summary>
+        private void FinishPendingRemovals(ref SourceCatalog? writer, string databasePath)
+        {
+            var confirmed = false;
+            if (writer == null)
+            {
+                using var reader = SourceCatalog.OpenForRead(databasePath);
+                var pending = reader?.PendingSecretRemovals() ?? Array.Empty<OwnedSecret>();
+                if (pending.Count == 0 || !ShouldProcess(
+                    $"{pending.Count} vault secret(s) left by an interrupted removal of source(s) from {databasePath}", "Remove"))
+                {
+                    return;
+                }
+
+                writer = SourceCatalog.OpenForWrite(databasePath);
+                confirmed = true;
+            }
+
+            var result = new SourceRemoval(writer, () => Backend).FinishPending(secret => confirmed || ShouldProcess(
+                $"vault secret '{secret.SecretName}' in '{secret.Vault}', left by an interrupted removal of source '{secret.SourceName}' from {databasePath}",
+                "Remove"));
+            foreach (var secret in result.RemovedSecrets)
+            {
+                WriteVerbose($"Removed the vault secret '{secret.SecretName}' from '{secret.Vault}', left by an earlier removal of source '{secret.SourceName}'.");
+            }
+
+            foreach (var failed in result.FailedSecrets)
+            {
+                WriteError(ErrorRecords.From(failed.Error.Error,
+                    $"The secret '{failed.Secret.SecretName}' in vault '{failed.Secret.Vault}', left by an earlier removal of source '{failed.Secret.SourceName}', was not removed: {failed.Error.Message}",
+                    failed.Secret.SecretName));
             }
         }
 

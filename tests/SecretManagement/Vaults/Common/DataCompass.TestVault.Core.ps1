@@ -10,6 +10,7 @@
 #   Locked = $true, Password = '<plain>'   PasswordRequiredException until Unlock-SecretVault gets the password
 #   Fail = Get|Set|Remove|Info|SetInfo|Test|Unlock|All   the named function(s) throw InvalidOperationException
 #   FailAfter = N                          the first N Set-Secret calls succeed, later ones throw
+#   PauseBeforeRemoveMs = N                Remove-Secret waits N ms before it removes (a crash test's kill window)
 #   Timeout = Get|Set|Remove|Info|All, TimeoutMs = N   the named function(s) wait N ms (default 500), then throw
 #                                          TimeoutException, as a remote vault that does not answer in time
 # Written for Windows PowerShell 5.1 as well as PowerShell 7 (no ternaries or null-coalescing).
@@ -457,6 +458,10 @@ function Invoke-TvRemoveSecret {
     param([string] $Name, [string] $VaultName, [hashtable] $AdditionalParameters)
 
     Enter-TvCall $AdditionalParameters $VaultName 'Remove-Secret' $Name 'Remove'
+    $pause = Get-TvSetting $AdditionalParameters 'PauseBeforeRemoveMs'
+    if ($null -ne $pause -and "$pause" -ne '') {
+        Start-Sleep -Milliseconds ([int] $pause)
+    }
     $entries = Read-TvStore $AdditionalParameters $VaultName
     $index = Find-TvEntryIndex $entries $Name
     if ($index -lt 0) {

@@ -7,7 +7,7 @@ Remove-DcSource deletes sources from the catalog database. Rows that the Python 
 
 Its ConfirmImpact is High, so it asks before each source unless -Confirm:$false is given or $ConfirmPreference is None. -WhatIf lists what would be removed.
 
-Vault secrets stay where they are unless -RemoveSecret is given. Then the secrets that DataCompass itself wrote for the source (with Add-DcSource or Set-DcSourceSecret) are removed after the row; a secret the source only referenced is never removed, and a secret that another remaining source still refers to is kept, with a warning. Before the row goes, every vault that would lose a secret must pass Test-SecretVault: a locked vault leaves the source and its secrets as they were, with DcVaultLocked and the unlock hint. If a secret cannot be removed after that, the source stays removed and the error names the secret and its vault.
+Vault secrets stay where they are unless -RemoveSecret is given. Then the secrets that DataCompass itself wrote for the source (with Add-DcSource or Set-DcSourceSecret) are removed after the row; a secret the source only referenced is never removed, and a secret that another remaining source still refers to is kept, with a warning. Before the row goes, every vault that would lose a secret must pass Test-SecretVault: a locked vault leaves the source and its secrets as they were, with DcVaultLocked and the unlock hint. If a secret cannot be removed after that (a failing vault, or the command was killed), the source stays removed and the error names the secret and its vault; the catalog keeps a record of it, and the next Remove-DcSource -RemoveSecret on that catalog removes it first.
 '@
 
     Parameters   = @{

@@ -5,7 +5,7 @@
     Description  = @'
 Set-DcConfig writes config.yaml in the folder of the catalog database. Only the settings named on the command line change; the others keep their values. An empty string removes a setting, which then falls back to its default.
 
-The file is replaced in one step, and on Unix it is created with mode 0600 (its folder 0700 when it is new). An existing config.yaml must be valid before it can be changed: an unknown key or broken YAML is an error (DcConfigInvalid) to fix by hand.
+The file is replaced in one step, and on Unix it is created with mode 0600 (its folder 0700 when it is new). An existing config.yaml must be valid before it can be changed: an unknown key or broken YAML is an error (DcConfigInvalid) to fix by hand. A file that cannot be written (a full disk, a read-only folder) is DcConfigFileUnavailable, and the old file stays as it was.
 '@
 
     Parameters   = @{

@@ -11,7 +11,8 @@ function New-TestVault {
     .SYNOPSIS
         Registers a file-backed test vault under a unique name and returns its name. -Default makes it the default.
     .PARAMETER Behaviour
-        Extra flat VaultParameters: Locked = $true, Password = 'pw', Fail = 'Get'|'Set'|..., FailAfter = N, PauseAfterSetMs = N.
+        Extra flat VaultParameters: Locked = $true, Password = 'pw', Fail = 'Get'|'Set'|..., FailAfter = N, PauseAfterSetMs = N, PauseBeforeRemoveMs = N,
+        Timeout = 'Get'|'Set'|... with TimeoutMs = N (waits, then throws TimeoutException).
     #>
     param(
         [string] $Prefix = 'DcTest',

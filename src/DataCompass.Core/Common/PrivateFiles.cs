@@ -59,10 +59,14 @@ namespace DataCompass.Core.Common
         /// <summary>
         /// Replaces <paramref name="path"/> with <paramref name="text"/> through a private temporary file and a
         /// rename, so a reader sees the old file or the new one, never half of either. IO errors propagate.
+        /// Temporary copies that a killed writer left beside the file (they hold what it was writing: a key ring,
+        /// say) are deleted first once older than <paramref name="staleAfter"/>: a caller that holds the file's
+        /// lock passes zero, since no other writer can be busy with one.
         /// </summary>
-        public static void WriteAtomically(string path, string text)
+        public static void WriteAtomically(string path, string text, TimeSpan? staleAfter = null)
         {
             EnsureFolder(Path.GetDirectoryName(path));
+            RemoveStaleCopies(path, staleAfter ?? TimeSpan.FromMinutes(1));
             var temporary = path + ".tmp-" + Guid.NewGuid().ToString("n");
             try
             {
@@ -82,6 +86,26 @@ namespace DataCompass.Core.Common
             {
                 File.Delete(temporary);
                 throw;
+            }
+        }
+
+        private static void RemoveStaleCopies(string path, TimeSpan staleAfter)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            var cutoff = DateTime.UtcNow - staleAfter;
+            foreach (var copy in Directory.EnumerateFiles(folder, Path.GetFileName(path) + ".tmp-*"))
+            {
+                try
+                {
+                    if (File.GetLastWriteTimeUtc(copy) <= cutoff)
+                    {
+                        File.Delete(copy);
+                    }
+                }
+                catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
+                {
+                    // Another writer's, or already gone: the write itself does not depend on it.
+                }
             }
         }
 

@@ -110,7 +110,7 @@ namespace DataCompass.Core.Config
             }
             catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
             {
-                throw new DataCompassException(DcError.ConfigInvalid, $"Cannot write the config file '{path}': {exception.Message}", path);
+                throw new DataCompassException(DcError.ConfigFileUnavailable, $"Cannot write the config file '{path}': {exception.Message}", path);
             }
         }
 

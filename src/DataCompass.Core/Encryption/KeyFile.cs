@@ -58,11 +58,12 @@ namespace DataCompass.Core.Encryption
             }
         }
 
+        /// <summary>Writes the ring; callers hold the file's lock (see <see cref="Update"/>).</summary>
         public static void Write(string path, KeyRing ring)
         {
             try
             {
-                PrivateFiles.WriteAtomically(path, ring.ToText() + "\n");
+                PrivateFiles.WriteAtomically(path, ring.ToText() + "\n", staleAfter: TimeSpan.Zero);
             }
             catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
             {

@@ -37,6 +37,7 @@ namespace DataCompass.Core.Errors
         public static readonly DcError EnvironmentVariableNotSet = new DcError("DcEnvironmentVariableNotSet", DcErrorKind.ObjectNotFound);
         public static readonly DcError PlaintextSecretRefused = new DcError("DcPlaintextSecretRefused", DcErrorKind.SecurityError);
         public static readonly DcError ConfigInvalid = new DcError("DcConfigInvalid", DcErrorKind.InvalidData);
+        public static readonly DcError ConfigFileUnavailable = new DcError("DcConfigFileUnavailable", DcErrorKind.ResourceUnavailable);
         public static readonly DcError SecretManagementNotInstalled = new DcError("DcSecretManagementNotInstalled", DcErrorKind.NotInstalled);
         public static readonly DcError NoVaultAvailable = new DcError("DcNoVaultAvailable", DcErrorKind.ObjectNotFound);
         public static readonly DcError VaultNotFound = new DcError("DcVaultNotFound", DcErrorKind.ObjectNotFound);

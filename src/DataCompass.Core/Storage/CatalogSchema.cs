@@ -50,6 +50,15 @@ namespace DataCompass.Core.Storage
         public const string CreateSourceSecretsIndex =
             "CREATE INDEX IF NOT EXISTS ix_dc_source_secrets_secret ON dc_source_secrets (vault, secret_name);";
 
+        /// <summary>
+        /// Owned secrets whose source is gone and that are still to be removed from their vault: written in the
+        /// transaction that deletes the row, cleared once the vault has let go of each, so that a removal killed
+        /// in between leaves a record the next run finishes from, never a secret nobody accounts for.
+        /// </summary>
+        public const string CreatePendingSecretRemovals =
+            "CREATE TABLE IF NOT EXISTS dc_pending_secret_removals (vault VARCHAR(255) NOT NULL, secret_name VARCHAR(255) NOT NULL, " +
+            "source_name VARCHAR(255) NOT NULL, field VARCHAR(255) NOT NULL, queued_at DATETIME NOT NULL, PRIMARY KEY (vault, secret_name));";
+
         public const string SchemaVersionKey = "schema_version";
 
         /// <summary>

@@ -422,19 +422,80 @@ namespace DataCompass.Core.Storage
             return matches.Count == 1 ? matches[0] : null;
         }
 
-        /// <summary>Deletes a source by id; its catalog rows go with it (ON DELETE CASCADE). Returns false if it was gone.</summary>
-        public bool RemoveSource(long id)
+        /// <summary>
+        /// Deletes a source by id; its catalog rows go with it (ON DELETE CASCADE). In the same transaction, the
+        /// secrets in <paramref name="secretsToRemove"/> are queued for removal from their vault (see
+        /// <see cref="PendingSecretRemovals"/>). Returns false if it was gone.
+        /// </summary>
+        public bool RemoveSource(long id, IReadOnlyList<OwnedSecret>? secretsToRemove = null)
         {
             RequireWritable();
             var removed = InTransaction(() =>
             {
+                var source = FindSourceById(id);
                 using var command = _connection.CreateCommand();
                 command.CommandText = "DELETE FROM data_sources WHERE id = $id;";
                 command.Parameters.AddWithValue("$id", id);
-                return command.ExecuteNonQuery() == 1;
+                if (command.ExecuteNonQuery() != 1)
+                {
+                    return false;
+                }
+
+                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                foreach (var secret in secretsToRemove ?? Array.Empty<OwnedSecret>())
+                {
+                    using var queue = _connection.CreateCommand();
+                    queue.CommandText =
+                        "INSERT OR REPLACE INTO dc_pending_secret_removals (vault, secret_name, source_name, field, queued_at) VALUES ($vault, $name, $source, $field, $now);";
+                    queue.Parameters.AddWithValue("$vault", secret.Vault);
+                    queue.Parameters.AddWithValue("$name", secret.SecretName);
+                    queue.Parameters.AddWithValue("$source", source?.Name ?? string.Empty);
+                    queue.Parameters.AddWithValue("$field", secret.Field);
+                    queue.Parameters.AddWithValue("$now", now);
+                    queue.ExecuteNonQuery();
+                }
+
+                return true;
             });
             CheckpointWal();
             return removed;
+        }
+
+        /// <summary>
+        /// Secrets of removed sources that are still to be removed from their vault: those of a removal that was
+        /// interrupted (killed, or a vault that failed) between deleting the row and removing the secret.
+        /// </summary>
+        public IReadOnlyList<OwnedSecret> PendingSecretRemovals()
+        {
+            if (!TableExists("dc_pending_secret_removals"))
+            {
+                return Array.Empty<OwnedSecret>();
+            }
+
+            return Run(() =>
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = "SELECT field, vault, secret_name, source_name FROM dc_pending_secret_removals ORDER BY queued_at, vault, secret_name;";
+                return (IReadOnlyList<OwnedSecret>)ReadRows(command, column => new OwnedSecret(
+                    Convert.ToString(column("field"), CultureInfo.InvariantCulture) ?? string.Empty,
+                    Convert.ToString(column("vault"), CultureInfo.InvariantCulture) ?? string.Empty,
+                    Convert.ToString(column("secret_name"), CultureInfo.InvariantCulture) ?? string.Empty,
+                    Convert.ToString(column("source_name"), CultureInfo.InvariantCulture)));
+            });
+        }
+
+        /// <summary>Drops a queued removal once its vault no longer holds the secret (or a source uses it again).</summary>
+        public void ForgetPendingSecretRemoval(string vault, string secretName)
+        {
+            RequireWritable();
+            InTransaction(() =>
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = "DELETE FROM dc_pending_secret_removals WHERE vault = $vault AND secret_name = $name;";
+                command.Parameters.AddWithValue("$vault", vault);
+                command.Parameters.AddWithValue("$name", secretName);
+                return command.ExecuteNonQuery();
+            });
         }
 
         /// <summary>
@@ -529,6 +590,7 @@ namespace DataCompass.Core.Storage
             // journal mode (WAL is written into the file header) included.
             var version = ReadSchemaVersion();
             CheckDataSourcesShape();
+            CheckIntegrity();
             Run(() =>
             {
                 Execute("PRAGMA journal_mode = WAL;");
@@ -550,6 +612,7 @@ namespace DataCompass.Core.Storage
                 Execute(CatalogSchema.CreateSchemaInfo);
                 Execute(CatalogSchema.CreateSourceSecrets);
                 Execute(CatalogSchema.CreateSourceSecretsIndex);
+                Execute(CatalogSchema.CreatePendingSecretRemovals);
                 using var command = _connection.CreateCommand();
                 // Inserted for a new catalog, raised for an older one; never lowered (read again inside the lock).
                 command.CommandText =
@@ -614,6 +677,28 @@ namespace DataCompass.Core.Storage
                 throw new DataCompassException(
                     DcError.DatabaseInvalid,
                     $"The catalog database '{Path}' has a data_sources table that {problem}, so it is not a datacompass catalog (another application's table?). Nothing was changed; use another -Database.",
+                    Path);
+            }
+        }
+
+        /// <summary>
+        /// Throws <see cref="DcError.DatabaseInvalid"/> when SQLite's quick check finds damage anywhere in the file:
+        /// a write would land in (and spread) a corruption that reads of other pages do not notice.
+        /// </summary>
+        private void CheckIntegrity()
+        {
+            var problems = Run(() =>
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = "PRAGMA quick_check(3);";
+                return ReadRows(command, column => Convert.ToString(column("quick_check"), CultureInfo.InvariantCulture) ?? string.Empty);
+            });
+
+            if (problems.Count != 1 || !string.Equals(problems[0], "ok", StringComparison.Ordinal))
+            {
+                throw new DataCompassException(
+                    DcError.DatabaseInvalid,
+                    $"The catalog database '{Path}' is damaged (SQLite's quick check: {string.Join("; ", problems).Replace('\n', ' ')}). Nothing was changed; restore it from a backup, or recover what is readable with the sqlite3 '.recover' command.",
                     Path);
             }
         }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
 using DataCompass.Core.Errors;
@@ -29,6 +31,14 @@ namespace DataCompass.Commands
         /// <summary>Also removes the vault secrets DataCompass created for the source (never a secret it only referenced).</summary>
         [Parameter]
         public SwitchParameter RemoveSecret { get; set; }
+
+        /// <summary>The vault secrets this command already tried to remove: a failed one is not retried by the same command.</summary>
+        private readonly HashSet<string> _tried = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        private static string Key(OwnedSecret secret) => secret.Vault + "\0" + secret.SecretName;
+
+        private void RememberTried(IEnumerable<OwnedSecret> removed, IEnumerable<FailedSecret> failed) =>
+            _tried.UnionWith(removed.Concat(failed.Select(item => item.Secret)).Select(Key));
 
         protected override void Process()
         {
@@ -73,12 +83,53 @@ namespace DataCompass.Commands
                         continue;
                     }
 
+                    RememberTried(result.RemovedSecrets, result.FailedSecrets);
                     Report(result, databasePath);
+                }
+
+                if (RemoveSecret)
+                {
+                    FinishPendingRemovals(ref writer, databasePath);
                 }
             }
             finally
             {
                 writer?.Dispose();
+            }
+        }
+
+        /// <summary>Removes the secrets an interrupted earlier removal left queued (see SourceRemoval.FinishPending).</summary>
+        private void FinishPendingRemovals(ref SourceCatalog? writer, string databasePath)
+        {
+            var confirmed = false;
+            if (writer == null)
+            {
+                using var reader = SourceCatalog.OpenForRead(databasePath);
+                var pending = (reader?.PendingSecretRemovals() ?? Array.Empty<OwnedSecret>()).Where(secret => !_tried.Contains(Key(secret))).ToList();
+                if (pending.Count == 0 || !ShouldProcess(
+                    $"{pending.Count} vault secret(s) left by an interrupted removal of source(s) from {databasePath}", "Remove"))
+                {
+                    return;
+                }
+
+                writer = SourceCatalog.OpenForWrite(databasePath);
+                confirmed = true;
+            }
+
+            var result = new SourceRemoval(writer, () => Backend).FinishPending(secret => !_tried.Contains(Key(secret)) && (confirmed || ShouldProcess(
+                $"vault secret '{secret.SecretName}' in '{secret.Vault}', left by an interrupted removal of source '{secret.SourceName}' from {databasePath}",
+                "Remove")));
+            RememberTried(result.RemovedSecrets, result.FailedSecrets);
+            foreach (var secret in result.RemovedSecrets)
+            {
+                WriteVerbose($"Removed the vault secret '{secret.SecretName}' from '{secret.Vault}', left by an earlier removal of source '{secret.SourceName}'.");
+            }
+
+            foreach (var failed in result.FailedSecrets)
+            {
+                WriteError(ErrorRecords.From(failed.Error.Error,
+                    $"The secret '{failed.Secret.SecretName}' in vault '{failed.Secret.Vault}', left by an earlier removal of source '{failed.Secret.SourceName}', was not removed: {failed.Error.Message}",
+                    failed.Secret.SecretName));
             }
         }
 

@@ -62,6 +62,19 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void Update_deletes_the_copy_of_a_ring_that_a_killed_writer_left_beside_the_file()
+        {
+            KeyFile.Write(KeyPath, new KeyRing(new[] { Secondary }, "test"));
+            var leftover = KeyPath + ".tmp-" + Guid.NewGuid().ToString("n");
+            File.WriteAllText(leftover, Primary.ToText());
+
+            KeyFile.Update(KeyPath, current => new KeyRing(new[] { Primary, Secondary }, "test"));
+
+            Assert.False(File.Exists(leftover));
+            Assert.Equal(new[] { KeyFile.FileName }, Directory.GetFiles(DataFolder).Select(Path.GetFileName).Where(name => !name!.EndsWith(".lock", StringComparison.Ordinal)));
+        }
+
+        [Fact]
         public void Write_replaces_a_file_that_others_could_read_with_an_owner_only_one()
         {
             Directory.CreateDirectory(DataFolder);

@@ -215,6 +215,35 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void A_damaged_page_that_reads_do_not_touch_refuses_writes_and_leaves_the_file_as_it_is()
+        {
+            using (var catalog = SourceCatalog.OpenForWrite(DatabasePath))
+            {
+                catalog.AddSource(Source("prod"));
+            }
+
+            Sql("PRAGMA journal_mode = DELETE; CREATE TABLE catalog_objects (id INTEGER PRIMARY KEY, label TEXT); CREATE INDEX ix_label ON catalog_objects (label); " +
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) INSERT INTO catalog_objects SELECT i, printf('object-%05d', i) FROM n;");
+            var page = Convert.ToInt64(Scalar("SELECT rootpage FROM sqlite_master WHERE name = 'ix_label';"));
+            var pageSize = Convert.ToInt64(Scalar("PRAGMA page_size;"));
+            using (var file = new FileStream(DatabasePath, FileMode.Open, FileAccess.Write))
+            {
+                file.Position = (page - 1) * pageSize;
+                var garbage = new byte[pageSize];
+                new Random(7).NextBytes(garbage);
+                file.Write(garbage);
+            }
+
+            var before = File.ReadAllBytes(DatabasePath);
+            var error = Assert.Throws<DataCompassException>(() => SourceCatalog.OpenForWrite(DatabasePath));
+            Assert.Same(DcError.DatabaseInvalid, error.Error);
+            Assert.Contains("damaged", error.Message);
+            Assert.Equal(before, File.ReadAllBytes(DatabasePath));
+            using var reader = SourceCatalog.OpenForRead(DatabasePath)!;
+            Assert.Equal("prod", Assert.Single(reader.ListSources()).Name);
+        }
+
+        [Fact]
         public void A_folder_is_not_a_database()
         {
             Directory.CreateDirectory(DatabasePath);

@@ -13,7 +13,9 @@ namespace DataCompass.Core.Operations.Remove
     /// The rules: a secret another source still refers to is kept; every vault that would lose a secret must
     /// answer before the row goes (a locked vault leaves the source as it was, never a row removed with its
     /// secret orphaned); then the row goes first and the secrets after it, so a secret that cannot be removed
-    /// is left over, never a source pointing at nothing.
+    /// is left over, never a source pointing at nothing. The row's transaction queues those secrets in the catalog
+    /// and each is dropped from the queue once its vault let go of it: a removal killed in between leaves the queue,
+    /// which the next <c>-RemoveSecret</c> run finishes (<see cref="FinishPending"/>).
     /// </summary>
     public sealed class SourceRemoval
     {
@@ -61,7 +63,7 @@ namespace DataCompass.Core.Operations.Remove
                 }
             }
 
-            if (!_catalog.RemoveSource(source.Id))
+            if (!_catalog.RemoveSource(source.Id, toRemove))
             {
                 return new SourceRemovalResult(source, removed: false, kept, Array.Empty<OwnedSecret>(), Array.Empty<FailedSecret>());
             }
@@ -73,6 +75,7 @@ namespace DataCompass.Core.Operations.Remove
                 try
                 {
                     _backend().Remove(secret.Vault, secret.SecretName);
+                    _catalog.ForgetPendingSecretRemoval(secret.Vault, secret.SecretName);
                     removed.Add(secret);
                 }
                 catch (DataCompassException exception)
@@ -82,6 +85,54 @@ namespace DataCompass.Core.Operations.Remove
             }
 
             return new SourceRemovalResult(source, removed: true, kept, removed, failed);
+        }
+
+        /// <summary>
+        /// Finishes the secret removals an earlier run queued but did not complete. A secret a source refers to
+        /// again is kept (and dropped from the queue); one the vault no longer holds counts as removed. Each
+        /// secret is offered to <paramref name="confirm"/> first. Failures are returned, and stay queued.
+        /// </summary>
+        public PendingRemovalResult FinishPending(Func<OwnedSecret, bool> confirm)
+        {
+            var removed = new List<OwnedSecret>();
+            var failed = new List<FailedSecret>();
+            var pending = _catalog.PendingSecretRemovals();
+            if (pending.Count == 0)
+            {
+                return new PendingRemovalResult(removed, failed);
+            }
+
+            var sources = _catalog.ListSources();
+            foreach (var secret in pending)
+            {
+                if (SourceReferences.FirstUser(sources, secret.Vault, secret.SecretName) != null)
+                {
+                    _catalog.ForgetPendingSecretRemoval(secret.Vault, secret.SecretName);
+                    continue;
+                }
+
+                if (!confirm(secret))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (_backend().GetSecretType(secret.Vault, secret.SecretName) != null)
+                    {
+                        _backend().Remove(secret.Vault, secret.SecretName);
+                    }
+
+                    _catalog.ForgetPendingSecretRemoval(secret.Vault, secret.SecretName);
+                    removed.Add(secret);
+                }
+                catch (DataCompassException exception)
+                {
+                    failed.Add(new FailedSecret(secret, exception));
+                }
+            }
+
+            return new PendingRemovalResult(removed, failed);
         }
 
         private bool VaultAnswers(string vault)
@@ -125,6 +176,9 @@ namespace DataCompass.Core.Operations.Remove
         /// <summary>Secrets whose removal failed after the row was gone: left over in their vault.</summary>
         public IReadOnlyList<FailedSecret> FailedSecrets { get; }
     }
+
+    /// <summary>What finishing an earlier run's queued secret removals did.</summary>
+    public sealed record PendingRemovalResult(IReadOnlyList<OwnedSecret> RemovedSecrets, IReadOnlyList<FailedSecret> FailedSecrets);
 
     public sealed record KeptSecret(OwnedSecret Secret, string UsedBy);
 

@@ -57,6 +57,61 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void ASecretTheVaultDidNotRemoveStaysQueuedAndTheNextRunRemovesIt()
+        {
+            var source = Add("pg", "DataCompass-pg-password", owned: true);
+            _backend.FailRemoves = true;
+
+            var result = Removal().Remove(source, removeSecrets: true);
+
+            Assert.Single(result.FailedSecrets);
+            Assert.Empty(_catalog.ListSources());
+            var queued = Assert.Single(_catalog.PendingSecretRemovals());
+            Assert.Equal(("Store", "DataCompass-pg-password", "pg"), (queued.Vault, queued.SecretName, queued.SourceName));
+
+            _backend.FailRemoves = false;
+            var finished = Removal().FinishPending(_ => true);
+
+            Assert.Equal("DataCompass-pg-password", Assert.Single(finished.RemovedSecrets).SecretName);
+            Assert.Null(_backend.Peek("Store", "DataCompass-pg-password"));
+            Assert.Empty(_catalog.PendingSecretRemovals());
+        }
+
+        [Fact]
+        public void ARemovalKilledAfterTheRowWentIsFinishedByTheNextRun()
+        {
+            // What a kill between the row's transaction and the vault call leaves: no row, the secret, the queue entry.
+            var source = Add("pg", "DataCompass-pg-password", owned: true);
+            Assert.True(_catalog.RemoveSource(source.Id, _catalog.OwnedSecrets(source.Id)));
+            Assert.NotNull(_backend.Peek("Store", "DataCompass-pg-password"));
+
+            var finished = Removal().FinishPending(_ => true);
+
+            Assert.Single(finished.RemovedSecrets);
+            Assert.Null(_backend.Peek("Store", "DataCompass-pg-password"));
+            Assert.Empty(_catalog.PendingSecretRemovals());
+        }
+
+        [Fact]
+        public void AQueuedSecretTheVaultNoLongerHoldsOrASourceUsesAgainIsDroppedFromTheQueueUntouched()
+        {
+            var gone = Add("gone", "DataCompass-gone-password", owned: true);
+            var reused = Add("reused", "DataCompass-reused-password", owned: true);
+            _catalog.RemoveSource(gone.Id, _catalog.OwnedSecrets(gone.Id));
+            _catalog.RemoveSource(reused.Id, _catalog.OwnedSecrets(reused.Id));
+            _backend.Remove("Store", "DataCompass-gone-password");
+            Add("again", "DataCompass-reused-password", owned: false);
+            _backend.Calls.Clear();
+
+            var finished = Removal().FinishPending(_ => true);
+
+            Assert.Equal("DataCompass-gone-password", Assert.Single(finished.RemovedSecrets).SecretName);
+            Assert.DoesNotContain(_backend.Calls, call => call.StartsWith("Remove ", StringComparison.Ordinal));
+            Assert.NotNull(_backend.Peek("Store", "DataCompass-reused-password"));
+            Assert.Empty(_catalog.PendingSecretRemovals());
+        }
+
+        [Fact]
         public void WithoutRemoveSecretsTheVaultIsNeverTouched()
         {
             var source = Add("pg", "DataCompass-pg-password", owned: true);

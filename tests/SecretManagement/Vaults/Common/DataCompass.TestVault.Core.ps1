@@ -10,6 +10,9 @@
 #   Locked = $true, Password = '<plain>'   PasswordRequiredException until Unlock-SecretVault gets the password
 #   Fail = Get|Set|Remove|Info|SetInfo|Test|Unlock|All   the named function(s) throw InvalidOperationException
 #   FailAfter = N                          the first N Set-Secret calls succeed, later ones throw
+#   PauseBeforeRemoveMs = N                Remove-Secret waits N ms before it removes (a crash test's kill window)
+#   Timeout = Get|Set|Remove|Info|All, TimeoutMs = N   the named function(s) wait N ms (default 500), then throw
+#                                          TimeoutException, as a remote vault that does not answer in time
 # Written for Windows PowerShell 5.1 as well as PowerShell 7 (no ternaries or null-coalescing).
 
 Set-StrictMode -Version 3.0
@@ -153,6 +156,13 @@ function Enter-TvCall {
     }
     if ($Operation -and (Test-TvFailure $AdditionalParameters $Operation)) {
         throw [System.InvalidOperationException]::new('Simulated vault failure')
+    }
+    $timeout = [string] (Get-TvSetting $AdditionalParameters 'Timeout')
+    if ($Operation -and $timeout -and ($timeout -eq $Operation -or ($timeout -eq 'All' -and $script:TvFailAllCovers -contains $Operation))) {
+        $wait = Get-TvSetting $AdditionalParameters 'TimeoutMs'
+        if ($null -eq $wait -or "$wait" -eq '') { $wait = 500 }
+        Start-Sleep -Milliseconds ([int] $wait)
+        throw [System.TimeoutException]::new("Simulated vault timeout: no answer within $wait ms")
     }
 }
 
@@ -452,6 +462,10 @@ function Invoke-TvRemoveSecret {
     param([string] $Name, [string] $VaultName, [hashtable] $AdditionalParameters)
 
     Enter-TvCall $AdditionalParameters $VaultName 'Remove-Secret' $Name 'Remove'
+    $pause = Get-TvSetting $AdditionalParameters 'PauseBeforeRemoveMs'
+    if ($null -ne $pause -and "$pause" -ne '') {
+        Start-Sleep -Milliseconds ([int] $pause)
+    }
     $entries = Read-TvStore $AdditionalParameters $VaultName
     $index = Find-TvEntryIndex $entries $Name
     if ($index -lt 0) {

@@ -8,7 +8,8 @@ namespace DataCompass.Core.Storage
     {
         /// <summary>
         /// The DataCompass schema version this build writes. A newer database refuses writes. 1: dc_schema_info and
-        /// dc_source_secrets. 2: ix_dc_data_sources_name_nocase, so a name is looked up ignoring case without a scan.
+        /// dc_source_secrets. 2: ix_dc_data_sources_name_nocase, so a name is looked up ignoring case without a scan, and
+        /// dc_pending_secret_removals.
         /// </summary>
         public const int CurrentVersion = 2;
 
@@ -36,6 +37,7 @@ namespace DataCompass.Core.Storage
         public static readonly string[] Objects =
         {
             "data_sources", "ix_data_sources_name", "ix_dc_data_sources_name_nocase", "dc_schema_info", "dc_source_secrets", "ix_dc_source_secrets_secret",
+            "dc_pending_secret_removals",
         };
 
         public const string CreateSchemaInfo =

@@ -112,6 +112,20 @@ Describe 'Get-DcSource' {
         }
     }
 
+    Context 'in a pipeline' {
+        It 'holds no read open while the next command runs: a checkpoint downstream is never kept waiting' {
+            . $PSScriptRoot/RawSql.ps1
+            foreach ($name in 'p1', 'p2', 'p3') { Add-PgSource -Name $name }
+            Invoke-RawSql -Database $script:DbPath -Sql 'CREATE TABLE IF NOT EXISTS scratch (n INTEGER);' | Out-Null
+            # Downstream of Get-DcSource, a write and a checkpoint that must not wait: busy = 1 would mean a reader
+            # upstream still holds a snapshot (it kept Remove-DcSource's checkpoint waiting 15 s a source).
+            $busy = Get-DcSource | ForEach-Object {
+                (Invoke-RawSql -Database $script:DbPath -Sql 'PRAGMA busy_timeout = 0; INSERT INTO scratch VALUES (1); PRAGMA wal_checkpoint(TRUNCATE);' | Select-Object -Last 1).busy
+            }
+            @($busy) | Should -Be @(0, 0, 0)
+        }
+    }
+
     Context 'selecting sources by name' {
         BeforeEach {
             Add-PgSource -Name 'prod'

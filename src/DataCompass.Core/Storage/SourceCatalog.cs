@@ -500,17 +500,23 @@ namespace DataCompass.Core.Storage
 
         /// <summary>
         /// Copies the WAL into the database and empties it, so a replaced value's old page does not linger in
-        /// the -wal file. Best effort: a reader holding an old snapshot makes it a partial checkpoint.
+        /// the -wal file. Best effort, and without waiting: a TRUNCATE checkpoint would otherwise sit out the whole
+        /// busy timeout behind any reader (another process, or the command upstream in a pipeline) and then give up.
         /// </summary>
         private void CheckpointWal()
         {
             try
             {
+                Execute("PRAGMA busy_timeout = 0;");
                 Execute("PRAGMA wal_checkpoint(TRUNCATE);");
             }
             catch (SqliteException)
             {
                 // Busy: the next write's checkpoint or the last connection's close finishes the job.
+            }
+            finally
+            {
+                Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)};");
             }
         }
 

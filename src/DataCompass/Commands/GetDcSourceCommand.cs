@@ -25,13 +25,20 @@ namespace DataCompass.Commands
         protected override void Process()
         {
             var databasePath = ResolveDatabasePath();
-            using var catalog = OpenExistingCatalog(databasePath);
-
             var typePatterns = Patterns(Type);
             Func<string, bool>? type = typePatterns == null ? null : sourceType => typePatterns.Any(pattern => pattern.IsMatch(sourceType));
-            var selected = Name == null
-                ? catalog.EnumerateSources(type == null ? null : new SourceFilter { Type = type })
-                : SelectNamed(catalog, databasePath, Name, type);
+
+            // Read to the end and closed before the first object goes down the pipeline: the next command is often
+            // Remove-DcSource or Set-DcSourceSecret on the same file, and a read held open across its writes keeps
+            // their checkpoint waiting for the busy timeout.
+            List<StoredSource> selected;
+            using (var catalog = OpenExistingCatalog(databasePath))
+            {
+                selected = (Name == null
+                    ? catalog.EnumerateSources(type == null ? null : new SourceFilter { Type = type })
+                    : SelectNamed(catalog, databasePath, Name, type)).ToList();
+            }
+
             foreach (var source in selected)
             {
                 if (source.ConnectionInfoProblem != null)

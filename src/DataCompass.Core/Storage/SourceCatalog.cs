@@ -45,7 +45,29 @@ namespace DataCompass.Core.Storage
                 return null;
             }
 
-            var catalog = Open(path, SqliteOpenMode.ReadOnly, writable: false);
+            try
+            {
+                return OpenReadable(path, immutable: false);
+            }
+            catch (DataCompassException exception) when (IsReadOnlyFailure(exception) && !HasWalContent(path))
+            {
+                // A WAL database needs its -shm file even to be read, and SQLite cannot create it in a folder this
+                // process cannot write (a read-only mount, another user's folder). With no -wal beside it, the
+                // main file is the whole catalog: it is read as immutable, which needs no -shm.
+                try
+                {
+                    return OpenReadable(path, immutable: true);
+                }
+                catch (DataCompassException)
+                {
+                    throw exception;
+                }
+            }
+        }
+
+        private static SourceCatalog OpenReadable(string path, bool immutable)
+        {
+            var catalog = Open(path, SqliteOpenMode.ReadOnly, writable: false, immutable);
             try
             {
                 catalog.ReadSchemaVersion();
@@ -55,6 +77,41 @@ namespace DataCompass.Core.Storage
             {
                 catalog.Dispose();
                 throw;
+            }
+        }
+
+        private static bool IsReadOnlyFailure(DataCompassException exception) =>
+            exception.InnerException is SqliteException sqlite && IsReadOnlyCode(sqlite.SqliteErrorCode);
+
+        // SQLITE_READONLY and SQLITE_CANTOPEN: what a missing -shm file that cannot be created gives.
+        private static bool IsReadOnlyCode(int code) => code == 8 || code == 14;
+
+        private static bool HasWalContent(string path)
+        {
+            var wal = new FileInfo(path + "-wal");
+            return wal.Exists && wal.Length > 0;
+        }
+
+        /// <summary>Whether this process can create a file in the folder (root ignores modes, not chattr +i or a read-only mount).</summary>
+        private static bool CanCreateFilesIn(string? folder)
+        {
+            if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
+            {
+                return true;
+            }
+
+            var probe = System.IO.Path.Combine(folder, ".dc-write-probe-" + Guid.NewGuid().ToString("n"));
+            try
+            {
+                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+                {
+                }
+
+                return true;
+            }
+            catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
+            {
+                return false;
             }
         }
 
@@ -442,11 +499,12 @@ namespace DataCompass.Core.Storage
 
         public void Dispose() => _connection.Dispose();
 
-        private static SourceCatalog Open(string path, SqliteOpenMode mode, bool writable)
+        private static SourceCatalog Open(string path, SqliteOpenMode mode, bool writable, bool immutable = false)
         {
             var builder = new SqliteConnectionStringBuilder
             {
-                DataSource = path,
+                // immutable=1 (a URI parameter) tells SQLite the file cannot change, so it takes no lock and needs no -shm.
+                DataSource = immutable ? new Uri(System.IO.Path.GetFullPath(path)).AbsoluteUri + "?immutable=1" : path,
                 Mode = mode,
                 Pooling = false,
                 ForeignKeys = true,
@@ -714,14 +772,22 @@ namespace DataCompass.Core.Storage
                 throw new DataCompassException(
                     DcError.DatabaseInvalid,
                     $"'{Path}' is not a usable SQLite catalog database: {exception.Message}",
-                    Path);
+                    Path,
+                    exception);
             }
             catch (SqliteException exception)
             {
+                var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
+                var why = IsReadOnlyCode(exception.SqliteErrorCode) && !CanCreateFilesIn(folder)
+                    ? $" Its folder '{folder}' cannot be written by this process, and SQLite must create the catalog's -wal and -shm files there " +
+                      (IsWritable ? "to change it" : "to read the changes still in its -wal file") +
+                      ". Make the folder writable for this user, or copy the catalog to a writable folder and use -Database."
+                    : string.Empty;
                 throw new DataCompassException(
                     DcError.DatabaseUnavailable,
-                    $"The catalog database '{Path}' could not be used: {exception.Message}",
-                    Path);
+                    $"The catalog database '{Path}' could not be used: {exception.Message}{why}",
+                    Path,
+                    exception);
             }
         }
     }

@@ -635,19 +635,27 @@ namespace DataCompass.Core.Storage
         /// <summary>Reads dc_schema_info; throws when the database comes from a newer DataCompass and this one would write.</summary>
         private int ReadSchemaVersion()
         {
-            var version = Run(() =>
+            var stored = Run<object?>(() =>
             {
                 if (!TableExistsCore("dc_schema_info"))
                 {
-                    return 0;
+                    return null;
                 }
 
                 using var command = _connection.CreateCommand();
                 command.CommandText = "SELECT value FROM dc_schema_info WHERE key = $key;";
                 command.Parameters.AddWithValue("$key", CatalogSchema.SchemaVersionKey);
-                var value = command.ExecuteScalar() as string;
-                return int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+                return command.ExecuteScalar();
             });
+
+            if (!TryParseSchemaVersion(stored, out var version))
+            {
+                throw new DataCompassException(
+                    DcError.DatabaseInvalid,
+                    $"The catalog database '{Path}' has a DataCompass schema_version of '{Shorten(Convert.ToString(stored, CultureInfo.InvariantCulture))}' in dc_schema_info, which is not a version number. " +
+                    "It was changed by hand or by another application; nothing was read or changed. Restore the catalog from a backup, or set the value to 1 if it was written by this DataCompass.",
+                    Path);
+            }
 
             if (IsWritable && version > CatalogSchema.CurrentVersion)
             {
@@ -659,6 +667,22 @@ namespace DataCompass.Core.Storage
 
             return version;
         }
+
+        /// <summary>No row (or a database without dc_schema_info: the Python tool's) is version 0; otherwise only plain digits.</summary>
+        private static bool TryParseSchemaVersion(object? stored, out int version)
+        {
+            version = 0;
+            if (stored == null || stored is DBNull)
+            {
+                return true;
+            }
+
+            return stored is string text && text.Length > 0 && text.All(character => character >= '0' && character <= '9')
+                && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version);
+        }
+
+        private static string Shorten(string? text) =>
+            text == null ? string.Empty : text.Length <= 40 ? text : text.Substring(0, 40) + "...";
 
         private StoredSource? FindSourceCore(string name)
         {

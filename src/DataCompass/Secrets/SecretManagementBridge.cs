@@ -106,7 +106,15 @@ namespace DataCompass.Secrets
                 throw VaultNotFound(vault);
             }
 
-            return result.All(passed => passed);
+            var passedAll = result.All(passed => passed);
+            if (!passedAll)
+            {
+                // False with an error beside it is a vault whose test threw: it failed, it is not merely locked
+                // (a PasswordRequiredException among the errors still says locked).
+                ThrowFirst(errors, vault, null);
+            }
+
+            return passedAll;
         }
 
         private void Set(string vault, string name, object secret)

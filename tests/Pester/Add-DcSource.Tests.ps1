@@ -614,6 +614,18 @@ Describe 'Add-DcSource leaves the database byte-identical on bad input' -Tag 'In
         Get-FolderSnapshot $script:BadDataDir | Should -Be $before
     }
 
+    It 'an empty -Path (<Case>) is a DataCompass error, not a binding error, and changes nothing' -TestCases @(
+        @{ Case = 'empty string'; Value = '' }
+        @{ Case = 'blanks'; Value = '   ' }
+        @{ Case = 'null'; Value = $null }
+    ) {
+        $before = Get-FolderSnapshot $script:BadDataDir
+        $err = { Add-DcSource -Name 'incoming' -Type postgresql -Path $Value -ErrorAction Stop } |
+            Should -Throw -ErrorId (Get-AddErrorId 'DcSourceFileNotFound') -PassThru
+        $err.Exception.Message | Should -BeLike "*'incoming'*-Path is empty*"
+        Get-FolderSnapshot $script:BadDataDir | Should -Be $before
+    }
+
     It 'a name with SQL in it is refused before anything is written' {
         $before = Get-FolderSnapshot $script:BadDataDir
         { Add-DcSource -Name "x'); DELETE FROM data_sources; --" -Type postgresql -Path (New-YamlFile $script:PgReferenceYaml $script:Inputs) -ErrorAction Stop } |

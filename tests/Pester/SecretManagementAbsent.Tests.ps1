@@ -12,6 +12,7 @@ $found = [bool](Get-Command -Name 'Microsoft.PowerShell.SecretManagement\Get-Sec
 $Error.Clear()
 $literal = try { Add-DcSource -Name lit -Type postgresql -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = 'canary-absent' }; 'added' } catch { $_ }
 Add-DcSource -Name ref -Type postgresql -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = '${secret:Store/pg}' }
+$named = try { Add-DcSource -Name named -Type postgresql -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = 'canary-absent' } -Vault Store -ErrorAction Stop; 'added' } catch { $_ }
 $unqualified = try { Add-DcSource -Name unq -Type postgresql -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = '${secret:pg}' } -ErrorAction Stop; 'added' } catch { $_ }
 $null = Get-DcSourceConnection ref -ErrorVariable connectionErrors -ErrorAction SilentlyContinue
 $test = Test-DcSource ref
@@ -20,6 +21,8 @@ $quiet = Test-DcSource -Quiet
     Found             = $found
     LiteralId         = $literal.FullyQualifiedErrorId
     LiteralMessage    = $literal.Exception.Message
+    NamedId           = $named.FullyQualifiedErrorId
+    NamedMessage      = $named.Exception.Message
     UnqualifiedId     = $unqualified.FullyQualifiedErrorId
     ConnectionIds     = @($connectionErrors.FullyQualifiedErrorId)
     ConnectionTargets = @($connectionErrors.TargetObject)
@@ -42,6 +45,12 @@ Describe 'Without SecretManagement' -Tag 'Integration' {
         $script:Result.LiteralId | Should -Be (Get-DcErrorId 'DcPlaintextSecretRefused' 'Add-DcSource')
         $script:Result.LiteralMessage | Should -BeLike '*SecretManagement is not installed*'
         $script:Result.LiteralMessage | Should -Not -BeLike '*canary-absent*'
+    }
+
+    It 'answers -Vault with DcSecretManagementNotInstalled and how to install it, writing nothing' {
+        $script:Result.NamedId | Should -Be (Get-DcErrorId 'DcSecretManagementNotInstalled' 'Add-DcSource')
+        $script:Result.NamedMessage | Should -BeLike '*Install-PSResource Microsoft.PowerShell.SecretManagement*'
+        $script:Result.NamedMessage | Should -Not -BeLike '*canary-absent*'
     }
 
     It 'stores a vault-qualified reference, and refuses an unqualified one it cannot qualify' {

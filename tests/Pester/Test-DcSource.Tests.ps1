@@ -226,6 +226,20 @@ auth_method: managed_identity
             (Test-DcSource -Name 'prod').Status | Should -BeExactly 'Ok'
         }
 
+        It 'reports VaultFailed, not VaultLocked, for a vault whose Test-SecretVault throws' {
+            $failing = New-TestVault -Behaviour @{ Fail = 'Test' }
+            Set-Secret -Vault $failing -Name 'pg-pass' -Secret 'x'
+            Add-PgSource -Name 'prod' -Fields @{ password = "`${secret:$failing/pg-pass}" }
+
+            $result = Test-DcSource -Name 'prod' -ErrorVariable testErrors
+            $result.Status | Should -BeExactly 'VaultFailed'
+            $result.Resolvable | Should -BeFalse
+            $result.Message | Should -BeLike "*$failing*"
+            $result.Message | Should -Not -BeLike '*locked*'
+            @($testErrors | Where-Object { $_.FullyQualifiedErrorId -notlike 'Dc*' }) | Should -BeNullOrEmpty
+            Test-DcSource -Name 'prod' -Quiet | Should -BeFalse
+        }
+
         It 'reports TypeUnusable for a ByteArray secret in a field' {
             Set-Secret -Vault $script:Vault -Name 'bytes' -Secret ([byte[]] (1, 2, 3))
             Add-PgSource -Name 'prod' -Fields @{ password = "`${secret:$($script:Vault)/bytes}" }

@@ -10,7 +10,7 @@ namespace DataCompass.Core.Sources
     public static class SourceNames
     {
         public const int MaxLength = 64;
-        private static readonly Regex Allowed = new Regex("^[A-Za-z0-9][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant);
+        private static readonly Regex Allowed = new Regex(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z", RegexOptions.CultureInvariant);
 
         public static void Validate(string? name)
         {

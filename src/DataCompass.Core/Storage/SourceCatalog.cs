@@ -45,7 +45,29 @@ namespace DataCompass.Core.Storage
                 return null;
             }
 
-            var catalog = Open(path, SqliteOpenMode.ReadOnly, writable: false);
+            try
+            {
+                return OpenReadable(path, immutable: false);
+            }
+            catch (DataCompassException exception) when (IsReadOnlyFailure(exception) && !HasWalContent(path))
+            {
+                // A WAL database needs its -shm file even to be read, and SQLite cannot create it in a folder this
+                // process cannot write (a read-only mount, another user's folder). With no -wal beside it, the
+                // main file is the whole catalog: it is read as immutable, which needs no -shm.
+                try
+                {
+                    return OpenReadable(path, immutable: true);
+                }
+                catch (DataCompassException)
+                {
+                    throw exception;
+                }
+            }
+        }
+
+        private static SourceCatalog OpenReadable(string path, bool immutable)
+        {
+            var catalog = Open(path, SqliteOpenMode.ReadOnly, writable: false, immutable);
             try
             {
                 catalog.ReadSchemaVersion();
@@ -55,6 +77,41 @@ namespace DataCompass.Core.Storage
             {
                 catalog.Dispose();
                 throw;
+            }
+        }
+
+        private static bool IsReadOnlyFailure(DataCompassException exception) =>
+            exception.InnerException is SqliteException sqlite && IsReadOnlyCode(sqlite.SqliteErrorCode);
+
+        // SQLITE_READONLY and SQLITE_CANTOPEN: what a missing -shm file that cannot be created gives.
+        private static bool IsReadOnlyCode(int code) => code == 8 || code == 14;
+
+        private static bool HasWalContent(string path)
+        {
+            var wal = new FileInfo(path + "-wal");
+            return wal.Exists && wal.Length > 0;
+        }
+
+        /// <summary>Whether this process can create a file in the folder (root ignores modes, not chattr +i or a read-only mount).</summary>
+        private static bool CanCreateFilesIn(string? folder)
+        {
+            if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
+            {
+                return true;
+            }
+
+            var probe = System.IO.Path.Combine(folder, ".dc-write-probe-" + Guid.NewGuid().ToString("n"));
+            try
+            {
+                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+                {
+                }
+
+                return true;
+            }
+            catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
+            {
+                return false;
             }
         }
 
@@ -522,11 +579,12 @@ namespace DataCompass.Core.Storage
 
         public void Dispose() => _connection.Dispose();
 
-        private static SourceCatalog Open(string path, SqliteOpenMode mode, bool writable)
+        private static SourceCatalog Open(string path, SqliteOpenMode mode, bool writable, bool immutable = false)
         {
             var builder = new SqliteConnectionStringBuilder
             {
-                DataSource = path,
+                // immutable=1 (a URI parameter) tells SQLite the file cannot change, so it takes no lock and needs no -shm.
+                DataSource = immutable ? new Uri(System.IO.Path.GetFullPath(path)).AbsoluteUri + "?immutable=1" : path,
                 Mode = mode,
                 // Off on purpose. A command now opens its catalog once (Add-DcSource for its whole pipeline), so a
                 // pool could save at most one open a command (not measured on its own; see bench/Measure-Catalog.ps1
@@ -712,19 +770,27 @@ namespace DataCompass.Core.Storage
         /// <summary>Reads dc_schema_info; throws when the database comes from a newer DataCompass and this one would write.</summary>
         private int ReadSchemaVersion()
         {
-            var version = Run(() =>
+            var stored = Run<object?>(() =>
             {
                 if (!TableExistsCore("dc_schema_info"))
                 {
-                    return 0;
+                    return null;
                 }
 
                 using var command = _connection.CreateCommand();
                 command.CommandText = "SELECT value FROM dc_schema_info WHERE key = $key;";
                 command.Parameters.AddWithValue("$key", CatalogSchema.SchemaVersionKey);
-                var value = command.ExecuteScalar() as string;
-                return int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+                return command.ExecuteScalar();
             });
+
+            if (!TryParseSchemaVersion(stored, out var version))
+            {
+                throw new DataCompassException(
+                    DcError.DatabaseInvalid,
+                    $"The catalog database '{Path}' has a DataCompass schema_version of '{Shorten(Convert.ToString(stored, CultureInfo.InvariantCulture))}' in dc_schema_info, which is not a version number. " +
+                    "It was changed by hand or by another application; nothing was read or changed. Restore the catalog from a backup, or set the value to 1 if it was written by this DataCompass.",
+                    Path);
+            }
 
             if (IsWritable && version > CatalogSchema.CurrentVersion)
             {
@@ -736,6 +802,22 @@ namespace DataCompass.Core.Storage
 
             return version;
         }
+
+        /// <summary>No row (or a database without dc_schema_info: the Python tool's) is version 0; otherwise only plain digits.</summary>
+        private static bool TryParseSchemaVersion(object? stored, out int version)
+        {
+            version = 0;
+            if (stored == null || stored is DBNull)
+            {
+                return true;
+            }
+
+            return stored is string text && text.Length > 0 && text.All(character => character >= '0' && character <= '9')
+                && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version);
+        }
+
+        private static string Shorten(string? text) =>
+            text == null ? string.Empty : text.Length <= 40 ? text : text.Substring(0, 40) + "...";
 
         private StoredSource? FindSourceCore(string name, Func<string, bool>? type = null)
         {
@@ -944,14 +1026,22 @@ namespace DataCompass.Core.Storage
                 throw new DataCompassException(
                     DcError.DatabaseInvalid,
                     $"'{Path}' is not a usable SQLite catalog database: {exception.Message}",
-                    Path);
+                    Path,
+                    exception);
             }
             catch (SqliteException exception)
             {
+                var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
+                var why = IsReadOnlyCode(exception.SqliteErrorCode) && !CanCreateFilesIn(folder)
+                    ? $" Its folder '{folder}' cannot be written by this process, and SQLite must create the catalog's -wal and -shm files there " +
+                      (IsWritable ? "to change it" : "to read the changes still in its -wal file") +
+                      ". Make the folder writable for this user, or copy the catalog to a writable folder and use -Database."
+                    : string.Empty;
                 throw new DataCompassException(
                     DcError.DatabaseUnavailable,
-                    $"The catalog database '{Path}' could not be used: {exception.Message}",
-                    Path);
+                    $"The catalog database '{Path}' could not be used: {exception.Message}{why}",
+                    Path,
+                    exception);
             }
         }
     }

@@ -46,6 +46,18 @@ namespace DataCompass.Core.Vaults
                     ? new VaultChoice(fallback.Name, null)
                     : new VaultChoice(null, vaults.Count == 0 ? "no SecretManagement vault is registered" : "no vault was named and SecretManagement has no default vault");
             }
+            catch (DataCompassException exception) when (exception.Error == DcError.SecretManagementNotInstalled && !string.IsNullOrEmpty(explicitVault))
+            {
+                // -Vault asks for a vault by name: the answer is how to get SecretManagement, not a fallback.
+                throw;
+            }
+            catch (DataCompassException exception) when (exception.Error == DcError.NoVaultAvailable && !string.IsNullOrEmpty(explicitVault))
+            {
+                throw new DataCompassException(
+                    DcError.VaultNotFound,
+                    $"No SecretManagement vault named '{explicitVault}' is registered (no vault is). Register-SecretVault adds one.",
+                    explicitVault);
+            }
             catch (DataCompassException exception) when (exception.Error == DcError.SecretManagementNotInstalled || exception.Error == DcError.NoVaultAvailable)
             {
                 return new VaultChoice(null, exception.Error == DcError.SecretManagementNotInstalled

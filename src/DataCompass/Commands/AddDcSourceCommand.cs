@@ -39,8 +39,11 @@ namespace DataCompass.Commands
         [ArgumentCompleter(typeof(SourceTypeCompleter))]
         public string Type { get; set; } = string.Empty;
 
+        // An empty path reaches the check in Process, so it gets a DataCompass error (a piped CSV row with an empty
+        // column included) instead of PowerShell's binding error.
         [Parameter(Mandatory = true, Position = 2, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [AllowEmptyString]
+        [AllowNull]
         [Alias("FullName")]
         public string Path { get; set; } = string.Empty;
 
@@ -76,6 +79,14 @@ namespace DataCompass.Commands
         {
             try
             {
+                if (ParameterSetName == PathSet && string.IsNullOrWhiteSpace(Path))
+                {
+                    throw new DataCompassException(
+                        DcError.SourceFileNotFound,
+                        $"Source '{Name}': -Path is empty. Name the YAML file that holds the source's fields, or pass them with -Connection.",
+                        Name);
+                }
+
                 var fields = ParameterSetName == PathSet
                     ? SourceFileReader.ReadFile(ResolveFileSystemPath(Path, nameof(Path)))
                     : InputGraph.ToOrderedMap(Connection, $"Source '{Name}': the -Connection value", Name, Unwrap);

@@ -56,7 +56,18 @@ namespace DataCompass.Secrets
             }
 
             var output = Invoke("Get-Secret", parameters, out var errors, vault, name);
-            var value = output.Select(item => item?.BaseObject).FirstOrDefault(item => item != null);
+            var values = output.Select(item => item?.BaseObject).Where(item => item != null).ToList();
+            if (values.Count > 1)
+            {
+                // Which one is the secret is anyone's guess: using the first would hand out a credential silently.
+                throw new DataCompassException(
+                    DcError.VaultFailed,
+                    $"The vault '{vault ?? "(any vault)"}' returned {values.Count.ToString(CultureInfo.InvariantCulture)} values for the secret '{name}' instead of one, so none is used. " +
+                    "Check the vault extension (its Get-Secret must write exactly one object).",
+                    vault);
+            }
+
+            var value = values.FirstOrDefault();
             if (value == null)
             {
                 ThrowFirst(errors, vault, name);
@@ -106,7 +117,15 @@ namespace DataCompass.Secrets
                 throw VaultNotFound(vault);
             }
 
-            return result.All(passed => passed);
+            var passedAll = result.All(passed => passed);
+            if (!passedAll)
+            {
+                // False with an error beside it is a vault whose test threw: it failed, it is not merely locked
+                // (a PasswordRequiredException among the errors still says locked).
+                ThrowFirst(errors, vault, null);
+            }
+
+            return passedAll;
         }
 
         private void Set(string vault, string name, object secret)

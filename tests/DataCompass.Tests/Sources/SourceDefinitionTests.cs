@@ -155,6 +155,7 @@ namespace DataCompass.Tests
         [InlineData("prod/dev")]
         [InlineData("prød")]
         [InlineData("line\nbreak")]
+        [InlineData("prod\n")]
         public void Refuses_other_names(string? name) =>
             Assert.Same(DcError.SourceNameInvalid, Assert.Throws<DataCompassException>(() => SourceNames.Validate(name)).Error);
 

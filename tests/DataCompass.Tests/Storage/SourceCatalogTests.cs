@@ -214,6 +214,30 @@ namespace DataCompass.Tests
             Assert.Same(DcError.DatabaseInvalid, Assert.Throws<DataCompassException>(() => SourceCatalog.OpenForWrite(DatabasePath)).Error);
         }
 
+        [Theory]
+        [InlineData("abc")]
+        [InlineData("-1")]
+        [InlineData(" 1")]
+        [InlineData("99999999999")]
+        [InlineData("")]
+        public void A_schema_version_that_is_not_a_version_refuses_reads_and_writes_and_changes_nothing(string version)
+        {
+            using (var catalog = SourceCatalog.OpenForWrite(DatabasePath))
+            {
+                catalog.AddSource(Source("prod"));
+            }
+
+            Sql($"UPDATE dc_schema_info SET value = '{version}' WHERE key = 'schema_version';");
+            var before = File.ReadAllBytes(DatabasePath);
+            var write = Assert.Throws<DataCompassException>(() => SourceCatalog.OpenForWrite(DatabasePath));
+            Assert.Same(DcError.DatabaseInvalid, write.Error);
+            Assert.Contains("schema_version", write.Message);
+            var read = Assert.Throws<DataCompassException>(() => SourceCatalog.OpenForRead(DatabasePath));
+            Assert.Same(DcError.DatabaseInvalid, read.Error);
+            Assert.Equal(before, File.ReadAllBytes(DatabasePath));
+            Assert.False(File.Exists(DatabasePath + "-wal") && new FileInfo(DatabasePath + "-wal").Length > 0);
+        }
+
         [Fact]
         public void A_damaged_page_that_reads_do_not_touch_refuses_writes_and_leaves_the_file_as_it_is()
         {

@@ -104,6 +104,28 @@ namespace DataCompass.Secrets
         public void Remove(string vault, string name)
         {
             Invoke("Remove-Secret", new Dictionary<string, object?> { ["Name"] = name, ["Vault"] = vault }, out var errors, vault, name);
+            if (errors.Count == 0)
+            {
+                return;
+            }
+
+            // Each vault extension words "not there" its own way: ask the vault whether the secret still exists,
+            // so a secret that is already gone is reported as not found, not as a failing vault.
+            string? type;
+            try
+            {
+                type = GetSecretType(vault, name);
+            }
+            catch (DataCompassException)
+            {
+                type = string.Empty;
+            }
+
+            if (type == null)
+            {
+                throw NotFound(vault, name);
+            }
+
             ThrowFirst(errors, vault, name);
         }
 

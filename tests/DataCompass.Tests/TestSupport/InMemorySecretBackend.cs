@@ -83,7 +83,11 @@ namespace DataCompass.Tests
                 throw new DataCompassException(DcError.VaultFailed, $"The vault '{vault}' failed.", vault);
             }
 
-            Vault(vault).Remove(name);
+            // As SecretManagement does: removing a secret that is not there is an error.
+            if (!Vault(vault).Remove(name))
+            {
+                throw new DataCompassException(DcError.SecretNotFound, $"The secret '{name}' was not found in the vault '{vault}'.", name);
+            }
         }
 
         public bool Test(string vault)

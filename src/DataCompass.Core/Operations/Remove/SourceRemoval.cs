@@ -74,7 +74,15 @@ namespace DataCompass.Core.Operations.Remove
             {
                 try
                 {
-                    _backend().Remove(secret.Vault, secret.SecretName);
+                    try
+                    {
+                        _backend().Remove(secret.Vault, secret.SecretName);
+                    }
+                    catch (DataCompassException exception) when (exception.Error == DcError.SecretNotFound)
+                    {
+                        // Already gone (an earlier run removed it and was stopped before it could say so): removed.
+                    }
+
                     _catalog.ForgetPendingSecretRemoval(secret.Vault, secret.SecretName);
                     removed.Add(secret);
                 }

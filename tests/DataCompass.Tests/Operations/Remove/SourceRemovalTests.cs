@@ -57,6 +57,20 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void AnOwnedSecretAlreadyGoneFromTheVaultCountsAsRemoved()
+        {
+            var source = Add("pg", "DataCompass-pg-password", owned: true);
+            _backend.Remove("Store", "DataCompass-pg-password");
+
+            var result = Removal().Remove(source, removeSecrets: true);
+
+            Assert.True(result.Removed);
+            Assert.Empty(result.FailedSecrets);
+            Assert.Equal("DataCompass-pg-password", Assert.Single(result.RemovedSecrets).SecretName);
+            Assert.Empty(_catalog.PendingSecretRemovals());
+        }
+
+        [Fact]
         public void ASecretTheVaultDidNotRemoveStaysQueuedAndTheNextRunRemovesIt()
         {
             var source = Add("pg", "DataCompass-pg-password", owned: true);

@@ -27,20 +27,7 @@ namespace DataCompass.Commands
         [ValidateNotNull]
         public DcSource[] InputObject { get; set; } = Array.Empty<DcSource>();
 
-        protected override void Process()
-        {
-            if (ParameterSetName == InputObjectSet)
-            {
-                foreach (var source in InputObject)
-                {
-                    _requests.Add(DatabaseOf(source), new[] { source.Name });
-                }
-            }
-            else
-            {
-                _requests.Add(ResolveDatabasePath(), Name ?? new[] { "*" });
-            }
-        }
+        protected override void Process() => _requests.AddRecord(this, ParameterSetName == InputObjectSet, InputObject, Name);
 
         protected override void End()
         {

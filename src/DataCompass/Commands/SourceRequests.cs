@@ -26,7 +26,24 @@ namespace DataCompass.Commands
             list.AddRange(names);
         }
 
-        public bool IsEmpty => _databases.Count == 0;
+        /// <summary>
+        /// What one pipeline record asks for: piped sources, each in its own catalog (unless -Database names
+        /// another), else the -Name patterns (every source when there are none) in the command's catalog.
+        /// </summary>
+        public void AddRecord(DataCompassCmdlet cmdlet, bool piped, IEnumerable<DcSource> input, string[]? names)
+        {
+            if (piped)
+            {
+                foreach (var source in input)
+                {
+                    Add(cmdlet.DatabaseOf(source), new[] { source.Name });
+                }
+            }
+            else
+            {
+                Add(cmdlet.ResolveDatabasePath(), names ?? new[] { "*" });
+            }
+        }
 
         /// <summary>Each catalog in the order first asked for, with its distinct names.</summary>
         public IEnumerable<(string DatabasePath, string[] Names)> ByDatabase =>

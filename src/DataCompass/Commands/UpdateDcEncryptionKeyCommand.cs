@@ -34,20 +34,7 @@ namespace DataCompass.Commands
         [ValidateRange(1, 10000)]
         public int BatchSize { get; set; } = 100;
 
-        protected override void Process()
-        {
-            if (ParameterSetName == InputObjectSet)
-            {
-                foreach (var source in InputObject)
-                {
-                    _requests.Add(DatabaseOf(source), new[] { source.Name });
-                }
-            }
-            else
-            {
-                _requests.Add(ResolveDatabasePath(), Name ?? new[] { "*" });
-            }
-        }
+        protected override void Process() => _requests.AddRecord(this, ParameterSetName == InputObjectSet, InputObject, Name);
 
         protected override void End()
         {

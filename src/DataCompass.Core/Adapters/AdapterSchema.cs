@@ -14,7 +14,15 @@ namespace DataCompass.Core.Adapters
             Fields = fields;
             UsernameField = usernameField;
             PasswordField = passwordField;
+            _byName = new Dictionary<string, FieldSchema>(StringComparer.OrdinalIgnoreCase);
+            foreach (var field in fields)
+            {
+                _byName.TryAdd(field.Name, field);
+            }
         }
+
+        // Looked up for every field of every row read (Get-DcSource over a large catalog).
+        private readonly Dictionary<string, FieldSchema> _byName;
 
         public string Type { get; }
 
@@ -29,7 +37,6 @@ namespace DataCompass.Core.Adapters
 
         public IEnumerable<FieldSchema> SecretFields => Fields.Where(candidate => candidate.IsSecret);
 
-        public FieldSchema? FindField(string name) =>
-            Fields.FirstOrDefault(candidate => string.Equals(candidate.Name, name, StringComparison.OrdinalIgnoreCase));
+        public FieldSchema? FindField(string name) => _byName.TryGetValue(name, out var field) ? field : null;
     }
 }

@@ -13,13 +13,15 @@ namespace DataCompass.Core.References
     /// a set-but-empty variable beats the default, and <c>$VAR</c> or <c>${VAR-d}</c> stay literal.
     /// <c>${secret:...}</c> adds SecretManagement references to that grammar.
     /// </summary>
-    public static class ReferenceGrammar
+    public static partial class ReferenceGrammar
     {
         // The secret alternative comes first but may not start with '-': "${secret:-x}" is the environment
         // variable "secret" with default "x", as it always was for the Python tool.
-        private static readonly Regex Placeholder = new Regex(
-            @"\$\{(?:secret:(?<secret>(?!-)[^}]*)|(?<var>[A-Za-z_][A-Za-z0-9_]*)(?::-(?<default>[^}]*))?)\}",
-            RegexOptions.CultureInvariant);
+        // Source-generated: it is matched against every stored value a read describes.
+        [GeneratedRegex(@"\$\{(?:secret:(?<secret>(?!-)[^}]*)|(?<var>[A-Za-z_][A-Za-z0-9_]*)(?::-(?<default>[^}]*))?)\}", RegexOptions.CultureInvariant)]
+        private static partial Regex PlaceholderPattern();
+
+        private static readonly Regex Placeholder = PlaceholderPattern();
 
         // Shapes that are almost never a real secret but often a placeholder gone wrong. Kept narrow on purpose,
         // since a real password may well contain '$' or '{': only the whole value counts as $NAME or {NAME}.
@@ -52,6 +54,12 @@ namespace DataCompass.Core.References
         /// <param name="context">Names the value in errors, e.g. "source 'prod', field 'password'".</param>
         public static IReadOnlyList<ValueSegment> Parse(string value, string context)
         {
+            if (value.IndexOf("${", StringComparison.Ordinal) < 0)
+            {
+                // Most stored values (hosts, ports, names) hold no placeholder: no regex, one segment at most.
+                return value.Length == 0 ? Array.Empty<ValueSegment>() : new[] { ValueSegment.Literal(value) };
+            }
+
             var segments = new List<ValueSegment>();
             var position = 0;
             foreach (Match match in Placeholder.Matches(value))

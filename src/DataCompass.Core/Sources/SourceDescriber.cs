@@ -29,12 +29,15 @@ namespace DataCompass.Core.Sources
                     continue;
                 }
 
-                var isSecret = IsSecretField(adapter, entry.Key);
-                var context = $"source '{sourceName}', field '{entry.Key}'";
+                // Parsed once for both the display value and the provenance. A value that does not parse counts as
+                // literal text, so the parse error (and the context naming it) is never shown: no context string is
+                // built for every field of every row.
+                var isSecret = field == null ? LooksSecret(entry.Key) : field.IsSecret;
+                var segments = entry.Value is string text && !EncryptedValue.IsEncrypted(text) ? SafeParse(text, sourceName) : null;
                 descriptions.Add(new FieldDescription(
                     entry.Key,
-                    DisplayValue(entry.Value, isSecret, context),
-                    ProvenanceOf(entry.Value, isSecret, context),
+                    DisplayValue(entry.Value, isSecret, segments),
+                    ProvenanceOf(entry.Value, isSecret, segments),
                     isSecret,
                     field != null));
             }
@@ -46,7 +49,11 @@ namespace DataCompass.Core.Sources
         public static bool HoldsPlaintextSecret(object? value, string context) =>
             ProvenanceOf(value, isSecret: true, context) == ValueProvenance.Plaintext;
 
-        public static ValueProvenance ProvenanceOf(object? value, bool isSecret, string context)
+        public static ValueProvenance ProvenanceOf(object? value, bool isSecret, string context) =>
+            ProvenanceOf(value, isSecret, value is string text && !EncryptedValue.IsEncrypted(text) ? SafeParse(text, context) : null);
+
+        // segments: the value's parse when it is an unencrypted string that parses, else null.
+        private static ValueProvenance ProvenanceOf(object? value, bool isSecret, IReadOnlyList<ValueSegment>? segments)
         {
             if (value == null)
             {
@@ -63,7 +70,6 @@ namespace DataCompass.Core.Sources
                 return ValueProvenance.Encrypted;
             }
 
-            var segments = SafeParse(text, context);
             if (segments == null)
             {
                 return isSecret ? ValueProvenance.Plaintext : ValueProvenance.Literal;
@@ -91,7 +97,7 @@ namespace DataCompass.Core.Sources
             return provenance;
         }
 
-        private static object? DisplayValue(object? value, bool isSecret, string context)
+        private static object? DisplayValue(object? value, bool isSecret, IReadOnlyList<ValueSegment>? segments)
         {
             if (EncryptedValue.IsEncrypted(value))
             {
@@ -104,13 +110,7 @@ namespace DataCompass.Core.Sources
                 return value;
             }
 
-            if (!(value is string text))
-            {
-                return Mask;
-            }
-
-            var segments = SafeParse(text, context);
-            return segments == null ? Mask : ReferenceGrammar.MaskLiterals(segments, Mask);
+            return value is string && segments != null ? ReferenceGrammar.MaskLiterals(segments, Mask) : Mask;
         }
 
         private static IReadOnlyList<ValueSegment>? SafeParse(string text, string context)

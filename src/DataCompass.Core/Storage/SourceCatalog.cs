@@ -18,6 +18,11 @@ namespace DataCompass.Core.Storage
         private const int BusyTimeoutMilliseconds = 15000;
         private readonly SqliteConnection _connection;
 
+        // Statements run once per record of a long pipeline (the name check and the insert of Add-DcSource), kept
+        // prepared for the catalog's lifetime: SQLite parses each once, not once a record (bench/Measure-Catalog.ps1).
+        private readonly Dictionary<string, SqliteCommand> _prepared = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
+        private SqliteTransaction? _transaction;
+
         private SourceCatalog(string path, SqliteConnection connection, bool writable)
         {
             Path = path;
@@ -188,31 +193,35 @@ namespace DataCompass.Core.Storage
             RequireWritable();
             return InTransaction(() =>
             {
-                var existing = FindSourceCore(source.Name);
-                if (existing != null)
-                {
-                    throw new DataCompassException(
-                        DcError.SourceExists,
-                        $"A source named '{existing.Name}' already exists in '{Path}'. Remove it first or choose another name.",
-                        source.Name);
-                }
+                ThrowIfNameTaken(source.Name);
 
                 var now = SqliteTimestamp.Format(DateTime.UtcNow);
-                using var command = _connection.CreateCommand();
-                command.CommandText =
+                var command = Prepared(
                     "INSERT INTO data_sources (name, display_name, source_type, connection_info, sync_config, is_active, created_at, updated_at) " +
-                    "VALUES ($name, $display_name, $source_type, $connection_info, $sync_config, 1, $now, $now);";
+                    "VALUES ($name, $display_name, $source_type, $connection_info, $sync_config, 1, $now, $now); SELECT last_insert_rowid();");
                 command.Parameters.AddWithValue("$name", source.Name);
                 command.Parameters.AddWithValue("$display_name", (object?)source.DisplayName ?? DBNull.Value);
                 command.Parameters.AddWithValue("$source_type", source.SourceType);
                 command.Parameters.AddWithValue("$connection_info", source.ConnectionInfoJson);
                 command.Parameters.AddWithValue("$sync_config", "null");
                 command.Parameters.AddWithValue("$now", now);
-                command.ExecuteNonQuery();
-                command.CommandText = "SELECT last_insert_rowid();";
-                command.Parameters.Clear();
                 var id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-                var stored = FindSourceById(id) ?? throw new InvalidOperationException("The inserted source was not found.");
+
+                // The row as written, built from what was inserted rather than read back: a second query and JSON
+                // parse an add would otherwise cost (bench/Measure-Catalog.ps1).
+                var at = SqliteTimestamp.Parse(now)!.Value;
+                var stored = new StoredSource
+                {
+                    Id = id,
+                    Name = source.Name,
+                    DisplayName = source.DisplayName,
+                    SourceType = source.SourceType,
+                    ConnectionInfoJson = source.ConnectionInfoJson,
+                    SyncConfig = "null",
+                    IsActive = true,
+                    CreatedAt = at,
+                    UpdatedAt = at,
+                };
                 foreach (var owned in ownedSecrets ?? Array.Empty<OwnedSecret>())
                 {
                     RecordOwnedSecret(stored.Id, owned, now);
@@ -225,14 +234,41 @@ namespace DataCompass.Core.Storage
         /// <summary>Throws <see cref="DcError.SourceExists"/> when a source of that name (ignoring case) is present.</summary>
         public void EnsureNameIsFree(string name)
         {
-            var existing = FindSource(name);
-            if (existing != null)
+            if (TableExists("data_sources"))
+            {
+                ThrowIfNameTaken(name);
+            }
+        }
+
+        private void ThrowIfNameTaken(string name)
+        {
+            var taken = TakenName(name);
+            if (taken != null)
             {
                 throw new DataCompassException(
                     DcError.SourceExists,
-                    $"A source named '{existing.Name}' already exists in '{Path}'. Remove it first or choose another name.",
+                    $"A source named '{taken}' already exists in '{Path}'. Remove it first or choose another name.",
                     name);
             }
+        }
+
+        /// <summary>
+        /// The stored name equal to <paramref name="name"/> ignoring case (the exact one first), or null. Names only:
+        /// an add asks this for every source it adds.
+        /// </summary>
+        private string? TakenName(string name)
+        {
+            if (!IsAscii(name))
+            {
+                return QuerySources(string.Empty, null, new SourceFilter { Name = stored => string.Equals(stored, name, StringComparison.OrdinalIgnoreCase) })
+                    .Select(stored => stored.Name)
+                    .OrderBy(stored => string.Equals(stored, name, StringComparison.Ordinal) ? 0 : 1)
+                    .FirstOrDefault();
+            }
+
+            var command = Prepared("SELECT name FROM data_sources WHERE name = $name COLLATE NOCASE ORDER BY name = $name DESC LIMIT 1;");
+            command.Parameters.AddWithValue("$name", name);
+            return Run(() => command.ExecuteScalar()) as string;
         }
 
         /// <summary>
@@ -577,7 +613,31 @@ namespace DataCompass.Core.Storage
             }
         }
 
-        public void Dispose() => _connection.Dispose();
+        public void Dispose()
+        {
+            foreach (var command in _prepared.Values)
+            {
+                command.Dispose();
+            }
+
+            _prepared.Clear();
+            _connection.Dispose();
+        }
+
+        /// <summary>A kept command for <paramref name="sql"/>, its parameters cleared, in the current transaction (if any).</summary>
+        private SqliteCommand Prepared(string sql)
+        {
+            if (!_prepared.TryGetValue(sql, out var command))
+            {
+                command = _connection.CreateCommand();
+                command.CommandText = sql;
+                _prepared[sql] = command;
+            }
+
+            command.Transaction = _transaction;
+            command.Parameters.Clear();
+            return command;
+        }
 
         private static SourceCatalog Open(string path, SqliteOpenMode mode, bool writable, bool immutable = false)
         {
@@ -908,26 +968,13 @@ namespace DataCompass.Core.Storage
                     return null;
                 }
 
-                OrderedMap connectionInfo;
-                DataCompassException? problem = null;
-                try
-                {
-                    connectionInfo = ConnectionInfoJson.Deserialize(Value(reader, _connectionInfo) as string ?? string.Empty, name);
-                }
-                catch (DataCompassException exception)
-                {
-                    connectionInfo = new OrderedMap();
-                    problem = exception;
-                }
-
                 return new StoredSource
                 {
                     Id = Integer(reader, _id) ?? 0L,
                     Name = name,
                     DisplayName = Value(reader, _displayName) as string,
                     SourceType = sourceType,
-                    ConnectionInfo = connectionInfo,
-                    ConnectionInfoProblem = problem,
+                    ConnectionInfoJson = Value(reader, _connectionInfo) as string,
                     SyncConfig = Value(reader, _syncConfig) as string,
                     IsActive = (Integer(reader, _isActive) ?? 1L) != 0,
                     LastScanAt = SqliteTimestamp.Parse(Value(reader, _lastScanAt)),
@@ -1009,9 +1056,17 @@ namespace DataCompass.Core.Storage
         {
             // BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
             using var transaction = _connection.BeginTransaction(deferred: false);
-            var result = work();
-            transaction.Commit();
-            return result;
+            _transaction = transaction;
+            try
+            {
+                var result = work();
+                transaction.Commit();
+                return result;
+            }
+            finally
+            {
+                _transaction = null;
+            }
         });
 
         /// <summary>Maps SQLite failures to DataCompass errors; SQLite's messages never carry bound values.</summary>

@@ -15,13 +15,71 @@ namespace DataCompass.Core.Storage
 
         public string SourceType { get; init; } = string.Empty;
 
-        public OrderedMap ConnectionInfo { get; init; } = new OrderedMap();
+        // connection_info is parsed when it is first asked for, not when the row is read: a command that reads many
+        // rows before it uses them (Get-DcSource reads to the end first) then holds short JSON strings, not every
+        // row's parsed map at once (bench/Measure-Catalog.ps1).
+        private bool _parsePending;
+        private string? _connectionInfoJson;
+        private OrderedMap? _connectionInfo;
+        private DataCompassException? _connectionInfoProblem;
+
+        public OrderedMap ConnectionInfo
+        {
+            get
+            {
+                ParseConnectionInfo();
+                return _connectionInfo!;
+            }
+
+            init => _connectionInfo = value;
+        }
 
         /// <summary>
         /// Why the stored connection_info could not be read (then <see cref="ConnectionInfo"/> is empty), so one
         /// damaged row does not hide the rest of the catalog. Null for a readable row.
         /// </summary>
-        public DataCompassException? ConnectionInfoProblem { get; init; }
+        public DataCompassException? ConnectionInfoProblem
+        {
+            get
+            {
+                ParseConnectionInfo();
+                return _connectionInfoProblem;
+            }
+
+            init => _connectionInfoProblem = value;
+        }
+
+        /// <summary>connection_info as stored, to be parsed on first use instead of <see cref="ConnectionInfo"/>.</summary>
+        internal string? ConnectionInfoJson
+        {
+            init
+            {
+                _connectionInfoJson = value;
+                _parsePending = true;
+            }
+        }
+
+        private void ParseConnectionInfo()
+        {
+            if (!_parsePending)
+            {
+                _connectionInfo ??= new OrderedMap();
+                return;
+            }
+
+            _parsePending = false;
+            try
+            {
+                _connectionInfo = Common.ConnectionInfoJson.Deserialize(_connectionInfoJson ?? string.Empty, Name);
+            }
+            catch (DataCompassException exception)
+            {
+                _connectionInfo = new OrderedMap();
+                _connectionInfoProblem = exception;
+            }
+
+            _connectionInfoJson = null;
+        }
 
         /// <summary>The sync_config JSON text as stored (often the text "null").</summary>
         public string? SyncConfig { get; init; }

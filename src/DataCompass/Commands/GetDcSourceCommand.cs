@@ -31,16 +31,19 @@ namespace DataCompass.Commands
             // Read to the end and closed before the first object goes down the pipeline: the next command is often
             // Remove-DcSource or Set-DcSourceSecret on the same file, and a read held open across its writes keeps
             // their checkpoint waiting for the busy timeout.
-            List<StoredSource> selected;
+            Queue<StoredSource> selected;
             using (var catalog = OpenExistingCatalog(databasePath))
             {
-                selected = (Name == null
+                selected = new Queue<StoredSource>(Name == null
                     ? catalog.EnumerateSources(type == null ? null : new SourceFilter { Type = type })
-                    : SelectNamed(catalog, databasePath, Name, type)).ToList();
+                    : SelectNamed(catalog, databasePath, Name, type));
             }
 
-            foreach (var source in selected)
+            // Each row's connection_info is parsed as it is emitted, and the row is let go then: a large catalog never
+            // has every parsed row alive at once (bench/Measure-Catalog.ps1).
+            while (selected.Count > 0)
             {
+                var source = selected.Dequeue();
                 if (source.ConnectionInfoProblem != null)
                 {
                     // Listed all the same, without fields, so it can still be found and removed.

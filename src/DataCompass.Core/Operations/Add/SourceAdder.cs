@@ -17,11 +17,17 @@ namespace DataCompass.Core.Operations.Add
     {
         public static StoredSource Add(SourcePlan plan, ISecretBackend backend, SourceCatalog catalog)
         {
-            catalog.EnsureNameIsFree(plan.Source.Name);
+            var toWrite = plan.Secrets.Where(secret => !secret.AlreadyWritten).ToList();
+            if (toWrite.Count > 0)
+            {
+                // Before anything goes into a vault; the insert checks the name again in its transaction.
+                catalog.EnsureNameIsFree(plan.Source.Name);
+            }
+
             var written = new List<PendingSecret>();
             try
             {
-                foreach (var secret in plan.Secrets.Where(secret => !secret.AlreadyWritten))
+                foreach (var secret in toWrite)
                 {
                     try
                     {

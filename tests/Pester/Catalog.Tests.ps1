@@ -197,7 +197,7 @@ Describe 'A new catalog database' {
     }
 
     It 'records DataCompass schema version 2 in dc_schema_info' {
-        $script:New.SchemaVersion | Should -Be @('2|text')
+        $script:New.SchemaVersion | Should -Be @('3|text')
         $script:New.Tables | Should -Contain 'dc_schema_info'
         @($script:New.Tables | Where-Object { $_ -notin 'data_sources' -and $_ -notlike 'dc_*' -and $_ -notlike 'sqlite_*' }) |
             Should -BeNullOrEmpty -Because 'DataCompass''s own tables carry the dc_ prefix'

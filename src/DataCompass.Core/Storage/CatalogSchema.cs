@@ -9,9 +9,9 @@ namespace DataCompass.Core.Storage
         /// <summary>
         /// The DataCompass schema version this build writes. A newer database refuses writes. 1: dc_schema_info and
         /// dc_source_secrets. 2: ix_dc_data_sources_name_nocase, so a name is looked up ignoring case without a scan, and
-        /// dc_pending_secret_removals.
+        /// dc_pending_secret_removals. 3: dc_audit_events and its indexes.
         /// </summary>
-        public const int CurrentVersion = 2;
+        public const int CurrentVersion = 3;
 
         public const string CreateDataSources =
             "CREATE TABLE IF NOT EXISTS data_sources (id INTEGER NOT NULL, name VARCHAR(255) NOT NULL, display_name VARCHAR(255), " +
@@ -37,7 +37,7 @@ namespace DataCompass.Core.Storage
         public static readonly string[] Objects =
         {
             "data_sources", "ix_data_sources_name", "ix_dc_data_sources_name_nocase", "dc_schema_info", "dc_source_secrets", "ix_dc_source_secrets_secret",
-            "dc_pending_secret_removals",
+            "dc_pending_secret_removals", "dc_audit_events", "ix_dc_audit_events_at", "ix_dc_audit_events_source",
         };
 
         public const string CreateSchemaInfo =
@@ -60,6 +60,24 @@ namespace DataCompass.Core.Storage
         public const string CreatePendingSecretRemovals =
             "CREATE TABLE IF NOT EXISTS dc_pending_secret_removals (vault VARCHAR(255) NOT NULL, secret_name VARCHAR(255) NOT NULL, " +
             "source_name VARCHAR(255) NOT NULL, field VARCHAR(255) NOT NULL, queued_at DATETIME NOT NULL, PRIMARY KEY (vault, secret_name));";
+
+        /// <summary>
+        /// The audit trail: one row per change or resolution, written in the transaction of the change it records.
+        /// <c>fields</c> holds, per field, the old and new reference or provenance, never a value; <c>context</c> the
+        /// command, the PowerShell host, the outcome and the error id. No foreign key: an event outlives its source.
+        /// AUTOINCREMENT, so an id is never handed out twice, even after old events were pruned. "user" is quoted
+        /// in every statement (it is a reserved word in PostgreSQL).
+        /// </summary>
+        public const string CreateAuditEvents =
+            "CREATE TABLE IF NOT EXISTS dc_audit_events (id INTEGER PRIMARY KEY AUTOINCREMENT, at_utc DATETIME NOT NULL, " +
+            "\"user\" VARCHAR(255) NOT NULL, host VARCHAR(255) NOT NULL, process_id INTEGER NOT NULL, action VARCHAR(50) NOT NULL, " +
+            "source_id INTEGER, source_name VARCHAR(255), fields JSON NOT NULL, context JSON NOT NULL);";
+
+        public const string CreateAuditEventsAtIndex =
+            "CREATE INDEX IF NOT EXISTS ix_dc_audit_events_at ON dc_audit_events (at_utc);";
+
+        public const string CreateAuditEventsSourceIndex =
+            "CREATE INDEX IF NOT EXISTS ix_dc_audit_events_source ON dc_audit_events (source_name COLLATE NOCASE, id);";
 
         public const string SchemaVersionKey = "schema_version";
 

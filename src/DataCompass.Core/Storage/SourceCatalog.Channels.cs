@@ -36,7 +36,7 @@ namespace DataCompass.Core.Storage
         /// Authorization) only if it still holds <paramref name="expected"/>, in one transaction. Every other
         /// key keeps its value and its place. False when the value had changed (or the row or key is gone).
         /// </summary>
-        public bool ReplaceChannelValue(long channelId, IReadOnlyList<string> path, string expected, string replacement)
+        public bool ReplaceChannelValue(long channelId, IReadOnlyList<string> path, string expected, string replacement, AuditEntry? audit = null)
         {
             RequireWritable();
             if (path == null || path.Count == 0)
@@ -87,6 +87,7 @@ namespace DataCompass.Core.Storage
                 }
 
                 MarkScrubPending();
+                WriteAuditEvent(audit ?? new AuditEntry(AuditActions.Convert), null, null, SqliteTimestamp.Format(DateTime.UtcNow));
                 return true;
             });
         }

@@ -188,7 +188,7 @@ namespace DataCompass.Core.Storage
         /// Inserts a new source, and records the vault secrets created for it. Throws
         /// <see cref="DcError.SourceExists"/> when the name is taken (ignoring case).
         /// </summary>
-        public StoredSource AddSource(NewSource source, IReadOnlyList<OwnedSecret>? ownedSecrets = null)
+        public StoredSource AddSource(NewSource source, IReadOnlyList<OwnedSecret>? ownedSecrets = null, AuditEntry? audit = null)
         {
             RequireWritable();
             return InTransaction(() =>
@@ -226,6 +226,8 @@ namespace DataCompass.Core.Storage
                 {
                     RecordOwnedSecret(stored.Id, owned, now);
                 }
+
+                WriteAuditEvent(audit ?? new AuditEntry(AuditActions.Add), stored.Id, stored.Name, now);
 
                 return stored;
             });
@@ -275,7 +277,7 @@ namespace DataCompass.Core.Storage
         /// Replaces stored field values, and records the secret DataCompass now owns for a field (and the one it
         /// replaced, still to be removed), in one transaction. Returns the updated source.
         /// </summary>
-        public StoredSource UpdateFields(long sourceId, IReadOnlyDictionary<string, object?> values, OwnedSecret? ownedSecret, OwnedSecret? replacedSecret = null)
+        public StoredSource UpdateFields(long sourceId, IReadOnlyDictionary<string, object?> values, OwnedSecret? ownedSecret, OwnedSecret? replacedSecret = null, AuditEntry? audit = null)
         {
             RequireWritable();
             var updated = InTransaction(() =>
@@ -299,6 +301,8 @@ namespace DataCompass.Core.Storage
                     }
                 }
 
+                WriteAuditEvent(audit ?? new AuditEntry(AuditActions.Set), sourceId, source.Name, now);
+
                 return FindSourceById(sourceId)!;
             });
             CheckpointWal();
@@ -309,7 +313,7 @@ namespace DataCompass.Core.Storage
         /// Replaces a field's value only if it still holds <paramref name="expected"/>, recording the secret
         /// DataCompass now owns for it, in one transaction. False when the value had changed (or the row is gone).
         /// </summary>
-        public bool ReplaceField(long sourceId, string field, string expected, string replacement, OwnedSecret ownedSecret)
+        public bool ReplaceField(long sourceId, string field, string expected, string replacement, OwnedSecret ownedSecret, AuditEntry? audit = null)
         {
             RequireWritable();
             var replaced = InTransaction(() =>
@@ -325,6 +329,7 @@ namespace DataCompass.Core.Storage
                 WriteConnectionInfo(sourceId, source.ConnectionInfo, now);
                 RecordOwnedSecret(sourceId, ownedSecret, now);
                 MarkScrubPending();
+                WriteAuditEvent(audit ?? new AuditEntry(AuditActions.Convert), sourceId, source.Name, now);
                 return true;
             });
 
@@ -337,7 +342,7 @@ namespace DataCompass.Core.Storage
         /// value (compare-and-swap): a value changed by another process meanwhile is left alone. Returns, per
         /// replacement, whether it was applied.
         /// </summary>
-        public IReadOnlyList<bool> ReplaceValues(IReadOnlyList<FieldReplacement> replacements)
+        public IReadOnlyList<bool> ReplaceValues(IReadOnlyList<FieldReplacement> replacements, string action = AuditActions.RotateKey)
         {
             RequireWritable();
             return InTransaction(() =>
@@ -365,6 +370,10 @@ namespace DataCompass.Core.Storage
                     {
                         WriteConnectionInfo(group.Key, source.ConnectionInfo, now);
                         MarkScrubPending();
+                        var changes = group.Where(pair => applied[pair.index])
+                            .Select(pair => pair.replacement.Change ?? new AuditFieldChange(pair.replacement.Field, null, null))
+                            .ToList();
+                        WriteAuditEvent(new AuditEntry(action, changes), group.Key, source.Name, now);
                     }
                 }
 
@@ -520,7 +529,7 @@ namespace DataCompass.Core.Storage
         /// secrets in <paramref name="secretsToRemove"/> are queued for removal from their vault (see
         /// <see cref="PendingSecretRemovals"/>). Returns false if it was gone.
         /// </summary>
-        public bool RemoveSource(long id, IReadOnlyList<OwnedSecret>? secretsToRemove = null)
+        public bool RemoveSource(long id, IReadOnlyList<OwnedSecret>? secretsToRemove = null, AuditEntry? audit = null)
         {
             RequireWritable();
             var removed = InTransaction(() =>
@@ -548,6 +557,7 @@ namespace DataCompass.Core.Storage
                     queue.ExecuteNonQuery();
                 }
 
+                WriteAuditEvent(audit ?? new AuditEntry(AuditActions.Remove), id, source?.Name, now);
                 return true;
             });
             CheckpointWal();
@@ -737,6 +747,9 @@ namespace DataCompass.Core.Storage
                 Execute(CatalogSchema.CreateSourceSecrets);
                 Execute(CatalogSchema.CreateSourceSecretsIndex);
                 Execute(CatalogSchema.CreatePendingSecretRemovals);
+                Execute(CatalogSchema.CreateAuditEvents);
+                Execute(CatalogSchema.CreateAuditEventsAtIndex);
+                Execute(CatalogSchema.CreateAuditEventsSourceIndex);
                 using var command = _connection.CreateCommand();
                 // Inserted for a new catalog, raised for an older one; never lowered (read again inside the lock).
                 command.CommandText =

@@ -81,7 +81,7 @@ namespace DataCompass.Tests
             }
 
             Assert.Single(Rows("SELECT 1 FROM sqlite_master WHERE name = 'ix_dc_data_sources_name_nocase';"));
-            Assert.Equal("2", Rows("SELECT value FROM dc_schema_info WHERE key = 'schema_version';").Single()[0]);
+            Assert.Equal("3", Rows("SELECT value FROM dc_schema_info WHERE key = 'schema_version';").Single()[0]);
             Assert.Equal("CREATE INDEX ix_dc_data_sources_name_nocase ON data_sources (name COLLATE NOCASE)",
                 Rows("SELECT sql FROM sqlite_master WHERE name = 'ix_dc_data_sources_name_nocase';").Single()[0]);
         }
@@ -100,7 +100,7 @@ namespace DataCompass.Tests
                 Assert.Equal("legacy", catalog.FindSource("LEGACY")!.Name);
             }
 
-            Assert.Equal("2", Rows("SELECT value FROM dc_schema_info WHERE key = 'schema_version';").Single()[0]);
+            Assert.Equal("3", Rows("SELECT value FROM dc_schema_info WHERE key = 'schema_version';").Single()[0]);
             Assert.Equal("text", Rows("SELECT typeof(value) FROM dc_schema_info WHERE key = 'schema_version';").Single()[0]);
             Assert.Single(Rows("SELECT 1 FROM sqlite_master WHERE name = 'ix_dc_data_sources_name_nocase';"));
             Assert.Equal(2, Rows("SELECT * FROM data_sources;").Count);

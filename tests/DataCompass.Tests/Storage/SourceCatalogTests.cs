@@ -65,7 +65,7 @@ namespace DataCompass.Tests
             }
 
             Assert.Equal("wal", Scalar("PRAGMA journal_mode;"));
-            Assert.Equal("2", Scalar("SELECT value FROM dc_schema_info WHERE key = 'schema_version';"));
+            Assert.Equal("3", Scalar("SELECT value FROM dc_schema_info WHERE key = 'schema_version';"));
             Assert.Equal(1L, Scalar("SELECT count(*) FROM sqlite_master WHERE name = 'ix_data_sources_name';"));
             Assert.StartsWith("CREATE TABLE data_sources (id INTEGER NOT NULL, name VARCHAR(255) NOT NULL", (string)Scalar("SELECT sql FROM sqlite_master WHERE name = 'data_sources';")!);
         }

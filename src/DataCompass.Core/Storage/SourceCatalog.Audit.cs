@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using DataCompass.Core.Common;
+
+namespace DataCompass.Core.Storage
+{
+    /// <summary>
+    /// Writing the audit trail (dc_audit_events). Every change method of the catalog takes the event that
+    /// describes it and writes it in the change's own transaction, so neither can exist without the other.
+    /// </summary>
+    public sealed partial class SourceCatalog
+    {
+        private const string InsertAuditEvent =
+            "INSERT INTO dc_audit_events (at_utc, \"user\", host, process_id, action, source_id, source_name, fields, context) " +
+            "VALUES ($at, $user, $host, $pid, $action, $source_id, $source_name, $fields, $context);";
+
+        private bool _pruned;
+
+        /// <summary>Who this catalog's changes are recorded as: set by the command that opened it.</summary>
+        public AuditActor Actor { get; set; } = AuditActor.Unknown;
+
+        /// <summary>Events older than this many days are pruned by this catalog's first write; null keeps them all.</summary>
+        public int? AuditRetentionDays { get; set; }
+
+        /// <summary>
+        /// Records events that go with no row change of their own (a resolution, a new key, a config change), all
+        /// in one transaction.
+        /// </summary>
+        public void RecordEvents(IReadOnlyList<AuditEntry> entries)
+        {
+            RequireWritable();
+            if (entries.Count == 0)
+            {
+                return;
+            }
+
+            InTransaction(() =>
+            {
+                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                foreach (var entry in entries)
+                {
+                    WriteAuditEvent(entry, entry.SourceId, entry.SourceName, now);
+                }
+
+                return 0;
+            });
+        }
+
+        /// <summary>Writes one event inside the current transaction, after pruning what retention says is too old.</summary>
+        private void WriteAuditEvent(AuditEntry entry, long? sourceId, string? sourceName, string now)
+        {
+            // Retention is applied by changes only: a resolution is recorded, but it is a read, and reads never prune.
+            if (entry.Action != AuditActions.Resolve)
+            {
+                PruneAuditEvents();
+            }
+
+            var command = Prepared(InsertAuditEvent);
+            command.Parameters.AddWithValue("$at", now);
+            command.Parameters.AddWithValue("$user", Actor.User);
+            command.Parameters.AddWithValue("$host", Actor.Machine);
+            command.Parameters.AddWithValue("$pid", Actor.ProcessId);
+            command.Parameters.AddWithValue("$action", entry.Action);
+            command.Parameters.AddWithValue("$source_id", (object?)sourceId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$source_name", (object?)sourceName ?? DBNull.Value);
+            command.Parameters.AddWithValue("$fields", ConnectionInfoJson.Serialize(FieldsOf(entry)));
+            command.Parameters.AddWithValue("$context", ConnectionInfoJson.Serialize(ContextOf(entry)));
+            command.ExecuteNonQuery();
+        }
+
+        private static OrderedMap FieldsOf(AuditEntry entry)
+        {
+            var fields = new OrderedMap();
+            foreach (var change in entry.Fields)
+            {
+                fields[change.Field] = new OrderedMap { { "old", change.Old }, { "new", change.New } };
+            }
+
+            return fields;
+        }
+
+        private OrderedMap ContextOf(AuditEntry entry)
+        {
+            var context = new OrderedMap
+            {
+                { "command", Actor.Command },
+                { "host_name", Actor.HostName },
+                { "outcome", entry.ErrorId == null ? "succeeded" : "failed" },
+                { "error_id", entry.ErrorId },
+            };
+            foreach (var detail in entry.Details)
+            {
+                context[detail.Key] = detail.Value;
+            }
+
+            return context;
+        }
+
+        // Once a catalog (a command): the DELETE is an index range on at_utc, but there is no need to repeat it
+        // for every add of a pipeline.
+        private void PruneAuditEvents()
+        {
+            if (_pruned || AuditRetentionDays == null)
+            {
+                return;
+            }
+
+            var command = Prepared("DELETE FROM dc_audit_events WHERE at_utc < $cutoff;");
+            command.Parameters.AddWithValue("$cutoff", SqliteTimestamp.Format(DateTime.UtcNow.AddDays(-AuditRetentionDays.Value)));
+            command.ExecuteNonQuery();
+            _pruned = true;
+        }
+    }
+}

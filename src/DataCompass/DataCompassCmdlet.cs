@@ -109,6 +109,45 @@ namespace DataCompass
             return source.Database;
         }
 
+        /// <summary>
+        /// Opens a catalog for writing (creating it if needed), its changes recorded as this command's, by this
+        /// process, user and host, and with the config's audit retention.
+        /// </summary>
+        internal SourceCatalog OpenCatalogForWrite(string databasePath)
+        {
+            var catalog = SourceCatalog.OpenForWrite(databasePath);
+            catalog.Actor = AuditActor.OfThisProcess(Host?.Name ?? "unknown", MyInvocation.MyCommand?.Name ?? GetType().Name);
+            try
+            {
+                catalog.AuditRetentionDays = ConfigFor(databasePath).AuditRetentionDays;
+            }
+            catch
+            {
+                catalog.Dispose();
+                throw;
+            }
+
+            return catalog;
+        }
+
+        /// <summary>
+        /// Records events of a change made outside the catalog (a key file, a vault secret, the config), after it was
+        /// made. It cannot share a transaction with that change, so a failure to record is a warning naming what
+        /// was done; the change itself stands.
+        /// </summary>
+        internal void RecordOutsideChange(string databasePath, AuditEntry entry, string whatWasDone)
+        {
+            try
+            {
+                using var catalog = OpenCatalogForWrite(databasePath);
+                catalog.RecordEvents(new[] { entry });
+            }
+            catch (DataCompassException exception)
+            {
+                WriteWarning($"{whatWasDone}, but the audit trail of '{databasePath}' could not record it: {exception.Message}");
+            }
+        }
+
         /// <summary>Opens an existing catalog for reading; a catalog that is not there ends the command with DcCatalogNotFound.</summary>
         internal SourceCatalog OpenExistingCatalog(string databasePath) =>
             SourceCatalog.OpenForRead(databasePath) ?? throw CatalogLocation.NotFound(
@@ -180,7 +219,7 @@ namespace DataCompass
 
             if (ShouldProcess(databasePath, "Scrub the catalog file (an earlier run was interrupted before it could)"))
             {
-                using var writer = SourceCatalog.OpenForWrite(databasePath);
+                using var writer = OpenCatalogForWrite(databasePath);
                 writer.Scrub();
             }
         }

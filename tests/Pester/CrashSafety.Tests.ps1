@@ -26,6 +26,13 @@ BeforeAll {
 
     function Get-SecretNames([string] $Vault) { @(Get-SecretInfo -Vault $Vault | ForEach-Object Name | Sort-Object) }
 
+    function Get-AddEvents([string] $Database) {
+        # The source of each add event whose source is still there, sorted; an event for a gone source is a failure below.
+        $rows = @(Invoke-RawSql -Database $Database -ReadOnly -Sql "SELECT e.source_name AS name, s.id AS live FROM dc_audit_events e LEFT JOIN data_sources s ON s.id = e.source_id WHERE e.action = 'add'")
+        foreach ($row in $rows) { $row.live | Should -Not -BeNullOrEmpty -Because "the add event of '$($row.name)' has its row" }
+        @($rows | ForEach-Object name | Sort-Object)
+    }
+
     function Get-AccountedSecrets([string] $Database) {
         # Every secret the catalog knows it owns: recorded for a source, or queued for removal after one went.
         $owned = @(Invoke-RawSql -Database $Database -ReadOnly -Sql 'SELECT secret_name FROM dc_source_secrets' | ForEach-Object secret_name)
@@ -113,6 +120,8 @@ Describe 'Add-DcSource over a pipeline, killed at a random moment' -Tag 'Vault',
             if (Test-Path -LiteralPath $db) {
                 Get-Integrity $db | Should -Be 'ok'
                 $null = Assert-Resolves $db $expected
+                # The event is written in the add's own transaction: one per source added, none for an add the kill undid.
+                @(Get-AddEvents $db) | Should -Be @($added | Sort-Object)
             }
 
             # The same pipeline again: adds the rest (reusing what a killed add left), refuses what is there.
@@ -122,6 +131,7 @@ Describe 'Add-DcSource over a pipeline, killed at a random moment' -Tag 'Vault',
             @(Assert-Resolves $db $expected | Sort-Object) | Should -Be @($expected.Keys | Sort-Object)
             Get-SecretNames $vault | Should -Be @($expected.Keys | ForEach-Object { "DataCompass-$_-password" } | Sort-Object) -Because 'one secret per source, none duplicated'
             Get-AccountedSecrets $db | Should -Be (Get-SecretNames $vault)
+            @(Get-AddEvents $db) | Should -Be @($expected.Keys | Sort-Object) -Because 'exactly one add event per source'
             Get-Integrity $db | Should -Be 'ok'
         }
         finally {

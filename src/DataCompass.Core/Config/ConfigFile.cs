@@ -22,7 +22,13 @@ namespace DataCompass.Core.Config
 
         private static readonly YamlReader Reader = new YamlReader("The config file", DcError.ConfigInvalid, DcError.ConfigInvalid, DcError.ConfigInvalid);
 
-        private static readonly string[] Keys = { SecretsBackendKey, SecretNameTemplateKey, EncryptionKeyRefKey };
+        public const string AuditRetentionDaysKey = "audit_retention_days";
+        public const string AuditResolutionKey = "audit_resolution";
+
+        /// <summary>The longest retention that can be set: 100 years.</summary>
+        public const int MaxAuditRetentionDays = 36500;
+
+        private static readonly string[] Keys = { SecretsBackendKey, SecretNameTemplateKey, EncryptionKeyRefKey, AuditRetentionDaysKey, AuditResolutionKey };
 
         public static string PathFor(string databasePath) => System.IO.Path.Combine(CatalogLocation.DataDirectoryOf(databasePath), FileName);
 
@@ -46,6 +52,18 @@ namespace DataCompass.Core.Config
                     continue;
                 }
 
+                if (entry.Key == AuditRetentionDaysKey)
+                {
+                    if (entry.Value != null && ParseRetention(entry.Value) is not { } days)
+                    {
+                        problems.Add($"key '{entry.Key}' must be a whole number of days from 1 to {MaxAuditRetentionDays}");
+                        continue;
+                    }
+
+                    config.AuditRetentionDays = entry.Value == null ? null : ParseRetention(entry.Value);
+                    continue;
+                }
+
                 if (entry.Value != null && !(entry.Value is string))
                 {
                     problems.Add($"key '{entry.Key}' must be text");
@@ -65,6 +83,15 @@ namespace DataCompass.Core.Config
                         }
 
                         config.SecretNameTemplate = value;
+                        break;
+                    case AuditResolutionKey:
+                        if (value != null && !Enum.TryParse<AuditResolution>(value, ignoreCase: true, out _))
+                        {
+                            problems.Add($"key '{entry.Key}' must be All, Failures or Off");
+                            break;
+                        }
+
+                        config.AuditResolution = value == null ? AuditResolution.All : Enum.Parse<AuditResolution>(value, ignoreCase: true);
                         break;
                     case EncryptionKeyRefKey:
                         if (value != null && KeyReference.Check(value) is { } keyProblem)
@@ -103,6 +130,21 @@ namespace DataCompass.Core.Config
             Append(text, SecretsBackendKey, config.SecretsBackend);
             Append(text, SecretNameTemplateKey, config.SecretNameTemplate);
             Append(text, EncryptionKeyRefKey, config.EncryptionKeyRef);
+            if (config.AuditRetentionDays is { } retention)
+            {
+                if (retention < 1 || retention > MaxAuditRetentionDays)
+                {
+                    throw new DataCompassException(
+                        DcError.ConfigInvalid, $"The audit retention must be from 1 to {MaxAuditRetentionDays} days; {retention} is not.", AuditRetentionDaysKey);
+                }
+
+                text.Append(AuditRetentionDaysKey).Append(": ").Append(retention.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            }
+
+            if (config.AuditResolution != AuditResolution.All)
+            {
+                Append(text, AuditResolutionKey, config.AuditResolution.ToString());
+            }
 
             try
             {
@@ -112,6 +154,15 @@ namespace DataCompass.Core.Config
             {
                 throw new DataCompassException(DcError.ConfigFileUnavailable, $"Cannot write the config file '{path}': {exception.Message}", path);
             }
+        }
+
+        private static int? ParseRetention(object value)
+        {
+            var text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+            return text.Length > 0 && text.Length <= 5 && text.All(char.IsAsciiDigit) && int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) is var days
+                && days >= 1 && days <= MaxAuditRetentionDays
+                ? days
+                : null;
         }
 
         private static void Append(StringBuilder text, string key, string? value)

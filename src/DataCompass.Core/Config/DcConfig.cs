@@ -16,6 +16,25 @@ namespace DataCompass.Core.Config
         /// <summary>A vault secret holding the encryption key ring (config key encryption_key_ref).</summary>
         public string? EncryptionKeyRef { get; set; }
 
+        /// <summary>Audit events older than this many days are pruned by the next change (config key audit_retention_days); null keeps them all.</summary>
+        public int? AuditRetentionDays { get; set; }
+
+        /// <summary>Which resolutions of secrets are recorded in the audit trail (config key audit_resolution).</summary>
+        public AuditResolution AuditResolution { get; set; } = AuditResolution.All;
+
         public string EffectiveSecretNameTemplate => string.IsNullOrEmpty(SecretNameTemplate) ? DefaultSecretNameTemplate : SecretNameTemplate!;
+    }
+
+    /// <summary>Which resolutions of secrets (Get-DcSourceConnection, Test-DcSource) the audit trail records.</summary>
+    public enum AuditResolution
+    {
+        /// <summary>Every resolution, successful or not (the default).</summary>
+        All,
+
+        /// <summary>Only resolutions that failed: for catalogs resolved thousands of times a day.</summary>
+        Failures,
+
+        /// <summary>None; changes are always recorded.</summary>
+        Off,
     }
 }

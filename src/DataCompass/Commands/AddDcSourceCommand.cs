@@ -130,7 +130,7 @@ namespace DataCompass.Commands
                 {
                     if (_catalog == null)
                     {
-                        _catalog = SourceCatalog.OpenForWrite(databasePath);
+                        _catalog = OpenCatalogForWrite(databasePath);
                     }
 
                     stored = SourceAdder.Add(plan, backend, _catalog);

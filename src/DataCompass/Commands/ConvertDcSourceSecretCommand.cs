@@ -104,7 +104,7 @@ namespace DataCompass.Commands
         private void Convert(IReadOnlyList<ConversionItem> items, string databasePath)
         {
             var host = new ConversionHost(this);
-            if (!new ConversionRun(Backend, () => SourceCatalog.OpenForWrite(databasePath), host).Run(items))
+            if (!new ConversionRun(Backend, () => OpenCatalogForWrite(databasePath), host).Run(items))
             {
                 ScrubIfInterrupted(databasePath);
             }

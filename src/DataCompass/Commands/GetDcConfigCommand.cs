@@ -18,6 +18,6 @@ namespace DataCompass.Commands
     internal static class ConfigObjects
     {
         public static DcConfigInfo ToInfo(DcConfig config, string path) =>
-            new DcConfigInfo(config.SecretsBackend, config.EffectiveSecretNameTemplate, config.EncryptionKeyRef, path);
+            new DcConfigInfo(config.SecretsBackend, config.EffectiveSecretNameTemplate, config.EncryptionKeyRef, config.AuditRetentionDays, config.AuditResolution.ToString(), path);
     }
 }

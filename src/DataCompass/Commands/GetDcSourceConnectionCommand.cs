@@ -16,7 +16,7 @@ namespace DataCompass.Commands
     /// <summary>Get-DcSourceConnection. Its help (synopsis, parameters, examples) is module/help/Get-DcSourceConnection.psd1.</summary>
     [Cmdlet(VerbsCommon.Get, "DcSourceConnection")]
     [OutputType(typeof(DcSourceConnection))]
-    public sealed class GetDcSourceConnectionCommand : DataCompassCmdlet
+    public sealed class GetDcSourceConnectionCommand : DataCompassCmdlet, IDisposable
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -30,41 +30,79 @@ namespace DataCompass.Commands
         // One fetcher for the whole command: each distinct secret is read from its vault once.
         private SecretFetcher? _secrets;
 
-        protected override void Begin() => _secrets = new SecretFetcher(Backend);
+        // Every resolution is recorded (per the config's audit_resolution) before anything it resolved is handed out.
+        private ResolutionAudit? _audit;
+
+        protected override void Begin()
+        {
+            _secrets = new SecretFetcher(Backend);
+            _audit = new ResolutionAudit(this);
+        }
 
         protected override void Process()
         {
             var databasePath = ResolveDatabasePath();
-            using var catalog = OpenExistingCatalog(databasePath);
-
-            // Many names at once (a runbook resolving its whole catalog): one read, then a lookup per name.
-            var all = Name.Length > 1 ? new SourceIndex(catalog.ListSources()) : null;
-            foreach (var name in Name)
+            var outcomes = new List<(StoredSource Source, ResolvedConnection Resolved)>();
+            var lookupErrors = new List<(int Position, DataCompassException Error)>();
+            using (var catalog = OpenExistingCatalog(databasePath))
             {
-                try
+                // Many names at once (a runbook resolving its whole catalog): one read, then a lookup per name.
+                var all = Name.Length > 1 ? new SourceIndex(catalog.ListSources()) : null;
+                foreach (var name in Name)
                 {
-                    var source = (all != null ? all.Find(name) : catalog.FindSource(name)) ?? throw SourceNameMatch.NotFound(name, databasePath);
-                    // The ring is looked for on first use only: a catalog with no encrypted value never reads a key.
-                    var resolved = ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets, KeyRingFor(databasePath));
-                    if (!resolved.Succeeded)
+                    try
                     {
-                        // A connection comes out only when every field resolved: a half-filled one (a null
-                        // credential under -ErrorAction SilentlyContinue) would be worse than none.
-                        foreach (var failure in resolved.Failures)
-                        {
-                            WriteDcError(failure.ToException());
-                        }
-
-                        continue;
+                        var source = (all != null ? all.Find(name) : catalog.FindSource(name)) ?? throw SourceNameMatch.NotFound(name, databasePath);
+                        // The ring is looked for on first use only: a catalog with no encrypted value never reads a key.
+                        outcomes.Add((source, ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets, KeyRingFor(databasePath))));
                     }
-
-                    WriteObject(ToConnection(source, resolved));
-                }
-                catch (DataCompassException exception)
-                {
-                    WriteDcError(exception);
+                    catch (DataCompassException exception)
+                    {
+                        lookupErrors.Add((outcomes.Count, exception));
+                    }
                 }
             }
+
+            _audit!.Record(databasePath, outcomes.Select(o => (ResolutionEvents.ForConnection(o.Source, o.Resolved), !o.Resolved.Succeeded)));
+
+            // Results and errors in the order of the names, as before.
+            var nextError = 0;
+            for (var i = 0; i <= outcomes.Count; i++)
+            {
+                while (nextError < lookupErrors.Count && lookupErrors[nextError].Position == i)
+                {
+                    WriteDcError(lookupErrors[nextError++].Error);
+                }
+
+                if (i == outcomes.Count)
+                {
+                    break;
+                }
+
+                var (source, resolved) = outcomes[i];
+                if (!resolved.Succeeded)
+                {
+                    // A connection comes out only when every field resolved: a half-filled one (a null
+                    // credential under -ErrorAction SilentlyContinue) would be worse than none.
+                    foreach (var failure in resolved.Failures)
+                    {
+                        WriteDcError(failure.ToException());
+                    }
+
+                    continue;
+                }
+
+                WriteObject(ToConnection(source, resolved));
+            }
+        }
+
+        protected override void End() => Dispose();
+
+        /// <summary>Called by PowerShell however the pipeline ended.</summary>
+        public void Dispose()
+        {
+            _audit?.Dispose();
+            _audit = null;
         }
 
         private DcSourceConnection ToConnection(StoredSource source, ResolvedConnection resolved)

@@ -2,7 +2,9 @@ using System;
 using System.Management.Automation;
 using DataCompass.Completion;
 using DataCompass.Core.Encryption;
+using DataCompass.Core.Common;
 using DataCompass.Core.Operations.Keys;
+using DataCompass.Core.Storage;
 
 namespace DataCompass.Commands
 {
@@ -44,6 +46,17 @@ namespace DataCompass.Commands
                 : creation.CreateInFile(Path == null ? KeyFile.PathFor(databasePath) : ResolveFileSystemPath(Path, nameof(Path)));
             if (created != null)
             {
+                var entry = new AuditEntry(AuditActions.NewKey)
+                {
+                    Details = new OrderedMap
+                    {
+                        { "key_id", created.KeyId },
+                        { "previous_key_id", created.PreviousKeyId },
+                        { "key_count", created.KeyCount },
+                        { "location", created.Location },
+                    },
+                };
+                RecordOutsideChange(databasePath, entry, $"Key {created.KeyId} was created in {created.Location}");
                 WriteObject(new DcEncryptionKeyInfo(created.KeyId, created.Location, created.KeyCount, created.PreviousKeyId));
             }
         }

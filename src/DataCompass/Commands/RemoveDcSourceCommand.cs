@@ -70,7 +70,7 @@ namespace DataCompass.Commands
                         continue;
                     }
 
-                    writer ??= SourceCatalog.OpenForWrite(databasePath);
+                    writer ??= OpenCatalogForWrite(databasePath);
                     var removal = new SourceRemoval(writer, () => Backend);
                     SourceRemovalResult result;
                     try
@@ -112,7 +112,7 @@ namespace DataCompass.Commands
                     return;
                 }
 
-                writer = SourceCatalog.OpenForWrite(databasePath);
+                writer = OpenCatalogForWrite(databasePath);
                 confirmed = true;
             }
 

@@ -1,10 +1,13 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using DataCompass.Completion;
+using DataCompass.Core.Common;
 using DataCompass.Core.Config;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
+using DataCompass.Core.Storage;
 
 namespace DataCompass.Commands
 {
@@ -30,13 +33,25 @@ namespace DataCompass.Commands
         [AllowEmptyString]
         public string? EncryptionKeyRef { get; set; }
 
+        /// <summary>Audit events older than this many days are pruned by the next change; 0 keeps them all.</summary>
+        [Parameter]
+        [ValidateRange(0, ConfigFile.MaxAuditRetentionDays)]
+        public int AuditRetentionDays { get; set; }
+
+        /// <summary>Which resolutions of secrets the audit trail records: All (the default), Failures or Off.</summary>
+        [Parameter]
+        [ValidateSet("All", "Failures", "Off")]
+        public string AuditResolution { get; set; } = "All";
+
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
         protected override void End()
         {
-            var path = ConfigFile.PathFor(ResolveDatabasePath());
+            var databasePath = ResolveDatabasePath();
+            var path = ConfigFile.PathFor(databasePath);
             var config = ConfigFile.Read(path);
+            var before = Settings(config);
             if (MyInvocation.BoundParameters.ContainsKey(nameof(SecretVault)))
             {
                 config.SecretsBackend = Blank(SecretVault);
@@ -53,9 +68,25 @@ namespace DataCompass.Commands
                 config.EncryptionKeyRef = Blank(EncryptionKeyRef);
             }
 
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(AuditRetentionDays)))
+            {
+                config.AuditRetentionDays = AuditRetentionDays == 0 ? null : AuditRetentionDays;
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(AuditResolution)))
+            {
+                config.AuditResolution = Enum.Parse<Core.Config.AuditResolution>(AuditResolution, ignoreCase: true);
+            }
+
             if (ShouldProcess(path, "Write DataCompass settings"))
             {
                 ConfigFile.Write(path, config);
+                var after = Settings(config);
+                var changes = before.Keys.Where(key => !Equals(before[key], after[key]))
+                    .Select(key => new AuditFieldChange(key, before[key], after[key]))
+                    .ToList();
+                RecordOutsideChange(databasePath, new AuditEntry(AuditActions.SetConfig, changes) { Details = new OrderedMap { { "config_file", path } } },
+                    $"The settings in '{path}' were written");
                 if (PassThru)
                 {
                     WriteObject(ConfigObjects.ToInfo(config, path));
@@ -64,6 +95,16 @@ namespace DataCompass.Commands
         }
 
         private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+        // The settings as the audit trail shows them: names, templates and references, none of them secret.
+        private static Dictionary<string, string?> Settings(DcConfig config) => new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            [ConfigFile.SecretsBackendKey] = config.SecretsBackend,
+            [ConfigFile.SecretNameTemplateKey] = config.SecretNameTemplate,
+            [ConfigFile.EncryptionKeyRefKey] = config.EncryptionKeyRef,
+            [ConfigFile.AuditRetentionDaysKey] = config.AuditRetentionDays?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [ConfigFile.AuditResolutionKey] = config.AuditResolution.ToString(),
+        };
 
         private void WarnIfUnknownVault(string? vault)
         {

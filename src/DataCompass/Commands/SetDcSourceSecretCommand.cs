@@ -73,7 +73,7 @@ namespace DataCompass.Commands
                 }
 
                 var secret = ParameterSetName == CredentialSet ? Credential.Password : Secret;
-                using var writer = SourceCatalog.OpenForWrite(databasePath);
+                using var writer = OpenCatalogForWrite(databasePath);
                 var updated = SecretRotation.Apply(plan, SecureText.Reveal(secret), backend, writer);
                 WriteVerbose($"Rotated source '{source.Name}', field '{plan.Field}': {plan.Target}.");
                 if (PassThru)

@@ -10,7 +10,7 @@ namespace DataCompass.Commands
     /// <summary>Test-DcSource. Its help (synopsis, parameters, examples) is module/help/Test-DcSource.psd1.</summary>
     [Cmdlet(VerbsDiagnostic.Test, "DcSource")]
     [OutputType(typeof(DcReferenceTest), typeof(bool))]
-    public sealed class TestDcSourceCommand : DataCompassCmdlet
+    public sealed class TestDcSourceCommand : DataCompassCmdlet, IDisposable
     {
         private readonly List<DcReferenceTest> _results = new List<DcReferenceTest>();
         private ReferenceChecker? _checker;
@@ -41,9 +41,19 @@ namespace DataCompass.Commands
 
             var chosen = SourceSelection.Select(this, databasePath, sources, Name, out var missing);
             _missingSource |= missing > 0;
-            foreach (var source in chosen)
+            var checkedSources = chosen.Select(source => (Source: source, Checks: _checker!.Check(source).ToList())).ToList();
+
+            // Recorded (per the config's audit_resolution) before any result is shown.
+            _audit ??= new ResolutionAudit(this);
+            _audit.Record(databasePath, checkedSources.Select(c =>
             {
-                foreach (var check in _checker!.Check(source))
+                var entry = ResolutionEvents.ForCheck(c.Source, c.Checks, AllowPlaintext);
+                return (entry, entry.ErrorId != null);
+            }));
+
+            foreach (var (source, checks) in checkedSources)
+            {
+                foreach (var check in checks)
                 {
                     var result = new DcReferenceTest(check.Source, check.Field, check.Reference, check.Kind == ReferenceKind.Environment ? "Env" : check.Kind.ToString(),
                         check.Status.ToString(), check.Resolvable, check.Message);
@@ -59,8 +69,18 @@ namespace DataCompass.Commands
             }
         }
 
+        private ResolutionAudit? _audit;
+
+        /// <summary>Called by PowerShell however the pipeline ended.</summary>
+        public void Dispose()
+        {
+            _audit?.Dispose();
+            _audit = null;
+        }
+
         protected override void End()
         {
+            Dispose();
             if (Quiet)
             {
                 // A named source that does not exist fails the preflight too, and so does plaintext unless allowed.

@@ -112,7 +112,7 @@ namespace DataCompass.Commands
                     return;
                 }
 
-                catalog ??= SourceCatalog.OpenForWrite(databasePath);
+                catalog ??= OpenCatalogForWrite(databasePath);
                 foreach (var outcome in KeyRotation.RotateBatch(fields, ring, catalog))
                 {
                     if (outcome.Failure == null)

@@ -5,8 +5,10 @@ namespace DataCompass
     /// <summary>The DataCompass settings in config.yaml, as Get-DcConfig shows them.</summary>
     public sealed class DcConfigInfo
     {
-        internal DcConfigInfo(string? secretVault, string secretNameTemplate, string? encryptionKeyRef, string path)
+        internal DcConfigInfo(string? secretVault, string secretNameTemplate, string? encryptionKeyRef, int? auditRetentionDays, string auditResolution, string path)
         {
+            AuditRetentionDays = auditRetentionDays;
+            AuditResolution = auditResolution;
             SecretVault = secretVault;
             SecretNameTemplate = secretNameTemplate;
             EncryptionKeyRef = encryptionKeyRef;
@@ -21,6 +23,12 @@ namespace DataCompass
 
         /// <summary>The vault secret holding the encryption key ring (config key encryption_key_ref).</summary>
         public string? EncryptionKeyRef { get; }
+
+        /// <summary>Audit events older than this many days are pruned by the next change; null keeps them all (config key audit_retention_days).</summary>
+        public int? AuditRetentionDays { get; }
+
+        /// <summary>Which resolutions of secrets the audit trail records: All, Failures or Off (config key audit_resolution).</summary>
+        public string AuditResolution { get; }
 
         /// <summary>The config file.</summary>
         public string Path { get; }

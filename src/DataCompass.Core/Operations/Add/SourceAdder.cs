@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using DataCompass.Core.Adapters;
 using DataCompass.Core.Errors;
+using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
 using DataCompass.Core.Vaults;
 
@@ -42,7 +44,9 @@ namespace DataCompass.Core.Operations.Add
                 }
 
                 var owned = plan.Secrets.Select(secret => new OwnedSecret(secret.Field, secret.Vault, secret.Name)).ToList();
-                return catalog.AddSource(plan.Source, owned);
+                var audit = new AuditEntry(
+                    AuditActions.Add, AuditValues.Changes(AdapterCatalog.Find(plan.Source.SourceType), null, plan.Source.ConnectionInfo));
+                return catalog.AddSource(plan.Source, owned, audit);
             }
             catch (Exception)
             {

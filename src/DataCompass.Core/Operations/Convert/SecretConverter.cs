@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using DataCompass.Core.Adapters;
 using DataCompass.Core.Config;
+using DataCompass.Core.Common;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
@@ -157,10 +158,22 @@ namespace DataCompass.Core.Operations.Convert
         }
 
         /// <summary>The compare-and-swap of the row that holds the value: a source's connection_info or a channel's config.</summary>
-        private static bool ReplaceValue(ConversionItem item, SourceCatalog catalog) =>
-            item.Target == ConversionTarget.NotificationChannel
-                ? catalog.ReplaceChannelValue(item.SourceId, item.ConfigPath!, item.StoredValue!, item.Reference!)
-                : catalog.ReplaceField(item.SourceId, item.Field, item.StoredValue!, item.Reference!, new OwnedSecret(item.Field, item.Vault!, item.SecretName!));
+        private static bool ReplaceValue(ConversionItem item, SourceCatalog catalog)
+        {
+            var change = new AuditFieldChange(item.Field, AuditValues.DescribeSecret(item.Field, item.StoredValue), item.Reference);
+            if (item.Target == ConversionTarget.NotificationChannel)
+            {
+                var channel = new AuditEntry(AuditActions.Convert, new[] { change })
+                {
+                    Details = new OrderedMap { { "notification_channel", item.Source }, { "channel_id", item.SourceId } },
+                };
+                return catalog.ReplaceChannelValue(item.SourceId, item.ConfigPath!, item.StoredValue!, item.Reference!, channel);
+            }
+
+            return catalog.ReplaceField(
+                item.SourceId, item.Field, item.StoredValue!, item.Reference!, new OwnedSecret(item.Field, item.Vault!, item.SecretName!),
+                new AuditEntry(AuditActions.Convert, new[] { change }));
+        }
 
         /// <summary>True when plaintext shares its value with references, so it cannot move to a vault as one secret.</summary>
         internal static bool MixesReferences(string text, string context)

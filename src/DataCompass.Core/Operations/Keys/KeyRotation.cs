@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
+using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
 
 namespace DataCompass.Core.Operations.Keys
@@ -33,7 +34,9 @@ namespace DataCompass.Core.Operations.Keys
                 try
                 {
                     var plaintext = ring.Decrypt(field.Stored, field.Context);
-                    replacements.Add(new FieldReplacement(field.SourceId, field.Field, field.Stored, ring.Encrypt(plaintext)));
+                    var reEncrypted = ring.Encrypt(plaintext);
+                    var change = new AuditFieldChange(field.Field, AuditValues.DescribeSecret(field.Field, field.Stored), AuditValues.DescribeSecret(field.Field, reEncrypted));
+                    replacements.Add(new FieldReplacement(field.SourceId, field.Field, field.Stored, reEncrypted, change));
                     positions.Add(i);
                 }
                 catch (DataCompassException exception)

@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using DataCompass.Core.Adapters;
+using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
+using DataCompass.Core.References;
 using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
 using DataCompass.Core.Vaults;
@@ -63,7 +66,11 @@ namespace DataCompass.Core.Operations.Remove
                 }
             }
 
-            if (!_catalog.RemoveSource(source.Id, toRemove))
+            var audit = new AuditEntry(AuditActions.Remove, AuditValues.Changes(AdapterCatalog.Find(source.SourceType), source.ConnectionInfo, null))
+            {
+                Details = new OrderedMap { { "secrets_removed", toRemove.Select(secret => (object?)new SecretReference(secret.Vault, secret.SecretName).ToPlaceholder()).ToList() } },
+            };
+            if (!_catalog.RemoveSource(source.Id, toRemove, audit))
             {
                 return new SourceRemovalResult(source, removed: false, kept, Array.Empty<OwnedSecret>(), Array.Empty<FailedSecret>());
             }

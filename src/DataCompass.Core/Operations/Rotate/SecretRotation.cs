@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using DataCompass.Core.Adapters;
+using DataCompass.Core.Common;
 using DataCompass.Core.Config;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
@@ -140,7 +141,7 @@ namespace DataCompass.Core.Operations.Rotate
             if (plan.Ring != null)
             {
                 var changes = new Dictionary<string, object?>(plan.RowChanges, StringComparer.Ordinal) { [plan.Field] = plan.Ring.Encrypt(newValue) };
-                return catalog.UpdateFields(plan.Source.Id, changes, null);
+                return catalog.UpdateFields(plan.Source.Id, changes, null, audit: RotationEvent(plan, changes, secretWritten: null));
             }
 
             if (!plan.IsUnclaimed || !UnclaimedSecret.Holds(plan.Vault!, plan.SecretName!, newValue, backend))
@@ -153,11 +154,46 @@ namespace DataCompass.Core.Operations.Rotate
                 backend.SetText(plan.Vault!, plan.SecretName!, newValue);
             }
 
-            var updated = plan.RowChanges.Count == 0
-                ? plan.Source
-                : catalog.UpdateFields(plan.Source.Id, plan.RowChanges, plan.OwnsNewSecret ? new OwnedSecret(plan.Field, plan.Vault!, plan.SecretName!) : null, plan.Replaced);
+            var audit = RotationEvent(plan, plan.RowChanges, new SecretReference(plan.Vault, plan.SecretName!).ToPlaceholder());
+            StoredSource updated;
+            if (plan.RowChanges.Count == 0)
+            {
+                // The value changed in the vault under the same reference: no row changes, but the event is still due.
+                catalog.RecordEvents(new[] { audit });
+                updated = plan.Source;
+            }
+            else
+            {
+                updated = catalog.UpdateFields(
+                    plan.Source.Id, plan.RowChanges, plan.OwnsNewSecret ? new OwnedSecret(plan.Field, plan.Vault!, plan.SecretName!) : null, plan.Replaced, audit);
+            }
+
             RemoveReplaced(plan.Source.Id, plan.Field, backend, catalog);
             return updated;
+        }
+
+        /// <summary>
+        /// The rotate-secret event: each field the row changes, old and new described (never a value), and the rotated
+        /// field itself even when only its vault value changed under the same reference.
+        /// </summary>
+        private static AuditEntry RotationEvent(RotationPlan plan, IReadOnlyDictionary<string, object?> rowChanges, string? secretWritten)
+        {
+            var adapter = AdapterCatalog.Find(plan.Source.SourceType);
+            var info = plan.Source.ConnectionInfo;
+            object? Stored(string field) => info.TryGetValue(field, out var value) ? value : null;
+            var changes = rowChanges.Select(change => AuditValues.Change(adapter, change.Key, Stored(change.Key), change.Value)).ToList();
+            if (!rowChanges.ContainsKey(plan.Field))
+            {
+                changes.Add(AuditValues.Change(adapter, plan.Field, Stored(plan.Field), Stored(plan.Field)));
+            }
+
+            var details = new OrderedMap();
+            if (secretWritten != null)
+            {
+                details["secret_written"] = secretWritten;
+            }
+
+            return new AuditEntry(AuditActions.RotateSecret, changes) { SourceId = plan.Source.Id, SourceName = plan.Source.Name, Details = details };
         }
 
         /// <summary>Removes the secret a credential rotation of the field replaced (this run's or a killed run's) once no source refers to it.</summary>

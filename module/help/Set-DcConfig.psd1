@@ -15,7 +15,7 @@ The file is replaced in one step, and on Unix it is created with mode 0600 (its 
         AuditRetentionDays = 'How many days audit events are kept (config key audit_retention_days), from 1 to 36500. Older events are removed by the next change to the catalog (an add, a removal, a conversion, a rotation), never by a read. 0 removes the setting: events are then kept for good, which is the default. The change of the setting is itself recorded as a set-config event.'
         AuditResolution    = 'Which resolutions of secrets the audit trail records (config key audit_resolution): All (the default) records every Get-DcSourceConnection and Test-DcSource of a source, Failures only those that failed, Off none. Changes are always recorded, whatever this says. For a catalog resolved thousands of times a day.'
         PassThru           = 'Returns the settings as written, as a DataCompass.DcConfigInfo. By default Set-DcConfig returns nothing.'
-        Database           = 'The catalog database whose config.yaml is written; the change is recorded in its audit trail (as a set-config event, created with the catalog if there is none yet). By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+        Database           = 'The catalog database whose config.yaml is written; the change is recorded in its audit trail as a set-config event when the catalog exists (none is created for it). By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
     }
 
     Examples     = @(

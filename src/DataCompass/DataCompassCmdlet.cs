@@ -113,9 +113,13 @@ namespace DataCompass
         /// Opens a catalog for writing (creating it if needed), its changes recorded as this command's, by this
         /// process, user and host, and with the config's audit retention.
         /// </summary>
-        internal SourceCatalog OpenCatalogForWrite(string databasePath)
+        internal SourceCatalog OpenCatalogForWrite(string databasePath) => WithActor(SourceCatalog.OpenForWrite(databasePath), databasePath);
+
+        /// <summary>As <see cref="OpenCatalogForWrite"/>, to record resolutions only (see <see cref="SourceCatalog.OpenForAudit"/>).</summary>
+        internal SourceCatalog OpenCatalogForAudit(string databasePath) => WithActor(SourceCatalog.OpenForAudit(databasePath), databasePath);
+
+        private SourceCatalog WithActor(SourceCatalog catalog, string databasePath)
         {
-            var catalog = SourceCatalog.OpenForWrite(databasePath);
             catalog.Actor = AuditActor.OfThisProcess(Host?.Name ?? "unknown", MyInvocation.MyCommand?.Name ?? GetType().Name);
             try
             {
@@ -132,11 +136,18 @@ namespace DataCompass
 
         /// <summary>
         /// Records events of a change made outside the catalog (a key file, a vault secret, the config), after it was
-        /// made. It cannot share a transaction with that change, so a failure to record is a warning naming what
-        /// was done; the change itself stands.
+        /// made, in the catalog if there is one. It cannot share a transaction with that change, so a failure to
+        /// record is a warning naming what was done; the change itself stands.
         /// </summary>
         internal void RecordOutsideChange(string databasePath, AuditEntry entry, string whatWasDone)
         {
+            if (!System.IO.File.Exists(databasePath))
+            {
+                // A catalog's trail starts with the catalog: no file is made just to hold this event.
+                WriteVerbose($"{whatWasDone}; there is no catalog at '{databasePath}' yet, so no audit trail records it.");
+                return;
+            }
+
             try
             {
                 using var catalog = OpenCatalogForWrite(databasePath);

@@ -52,7 +52,7 @@ namespace DataCompass
 
                 if (!_catalogs.TryGetValue(databasePath, out var catalog))
                 {
-                    catalog = _command.OpenCatalogForWrite(databasePath);
+                    catalog = _command.OpenCatalogForAudit(databasePath);
                     _catalogs[databasePath] = catalog;
                 }
 

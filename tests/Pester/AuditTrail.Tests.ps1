@@ -120,6 +120,7 @@ Describe 'Every change leaves exactly one event' -Tag 'Audit' {
     }
 
     It 'records a new key, and each source whose values a key rotation re-encrypted' {
+        Add-Pg 'first'
         $keyA = New-DcEncryptionKey -ErrorAction Stop
         Add-Pg 'enc1' -Password 'encrypted-password-6' -Extra @{ Encrypt = $true }
         Add-Pg 'enc2' -Password 'encrypted-password-7' -Extra @{ Encrypt = $true }
@@ -129,7 +130,7 @@ Describe 'Every change leaves exactly one event' -Tag 'Audit' {
         $newKeys = @(Get-Events $script:Db 'new-key')
         $newKeys.Context.key_id | Should -Be @($keyA.KeyId, $keyB.KeyId)
         $newKeys[1].Context.previous_key_id | Should -Be $keyA.KeyId
-        (Get-Events $script:Db 'add')[0].Fields.password.new | Should -Be "encrypted:$($keyA.KeyId)"
+        (Get-Events $script:Db 'add')[1].Fields.password.new | Should -Be "encrypted:$($keyA.KeyId)"
         $rotations = @(Get-Events $script:Db 'rotate-key')
         $rotations.source_name | Should -Be @('enc1', 'enc2')
         foreach ($rotation in $rotations) {
@@ -139,6 +140,7 @@ Describe 'Every change leaves exactly one event' -Tag 'Audit' {
     }
 
     It 'records a change of settings, old and new' {
+        Add-Pg 'first'
         Set-DcConfig -SecretVault $script:Vault -AuditRetentionDays 30 -ErrorAction Stop
         $change = @(Get-Events $script:Db 'set-config')
         $change.Count | Should -Be 1
@@ -146,6 +148,17 @@ Describe 'Every change leaves exactly one event' -Tag 'Audit' {
         $change[0].Fields.audit_retention_days.old | Should -BeNullOrEmpty
         $change[0].Fields.audit_retention_days.new | Should -Be '30'
         $change[0].Fields.Keys | Should -Not -Contain 'secret_name_template' -Because 'only what changed is listed'
+    }
+}
+
+Describe 'Changes outside a catalog' -Tag 'Audit' {
+    It 'makes no catalog just to record a key or a setting made before there is one' {
+        $db = New-Catalog
+        $null = New-DcEncryptionKey -ErrorAction Stop
+        Set-DcConfig -SecretNameTemplate 'early-{source}-{field}' -ErrorAction Stop
+        $db | Should -Not -Exist
+        Add-Pg 'later'
+        @(Get-Events $db).action | Should -Be @('add')
     }
 }
 
@@ -157,9 +170,9 @@ Describe 'Every state-changing command is audited (meta)' -Tag 'Audit' {
             'Remove-DcSource'         = { Add-Pg 'm2'; Remove-DcSource -Name m2 -Confirm:$false -ErrorAction Stop }
             'Convert-DcSourceSecret'  = { Add-Pg 'm3' -Password 'meta-plain' -Extra @{ AllowPlaintext = $true }; Convert-DcSourceSecret -Vault $script:Vault -Confirm:$false -ErrorAction Stop | Out-Null }
             'Set-DcSourceSecret'      = { Add-Pg 'm4'; Set-DcSourceSecret -Name m4 -Field password -Secret (ConvertTo-SecureString 'meta-rotated' -AsPlainText -Force) -Vault $script:Vault -ErrorAction Stop }
-            'New-DcEncryptionKey'     = { $null = New-DcEncryptionKey -ErrorAction Stop }
+            'New-DcEncryptionKey'     = { Add-Pg 'm0'; $null = New-DcEncryptionKey -ErrorAction Stop }
             'Update-DcEncryptionKey'  = { $null = New-DcEncryptionKey; Add-Pg 'm5' -Password 'meta-enc' -Extra @{ Encrypt = $true }; $null = New-DcEncryptionKey; Update-DcEncryptionKey -Confirm:$false -ErrorAction Stop | Out-Null }
-            'Set-DcConfig'            = { Set-DcConfig -SecretNameTemplate 'meta-{source}-{field}' -ErrorAction Stop }
+            'Set-DcConfig'            = { Add-Pg 'm6'; Set-DcConfig -SecretNameTemplate 'meta-{source}-{field}' -ErrorAction Stop }
         }
         $script:Changing = @(Get-Command -Module DataCompass -CommandType Cmdlet | Where-Object {
                 $_.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].SupportsShouldProcess

@@ -37,7 +37,7 @@ namespace DataCompass.Core.Storage
         public static readonly string[] Objects =
         {
             "data_sources", "ix_data_sources_name", "ix_dc_data_sources_name_nocase", "dc_schema_info", "dc_source_secrets", "ix_dc_source_secrets_secret",
-            "dc_pending_secret_removals", "dc_audit_events", "ix_dc_audit_events_at", "ix_dc_audit_events_source",
+            "dc_pending_secret_removals", "dc_audit_events", "ix_dc_audit_events_source",
         };
 
         public const string CreateSchemaInfo =
@@ -65,16 +65,14 @@ namespace DataCompass.Core.Storage
         /// The audit trail: one row per change or resolution, written in the transaction of the change it records.
         /// <c>fields</c> holds, per field, the old and new reference or provenance, never a value; <c>context</c> the
         /// command, the PowerShell host, the outcome and the error id. No foreign key: an event outlives its source.
-        /// AUTOINCREMENT, so an id is never handed out twice, even after old events were pruned. "user" is quoted
-        /// in every statement (it is a reserved word in PostgreSQL).
+        /// One index besides the table, so an event costs two pages of a commit: ids grow with time (pruning keeps
+        /// the newest row, so an id is never handed out again), and old events are found by id order. "user" is
+        /// quoted in every statement (it is a reserved word in PostgreSQL).
         /// </summary>
         public const string CreateAuditEvents =
-            "CREATE TABLE IF NOT EXISTS dc_audit_events (id INTEGER PRIMARY KEY AUTOINCREMENT, at_utc DATETIME NOT NULL, " +
+            "CREATE TABLE IF NOT EXISTS dc_audit_events (id INTEGER PRIMARY KEY, at_utc DATETIME NOT NULL, " +
             "\"user\" VARCHAR(255) NOT NULL, host VARCHAR(255) NOT NULL, process_id INTEGER NOT NULL, action VARCHAR(50) NOT NULL, " +
             "source_id INTEGER, source_name VARCHAR(255), fields JSON NOT NULL, context JSON NOT NULL);";
-
-        public const string CreateAuditEventsAtIndex =
-            "CREATE INDEX IF NOT EXISTS ix_dc_audit_events_at ON dc_audit_events (at_utc);";
 
         public const string CreateAuditEventsSourceIndex =
             "CREATE INDEX IF NOT EXISTS ix_dc_audit_events_source ON dc_audit_events (source_name COLLATE NOCASE, id);";

@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
 using DataCompass.Core.Common;
 
 namespace DataCompass.Core.Storage
@@ -37,13 +40,54 @@ namespace DataCompass.Core.Storage
             InTransaction(() =>
             {
                 var now = SqliteTimestamp.Format(DateTime.UtcNow);
-                foreach (var entry in entries)
+                if (entries.Any(entry => entry.Action != AuditActions.Resolve))
                 {
-                    WriteAuditEvent(entry, entry.SourceId, entry.SourceName, now);
+                    PruneAuditEvents();
+                }
+
+                // Many rows a statement: a command resolving a whole catalog records an event per source, and one
+                // statement per row cost more than the resolution of a ${VAR} (bench/Measure-AuditCost.ps1).
+                for (var start = 0; start < entries.Count; start += AuditRowsPerInsert)
+                {
+                    var count = Math.Min(AuditRowsPerInsert, entries.Count - start);
+                    var command = Prepared(MultiRowInsert(count));
+                    command.Parameters.AddWithValue("$at", now);
+                    command.Parameters.AddWithValue("$user", Actor.User);
+                    command.Parameters.AddWithValue("$host", Actor.Machine);
+                    command.Parameters.AddWithValue("$pid", Actor.ProcessId);
+                    for (var i = 0; i < count; i++)
+                    {
+                        var entry = entries[start + i];
+                        var n = i.ToString(CultureInfo.InvariantCulture);
+                        command.Parameters.AddWithValue("$action" + n, entry.Action);
+                        command.Parameters.AddWithValue("$source_id" + n, (object?)entry.SourceId ?? DBNull.Value);
+                        command.Parameters.AddWithValue("$source_name" + n, (object?)entry.SourceName ?? DBNull.Value);
+                        command.Parameters.AddWithValue("$fields" + n, ConnectionInfoJson.Serialize(FieldsOf(entry)));
+                        command.Parameters.AddWithValue("$context" + n, ConnectionInfoJson.Serialize(ContextOf(entry)));
+                    }
+
+                    command.ExecuteNonQuery();
                 }
 
                 return 0;
             });
+        }
+
+        // 100 rows of 5 parameters, and 4 shared: within the 999 host parameters of older SQLite builds.
+        private const int AuditRowsPerInsert = 100;
+
+        private static string MultiRowInsert(int rows)
+        {
+            var text = new StringBuilder("INSERT INTO dc_audit_events (at_utc, \"user\", host, process_id, action, source_id, source_name, fields, context) VALUES ");
+            for (var i = 0; i < rows; i++)
+            {
+                var n = i.ToString(CultureInfo.InvariantCulture);
+                text.Append(i == 0 ? string.Empty : ", ")
+                    .Append("($at, $user, $host, $pid, $action").Append(n).Append(", $source_id").Append(n).Append(", $source_name").Append(n)
+                    .Append(", $fields").Append(n).Append(", $context").Append(n).Append(')');
+            }
+
+            return text.Append(';').ToString();
         }
 
         /// <summary>Writes one event inside the current transaction, after pruning what retention says is too old.</summary>
@@ -105,7 +149,11 @@ namespace DataCompass.Core.Storage
                 return;
             }
 
-            var command = Prepared("DELETE FROM dc_audit_events WHERE at_utc < $cutoff;");
+            // Events are in time order by id, so the old ones are the first rows up to the first recent one: the
+            // scan stops there. The newest row always stays, so the next id is never one handed out before.
+            var command = Prepared(
+                "DELETE FROM dc_audit_events WHERE id < coalesce((SELECT id FROM dc_audit_events WHERE at_utc >= $cutoff ORDER BY id LIMIT 1), " +
+                "(SELECT max(id) FROM dc_audit_events));");
             command.Parameters.AddWithValue("$cutoff", SqliteTimestamp.Format(DateTime.UtcNow.AddDays(-AuditRetentionDays.Value)));
             command.ExecuteNonQuery();
             _pruned = true;

@@ -16,6 +16,7 @@ namespace DataCompass.Core.Storage
     public sealed partial class SourceCatalog : ICatalogLookup, IDisposable
     {
         private const int BusyTimeoutMilliseconds = 15000;
+
         private readonly SqliteConnection _connection;
 
         // Statements run once per record of a long pipeline (the name check and the insert of Add-DcSource), kept
@@ -124,7 +125,16 @@ namespace DataCompass.Core.Storage
         /// Opens the catalog for writing, creating the folder (0700) and file (0600) if needed and the tables
         /// that are missing. A database written by a newer DataCompass is refused.
         /// </summary>
-        public static SourceCatalog OpenForWrite(string path)
+        public static SourceCatalog OpenForWrite(string path) => OpenForWrite(path, checkIntegrity: true);
+
+        /// <summary>
+        /// Opens a catalog to append audit events only (a resolution's), without SQLite's quick check of the whole
+        /// file: that check guards changes to sources, costs a read of every page (the growing trail included), and
+        /// an event is an insert of its own pages, which SQLite refuses (DcDatabaseInvalid) where they are damaged.
+        /// </summary>
+        public static SourceCatalog OpenForAudit(string path) => OpenForWrite(path, checkIntegrity: false);
+
+        private static SourceCatalog OpenForWrite(string path, bool checkIntegrity)
         {
             if (Directory.Exists(path))
             {
@@ -135,7 +145,7 @@ namespace DataCompass.Core.Storage
             var catalog = Open(path, SqliteOpenMode.ReadWrite, writable: true);
             try
             {
-                catalog.EnsureSchema();
+                catalog.EnsureSchema(checkIntegrity);
                 return catalog;
             }
             catch
@@ -718,13 +728,17 @@ namespace DataCompass.Core.Storage
             }
         }
 
-        private void EnsureSchema()
+        private void EnsureSchema(bool checkIntegrity)
         {
             // Refuse a newer schema, or another application's data_sources, before changing anything: the
             // journal mode (WAL is written into the file header) included.
             var version = ReadSchemaVersion();
             CheckDataSourcesShape();
-            CheckIntegrity();
+            if (checkIntegrity)
+            {
+                CheckIntegrity();
+            }
+
             Run(() =>
             {
                 Execute("PRAGMA journal_mode = WAL;");
@@ -748,7 +762,6 @@ namespace DataCompass.Core.Storage
                 Execute(CatalogSchema.CreateSourceSecretsIndex);
                 Execute(CatalogSchema.CreatePendingSecretRemovals);
                 Execute(CatalogSchema.CreateAuditEvents);
-                Execute(CatalogSchema.CreateAuditEventsAtIndex);
                 Execute(CatalogSchema.CreateAuditEventsSourceIndex);
                 using var command = _connection.CreateCommand();
                 // Inserted for a new catalog, raised for an older one; never lowered (read again inside the lock).

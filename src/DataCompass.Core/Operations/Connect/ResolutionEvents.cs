@@ -50,6 +50,14 @@ namespace DataCompass.Core.Operations.Connect
             var references = new List<(string, object?)>();
             foreach (var field in source.ConnectionInfo)
             {
+                // A plain value of a field that is not secret is neither a reference nor a secret: skipped without
+                // describing it (this runs for every field of every source resolved).
+                var holdsPlaceholder = field.Value is string text && text.Contains("${", System.StringComparison.Ordinal);
+                if (!holdsPlaceholder && !SourceDescriber.IsSecretField(adapter, field.Key))
+                {
+                    continue;
+                }
+
                 var described = AuditValues.Describe(adapter, field.Key, field.Value);
                 if (described != null && described != AuditValues.Literal)
                 {

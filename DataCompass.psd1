@@ -14,6 +14,7 @@
     CmdletsToExport      = @(
         'Add-DcSource'
         'Convert-DcSourceSecret'
+        'Get-DcAuditEvent'
         'Get-DcConfig'
         'Get-DcEncryptionStatus'
         'Get-DcSource'

@@ -1,7 +1,7 @@
 #Requires -Version 7.4
 # Tab completion: -Name completes source names from the catalog the command would use (-Database typed on the
 # line honoured), -Type the adapter types, -Vault the registered SecretManagement vaults with the default first;
-# every -Name/-Vault parameter has a completer, and a completer never errors (no catalog, no vault: nothing).
+# every -Name/-Source/-Vault parameter has a completer, and a completer never errors (no catalog, no vault: nothing).
 
 BeforeDiscovery {
     # The test cases come from the module's own cmdlets, so it is loaded at discovery time too.
@@ -9,7 +9,7 @@ BeforeDiscovery {
     Import-Module $script:DcModulePath -Force
     $script:CompleterCases = @(
         foreach ($command in Get-Command -Module DataCompass -CommandType Cmdlet) {
-            foreach ($parameter in 'Name', 'Vault', 'SecretVault') {
+            foreach ($parameter in 'Name', 'Source', 'Vault', 'SecretVault') {
                 # Add-DcSource -Name names a new source: there is nothing to complete it from.
                 if ($command.Parameters.ContainsKey($parameter) -and -not ($command.Name -eq 'Add-DcSource' -and $parameter -eq 'Name')) {
                     @{ Command = $command.Name; Parameter = $parameter }
@@ -89,6 +89,7 @@ Describe 'Tab completion' {
             @{ Command = 'Test-DcSource' }
             @{ Command = 'Remove-DcSource' }
             @{ Command = 'Set-DcSourceSecret' }
+            @{ Command = 'Get-DcAuditEvent' }
         ) {
             param($Command)
             @((Get-Completion "$Command -Name pr").CompletionText) | Sort-Object | Should -Be @('prod', 'prod-eu')
@@ -191,12 +192,12 @@ Describe 'Tab completion' {
         }
     }
 
-    Context 'every -Name and -Vault parameter has a completer' {
+    Context 'every -Name, -Source and -Vault parameter has a completer' {
         It '<Command> -<Parameter> has an ArgumentCompleterAttribute' -TestCases $script:CompleterCases {
             param($Command, $Parameter)
             $attribute = Get-CompleterAttribute $Command $Parameter
             $attribute | Should -Not -BeNullOrEmpty
-            $expected = if ($Parameter -eq 'Name') { 'SourceNameCompleter' } else { 'VaultNameCompleter' }
+            $expected = if ($Parameter -in 'Name', 'Source') { 'SourceNameCompleter' } else { 'VaultNameCompleter' }
             $attribute.Type.Name | Should -BeExactly $expected
         }
 
@@ -204,7 +205,7 @@ Describe 'Tab completion' {
             param($CaseCount)
             $expected = @(
                 foreach ($command in Get-Command -Module DataCompass -CommandType Cmdlet) {
-                    foreach ($parameter in 'Name', 'Vault', 'SecretVault') {
+                    foreach ($parameter in 'Name', 'Source', 'Vault', 'SecretVault') {
                         if ($command.Parameters.ContainsKey($parameter) -and -not ($command.Name -eq 'Add-DcSource' -and $parameter -eq 'Name')) { "$($command.Name) -$parameter" }
                     }
                 }

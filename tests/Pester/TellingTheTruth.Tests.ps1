@@ -56,6 +56,7 @@ BeforeDiscovery {
         @{ Command = 'Test-DcSource'; Arguments = @{ Quiet = $true } }
         @{ Command = 'Get-DcSourceConnection'; Arguments = @{ Name = 'pg' } }
         @{ Command = 'Get-DcEncryptionStatus'; Arguments = @{} }
+        @{ Command = 'Get-DcAuditEvent'; Arguments = @{} }
         @{ Command = 'Remove-DcSource'; Arguments = @{ Name = 'pg'; Confirm = $false } }
         @{ Command = 'Convert-DcSourceSecret'; Arguments = @{ Confirm = $false } }
         @{ Command = 'Update-DcEncryptionKey'; Arguments = @{ Confirm = $false } }

@@ -57,5 +57,8 @@ namespace DataCompass.Core.Errors
         public static readonly DcError DatabaseUnavailable = new DcError("DcDatabaseUnavailable", DcErrorKind.ResourceUnavailable);
         public static readonly DcError DatabaseInvalid = new DcError("DcDatabaseInvalid", DcErrorKind.InvalidData);
         public static readonly DcError DatabaseVersionUnsupported = new DcError("DcDatabaseVersionUnsupported", DcErrorKind.InvalidOperation);
+        public static readonly DcError AuditActionInvalid = new DcError("DcAuditActionInvalid", DcErrorKind.InvalidArgument);
+        public static readonly DcError AuditTimeRangeInvalid = new DcError("DcAuditTimeRangeInvalid", DcErrorKind.InvalidArgument);
+        public static readonly DcError AuditEventInvalid = new DcError("DcAuditEventInvalid", DcErrorKind.InvalidData);
     }
 }

@@ -74,6 +74,18 @@ Describe 'Get-DcAuditEvent' {
             $script:DataDir = $env:DATACOMPASS_DATA_DIR
         }
 
+        It 'shows who ran which command, and each field''s reference or provenance, as the commands recorded them' {
+            $events = @(Get-DcAuditEvent -Source pg-hr)
+            $events.Action | Should -Be @('add', 'remove')
+            $events.Command | Should -Be @('Add-DcSource', 'Remove-DcSource')
+            $events[0].HostName | Should -Be $Host.Name
+            $events[0].User | Should -Be ([Environment]::UserName)
+            $events[0].ProcessId | Should -Be $PID
+            ($events[0].Fields | Where-Object Field -eq 'host').New | Should -Be 'literal'
+            ($events[1].Fields | Where-Object Field -eq 'host').Old | Should -Be 'literal'
+            $events[0].Changes | Should -Match 'host: \(none\) -> literal'
+        }
+
         BeforeEach {
             $env:DATACOMPASS_DATA_DIR = $script:DataDir
         }

@@ -13,10 +13,6 @@ namespace DataCompass.Core.Storage
     /// </summary>
     public sealed partial class SourceCatalog
     {
-        private const string InsertAuditEvent =
-            "INSERT INTO dc_audit_events (at_utc, \"user\", host, process_id, action, source_id, source_name, fields, context) " +
-            "VALUES ($at, $user, $host, $pid, $action, $source_id, $source_name, $fields, $context);";
-
         private bool _pruned;
 
         /// <summary>Who this catalog's changes are recorded as: set by the command that opened it.</summary>
@@ -45,30 +41,7 @@ namespace DataCompass.Core.Storage
                     PruneAuditEvents();
                 }
 
-                // Many rows a statement: a command resolving a whole catalog records an event per source, and one
-                // statement per row cost more than the resolution of a ${VAR} (bench/Measure-AuditCost.ps1).
-                for (var start = 0; start < entries.Count; start += AuditRowsPerInsert)
-                {
-                    var count = Math.Min(AuditRowsPerInsert, entries.Count - start);
-                    var command = Prepared(MultiRowInsert(count));
-                    command.Parameters.AddWithValue("$at", now);
-                    command.Parameters.AddWithValue("$user", Actor.User);
-                    command.Parameters.AddWithValue("$host", Actor.Machine);
-                    command.Parameters.AddWithValue("$pid", Actor.ProcessId);
-                    for (var i = 0; i < count; i++)
-                    {
-                        var entry = entries[start + i];
-                        var n = i.ToString(CultureInfo.InvariantCulture);
-                        command.Parameters.AddWithValue("$action" + n, entry.Action);
-                        command.Parameters.AddWithValue("$source_id" + n, (object?)entry.SourceId ?? DBNull.Value);
-                        command.Parameters.AddWithValue("$source_name" + n, (object?)entry.SourceName ?? DBNull.Value);
-                        command.Parameters.AddWithValue("$fields" + n, ConnectionInfoJson.Serialize(FieldsOf(entry)));
-                        command.Parameters.AddWithValue("$context" + n, ConnectionInfoJson.Serialize(ContextOf(entry)));
-                    }
-
-                    command.ExecuteNonQuery();
-                }
-
+                InsertAuditEvents(entries.Select(entry => (entry, entry.SourceId, entry.SourceName)).ToList(), now);
                 return 0;
             });
         }
@@ -99,17 +72,36 @@ namespace DataCompass.Core.Storage
                 PruneAuditEvents();
             }
 
-            var command = Prepared(InsertAuditEvent);
-            command.Parameters.AddWithValue("$at", now);
-            command.Parameters.AddWithValue("$user", Actor.User);
-            command.Parameters.AddWithValue("$host", Actor.Machine);
-            command.Parameters.AddWithValue("$pid", Actor.ProcessId);
-            command.Parameters.AddWithValue("$action", entry.Action);
-            command.Parameters.AddWithValue("$source_id", (object?)sourceId ?? DBNull.Value);
-            command.Parameters.AddWithValue("$source_name", (object?)sourceName ?? DBNull.Value);
-            command.Parameters.AddWithValue("$fields", ConnectionInfoJson.Serialize(FieldsOf(entry)));
-            command.Parameters.AddWithValue("$context", ConnectionInfoJson.Serialize(ContextOf(entry)));
-            command.ExecuteNonQuery();
+            InsertAuditEvents(new[] { (entry, sourceId, sourceName) }, now);
+        }
+
+        /// <summary>
+        /// Inserts events, many rows a statement: a command resolving a whole catalog records an event per source,
+        /// and one statement per row cost more than the resolution of a ${VAR} (bench/Measure-AuditCost.ps1).
+        /// </summary>
+        private void InsertAuditEvents(IReadOnlyList<(AuditEntry Entry, long? SourceId, string? SourceName)> rows, string now)
+        {
+            for (var start = 0; start < rows.Count; start += AuditRowsPerInsert)
+            {
+                var count = Math.Min(AuditRowsPerInsert, rows.Count - start);
+                var command = Prepared(MultiRowInsert(count));
+                command.Parameters.AddWithValue("$at", now);
+                command.Parameters.AddWithValue("$user", Actor.User);
+                command.Parameters.AddWithValue("$host", Actor.Machine);
+                command.Parameters.AddWithValue("$pid", Actor.ProcessId);
+                for (var i = 0; i < count; i++)
+                {
+                    var (entry, sourceId, sourceName) = rows[start + i];
+                    var n = i.ToString(CultureInfo.InvariantCulture);
+                    command.Parameters.AddWithValue("$action" + n, entry.Action);
+                    command.Parameters.AddWithValue("$source_id" + n, (object?)sourceId ?? DBNull.Value);
+                    command.Parameters.AddWithValue("$source_name" + n, (object?)sourceName ?? DBNull.Value);
+                    command.Parameters.AddWithValue("$fields" + n, ConnectionInfoJson.Serialize(FieldsOf(entry)));
+                    command.Parameters.AddWithValue("$context" + n, ConnectionInfoJson.Serialize(ContextOf(entry)));
+                }
+
+                command.ExecuteNonQuery();
+            }
         }
 
         private static OrderedMap FieldsOf(AuditEntry entry)

@@ -73,8 +73,27 @@ namespace DataCompass
         /// <summary>The catalog database the event was read from.</summary>
         public string Database { get; }
 
-        /// <summary>The field changes on one line, for the table: password: plaintext -> ${secret:Vault/Name}; ...</summary>
-        public string Changes => string.Join("; ", Fields.Select(change => change.ToString()));
+        /// <summary>
+        /// The field changes on one line, for the table: those that involve a reference or a secret in full
+        /// (password: plaintext -> ${secret:Vault/Name}), the ones between literal values as a count (an add lists
+        /// every field; Fields has them all).
+        /// </summary>
+        public string Changes
+        {
+            get
+            {
+                var shown = Fields.Where(change => !IsLiteral(change.Old) || !IsLiteral(change.New)).Select(change => change.ToString()).ToList();
+                var literal = Fields.Length - shown.Count;
+                if (literal > 0)
+                {
+                    shown.Add(string.Create(CultureInfo.InvariantCulture, $"{literal} literal field{(literal == 1 ? string.Empty : "s")}"));
+                }
+
+                return string.Join("; ", shown);
+            }
+        }
+
+        private static bool IsLiteral(string? described) => described == null || described == "literal";
 
         public override string ToString() =>
             string.Create(CultureInfo.InvariantCulture, $"{Time:yyyy-MM-dd HH:mm:ss}Z {Action}{(Source == null ? string.Empty : " " + Source)}");

@@ -117,6 +117,9 @@ role: READER
     $hits = @(Get-ChildItem $env:DATACOMPASS_DATA_DIR -File | Where-Object { [IO.File]::ReadAllText($_.FullName) -match 'hunter2|s3cr3t-from-yaml|n3w-pa55|l3gacy-pw' })
     Write-Host "  files holding a secret: $($hits.Count)"
 
+    Show-Step 'Get-DcAuditEvent -Source prod     # who changed or resolved it, and how; never a value'
+    Get-DcAuditEvent -Source prod | Out-Host
+
     Show-Step 'Get-DcSource | Remove-DcSource -RemoveSecret -Confirm:$false; Get-SecretInfo -Vault DemoVault'
     Get-DcSource | Remove-DcSource -RemoveSecret -Confirm:$false
     Get-SecretInfo -Vault DemoVault | Out-Host

@@ -17,6 +17,7 @@
         'Get-DcAuditEvent'
         'Get-DcConfig'
         'Get-DcEncryptionStatus'
+        'Get-DcSecretInventory'
         'Get-DcSource'
         'Get-DcSourceConnection'
         'New-DcEncryptionKey'

@@ -183,6 +183,12 @@ Describe 'Tab completion' {
             @((Get-Completion "Set-DcConfig -SecretVault $prefix").CompletionText) | Should -Be @($vault)
         }
 
+        It 'completes -Vault of Get-DcSecretInventory' {
+            $prefix = 'DcTestI' + [guid]::NewGuid().ToString('n').Substring(0, 4)
+            $vault = New-TestVault -Prefix $prefix
+            @((Get-Completion "Get-DcSecretInventory -Vault $prefix").CompletionText) | Should -Be @($vault)
+        }
+
         It 'returns an empty result, not an error, when no vault matches' {
             $attribute = Get-CompleterAttribute 'Add-DcSource' 'Vault'
             $completer = [Activator]::CreateInstance($attribute.Type)

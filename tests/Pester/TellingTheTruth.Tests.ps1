@@ -57,6 +57,7 @@ BeforeDiscovery {
         @{ Command = 'Get-DcSourceConnection'; Arguments = @{ Name = 'pg' } }
         @{ Command = 'Get-DcEncryptionStatus'; Arguments = @{} }
         @{ Command = 'Get-DcAuditEvent'; Arguments = @{} }
+        @{ Command = 'Get-DcSecretInventory'; Arguments = @{} }
         @{ Command = 'Remove-DcSource'; Arguments = @{ Name = 'pg'; Confirm = $false } }
         @{ Command = 'Convert-DcSourceSecret'; Arguments = @{ Confirm = $false } }
         @{ Command = 'Update-DcEncryptionKey'; Arguments = @{ Confirm = $false } }

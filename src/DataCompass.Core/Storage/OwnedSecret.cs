@@ -23,6 +23,12 @@ namespace DataCompass.Core.Storage
         /// </summary>
         public static string ReplacedFieldOf(string field) => field + ":replaced";
 
+        /// <summary>
+        /// The record key of a secret the source owned for <paramref name="field"/> in <paramref name="vault"/> until
+        /// Set-DcSourceSecret -Vault moved the field to another vault. The secret is kept; the record says who made it.
+        /// </summary>
+        public static string LeftBehindFieldOf(string field, string vault) => field + ":left:" + vault;
+
         /// <summary>The owning source, when read back from the catalog.</summary>
         public string? SourceName { get; }
     }

@@ -25,6 +25,9 @@ namespace DataCompass.Core.Vaults
         /// <summary>The names of every secret in a vault (one metadata listing, no value read).</summary>
         IReadOnlyCollection<string> GetSecretNames(string vault);
 
+        /// <summary>Every secret in a vault with its type and metadata (one Get-SecretInfo, no value read).</summary>
+        IReadOnlyList<VaultSecretInfo> ListSecrets(string vault);
+
         /// <summary>Writes a text secret, replacing any secret of that name.</summary>
         void SetText(string vault, string name, string value);
 

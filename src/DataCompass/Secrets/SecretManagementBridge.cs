@@ -95,6 +95,40 @@ namespace DataCompass.Secrets
                 StringComparer.OrdinalIgnoreCase);
         }
 
+        public IReadOnlyList<VaultSecretInfo> ListSecrets(string vault)
+        {
+            var output = Invoke("Get-SecretInfo", new Dictionary<string, object?> { ["Name"] = "*", ["Vault"] = vault }, out var errors, vault, null);
+            ThrowFirst(errors, vault, null);
+            return output
+                .Where(item => Property(item, "Name") is string)
+                .Select(item => new VaultSecretInfo(
+                    (string)Property(item, "Name")!,
+                    Convert.ToString(Property(item, "Type"), CultureInfo.InvariantCulture),
+                    MetadataOf(Property(item, "Metadata"))))
+                .ToList();
+        }
+
+        /// <summary>SecretInformation.Metadata (a dictionary, or null), its values unwrapped from PSObject.</summary>
+        private static IReadOnlyDictionary<string, object?>? MetadataOf(object? metadata)
+        {
+            if (!(metadata is IDictionary map))
+            {
+                return null;
+            }
+
+            var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (DictionaryEntry entry in map)
+            {
+                var key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture);
+                if (key != null)
+                {
+                    copy[key] = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+                }
+            }
+
+            return copy;
+        }
+
         public void SetText(string vault, string name, string value) =>
             Set(vault, name, SecureText.Protect(value));
 

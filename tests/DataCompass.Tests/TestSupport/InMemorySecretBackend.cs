@@ -11,6 +11,8 @@ namespace DataCompass.Tests
     {
         private readonly Dictionary<string, Dictionary<string, SecretValue>> _vaults = new Dictionary<string, Dictionary<string, SecretValue>>(StringComparer.OrdinalIgnoreCase);
 
+        private readonly Dictionary<(string, string), IReadOnlyDictionary<string, object?>> _metadata = new Dictionary<(string, string), IReadOnlyDictionary<string, object?>>();
+
         public InMemorySecretBackend(params string[] vaults)
         {
             foreach (var vault in vaults)
@@ -69,6 +71,17 @@ namespace DataCompass.Tests
             Calls.Add($"List {vault}");
             return Vault(vault).Keys.ToList();
         }
+
+        public IReadOnlyList<VaultSecretInfo> ListSecrets(string vault)
+        {
+            Calls.Add($"List {vault}");
+            return Vault(vault)
+                .Select(secret => new VaultSecretInfo(secret.Key, secret.Value.TypeName, _metadata.TryGetValue((vault, secret.Key), out var metadata) ? metadata : null))
+                .ToList();
+        }
+
+        /// <summary>Sets the metadata Get-SecretInfo reports for a secret (as Set-SecretInfo would).</summary>
+        public void PutMetadata(string vault, string name, IReadOnlyDictionary<string, object?> metadata) => _metadata[(vault, name)] = metadata;
 
         public void SetText(string vault, string name, string value) => Set(vault, name, SecretValue.FromText(value));
 

@@ -61,6 +61,8 @@ namespace DataCompass.Tests
 
         public IReadOnlyCollection<string> GetSecretNames(string vault) => throw Missing(nameof(GetSecretNames));
 
+        public IReadOnlyList<VaultSecretInfo> ListSecrets(string vault) => throw Missing(nameof(ListSecrets));
+
         public void SetText(string vault, string name, string value) => throw Missing(nameof(SetText));
 
         public void SetCredential(string vault, string name, string userName, string password) => throw Missing(nameof(SetCredential));

@@ -86,7 +86,12 @@ namespace DataCompass.Core.Operations.Rotate
             }
 
             var secretName = SecretNameTemplate.Apply(config.EffectiveSecretNameTemplate, source.Name, schema.Name);
-            return NewOwnedSecret(source, schema.Name, choice.Vault, secretName, changes, null, backend, catalog);
+            // A -Vault move keeps the old secret where it was; if DataCompass owns it, the record stays too, so
+            // Get-DcSecretInventory can show it as orphaned and Remove-DcSource -RemoveSecret still removes it.
+            var leftBehind = existing != null && string.Equals(catalog.FindSecretOwner(existing.Vault!, existing.Name), source.Name, StringComparison.OrdinalIgnoreCase)
+                ? new OwnedSecret(OwnedSecret.LeftBehindFieldOf(schema.Name, existing.Vault!), existing.Vault!, existing.Name)
+                : null;
+            return NewOwnedSecret(source, schema.Name, choice.Vault, secretName, changes, leftBehind, backend, catalog);
         }
 
         /// <summary>
@@ -276,7 +281,10 @@ namespace DataCompass.Core.Operations.Rotate
         /// <summary>The name is held by a secret no source owns or refers to: used if it already holds the new value.</summary>
         public bool IsUnclaimed { get; internal init; }
 
-        /// <summary>The owned secret the field stops using, recorded as replaced with the row change and removed after it.</summary>
+        /// <summary>
+        /// The owned secret the field stops using, recorded with the row change: as replaced (removed after it) by a
+        /// credential rotation, as left behind (kept in its vault) by a move to another vault.
+        /// </summary>
         public OwnedSecret? Replaced { get; internal init; }
 
         /// <summary>Where the new value ends up, for messages.</summary>

@@ -25,6 +25,7 @@
         'Set-DcSourceSecret'
         'Test-DcSource'
         'Update-DcEncryptionKey'
+        'Remove-DcEncryptionKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

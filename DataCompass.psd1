@@ -26,6 +26,7 @@
         'Set-DcSourceSecret'
         'Test-DcSource'
         'Update-DcEncryptionKey'
+        'Remove-DcEncryptionKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -220,4 +220,18 @@ Describe 'Tab completion' {
             $CaseCount | Should -Be $expected.Count
         }
     }
+
+    Context '-KeyId: the ids of the key ring' {
+        It '<_> -KeyId has the KeyIdCompleter' -ForEach @(Get-Command -Module DataCompass -CommandType Cmdlet | Where-Object { $_.Parameters.ContainsKey('KeyId') } | ForEach-Object Name) {
+            (Get-CompleterAttribute $_ 'KeyId').Type.Name | Should -BeExactly 'KeyIdCompleter'
+        }
+
+        It 'completes Remove-DcEncryptionKey -KeyId with the catalog''s key ids, and nothing where there is no ring' {
+            $env:DATACOMPASS_DATA_DIR = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+            $key = New-DcEncryptionKey -ErrorAction Stop
+            @((Get-Completion 'Remove-DcEncryptionKey -KeyId ').CompletionText) | Should -Be @($key.KeyId)
+            $env:DATACOMPASS_DATA_DIR = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+            @(Get-Completion 'Remove-DcEncryptionKey -KeyId ' | Where-Object ResultType -EQ 'ParameterValue') | Should -BeNullOrEmpty
+        }
+    }
 }

@@ -62,6 +62,7 @@ BeforeDiscovery {
         @{ Command = 'Convert-DcSourceSecret'; Arguments = @{ Confirm = $false } }
         @{ Command = 'Update-DcEncryptionKey'; Arguments = @{ Confirm = $false } }
         @{ Command = 'Set-DcSourceSecret'; Arguments = @{ Name = 'pg'; Field = 'password'; Secret = 'x'; Confirm = $false } }
+        @{ Command = 'Remove-DcEncryptionKey'; Arguments = @{ KeyId = '0123abcd'; Confirm = $false } }
     )
 }
 

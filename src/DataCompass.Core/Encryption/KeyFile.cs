@@ -58,6 +58,13 @@ namespace DataCompass.Core.Encryption
             }
         }
 
+        /// <summary>
+        /// The key ring's exclusive lock (the file key.lock beside <paramref name="path"/>), for a change that must
+        /// read, check and write without another process changing the ring in between. A ring kept in a vault is
+        /// changed under the lock of the catalog's key file path too.
+        /// </summary>
+        public static IDisposable Lock(string path) => AcquireLock(path);
+
         /// <summary>Writes the ring; callers hold the file's lock (see <see cref="Update"/>).</summary>
         public static void Write(string path, KeyRing ring)
         {

@@ -54,21 +54,30 @@ namespace DataCompass.Core.Encryption
             keys?.Decrypt(stored, context) ?? throw new DataCompassException(
                 DcError.EncryptionKeyMissing, $"{context}: the value is encrypted and no key ring was given.", EncryptedValue.KeyIdOf(stored) ?? context);
 
+        /// <summary>Which place a ring is taken from: the first that is set. <paramref name="config"/> is read only when the variable is not set.</summary>
+        public static KeyRingPlace PlaceOf(Func<string, string?> environment, Func<DcConfig> config)
+        {
+            if (!string.IsNullOrWhiteSpace(environment(EnvironmentVariable)))
+            {
+                return KeyRingPlace.Environment;
+            }
+
+            return string.IsNullOrEmpty(config().EncryptionKeyRef) ? KeyRingPlace.KeyFile : KeyRingPlace.Vault;
+        }
+
         private static KeyRing? Load(Func<string, string?> environment, Func<DcConfig> readConfig, string keyFilePath, ISecretBackend? backend)
         {
             var fromEnvironment = environment(EnvironmentVariable);
-            if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            DcConfig? config = null;
+            switch (PlaceOf(_ => fromEnvironment, () => config = readConfig()))
             {
-                return KeyRing.Parse(fromEnvironment, $"$env:{EnvironmentVariable}");
+                case KeyRingPlace.Environment:
+                    return KeyRing.Parse(fromEnvironment!, $"$env:{EnvironmentVariable}");
+                case KeyRingPlace.Vault:
+                    return LoadFromVault(config!.EncryptionKeyRef!, backend);
+                default:
+                    return KeyFile.Read(keyFilePath);
             }
-
-            var config = readConfig();
-            if (!string.IsNullOrEmpty(config.EncryptionKeyRef))
-            {
-                return LoadFromVault(config.EncryptionKeyRef!, backend);
-            }
-
-            return KeyFile.Read(keyFilePath);
         }
 
         private static KeyRing LoadFromVault(string keyRef, ISecretBackend? backend)
@@ -105,5 +114,18 @@ namespace DataCompass.Core.Encryption
 
             return KeyRing.Parse(secret.Text!, origin);
         }
+    }
+
+    /// <summary>Where a catalog's key ring comes from, in order of precedence.</summary>
+    public enum KeyRingPlace
+    {
+        /// <summary>$env:DATACOMPASS_ENCRYPTION_KEY, which DataCompass reads but never changes.</summary>
+        Environment,
+
+        /// <summary>The vault secret named by config encryption_key_ref.</summary>
+        Vault,
+
+        /// <summary>The key file beside the catalog.</summary>
+        KeyFile,
     }
 }

@@ -60,5 +60,11 @@ namespace DataCompass.Core.Errors
         public static readonly DcError AuditActionInvalid = new DcError("DcAuditActionInvalid", DcErrorKind.InvalidArgument);
         public static readonly DcError AuditTimeRangeInvalid = new DcError("DcAuditTimeRangeInvalid", DcErrorKind.InvalidArgument);
         public static readonly DcError AuditEventInvalid = new DcError("DcAuditEventInvalid", DcErrorKind.InvalidData);
+
+        // Remove-DcEncryptionKey: retiring a key from the key ring.
+        public static readonly DcError EncryptionKeyNotFound = new DcError("DcEncryptionKeyNotFound", DcErrorKind.ObjectNotFound);
+        public static readonly DcError EncryptionKeyInUse = new DcError("DcEncryptionKeyInUse", DcErrorKind.InvalidOperation);
+        public static readonly DcError EncryptionKeyIsPrimary = new DcError("DcEncryptionKeyIsPrimary", DcErrorKind.InvalidOperation);
+        public static readonly DcError EncryptionKeyRingInEnvironment = new DcError("DcEncryptionKeyRingInEnvironment", DcErrorKind.InvalidOperation);
     }
 }

@@ -69,25 +69,39 @@ namespace DataCompass.Core.Operations.Keys
             var origin = $"the vault secret {reference.ToUri()}";
             var existing = ReadVaultRing(reference, origin);
             var inForce = RingInForce();
-            var ring = KeyRing.WithNewPrimary(FernetKey.Generate(), origin, existing, inForce);
-            if (!_host.ShouldProcess(reference.ToUri(), Action(ring) + $" and set encryption_key_ref in {ConfigPath}"))
+            var primary = FernetKey.Generate();
+            if (!_host.ShouldProcess(reference.ToUri(), Action(KeyRing.WithNewPrimary(primary, origin, existing, inForce)) + $" and set encryption_key_ref in {ConfigPath}"))
             {
                 return null;
             }
 
-            _backend.SetText(vault, secretName, ring.ToText());
-
-            // A key ring that did not arrive intact would make every value encrypted with it unreadable.
-            var stored = _backend.Get(vault, secretName);
-            if (stored.Kind != SecretKind.Text || KeyRing.Parse(stored.Text!, origin).ToText() != ring.ToText())
+            // Under the key ring's lock the vault ring is read again: a key another command added or removed
+            // meanwhile (Remove-DcEncryptionKey takes the same lock) is not undone.
+            KeyRing ring;
+            using (KeyFile.Lock(KeyFile.PathFor(_databasePath)))
             {
-                throw new DataCompassException(DcError.VaultFailed, $"The vault '{vault}' returned a different key ring than was written to '{secretName}'; do not use it.", reference.ToUri());
+                ring = KeyRing.WithNewPrimary(primary, origin, ReadVaultRing(reference, origin), inForce);
+                WriteVaultRing(_backend, vault, secretName, ring);
             }
 
             var config = ConfigFile.Read(ConfigPath);
             config.EncryptionKeyRef = vault + "/" + secretName;
             ConfigFile.Write(ConfigPath, config);
             return Done(ring, reference.ToUri(), inForce ?? existing);
+        }
+
+        /// <summary>Writes a ring to a vault secret and reads it back: a ring that did not arrive intact would make every value encrypted with it unreadable.</summary>
+        internal static void WriteVaultRing(ISecretBackend backend, string vault, string secretName, KeyRing ring)
+        {
+            backend.SetText(vault, secretName, ring.ToText());
+            var stored = backend.Get(vault, secretName);
+            if (stored.Kind != SecretKind.Text || KeyRing.Parse(stored.Text!, ring.Origin).ToText() != ring.ToText())
+            {
+                throw new DataCompassException(
+                    DcError.VaultFailed,
+                    $"The vault '{vault}' returned a different key ring than was written to '{secretName}'; do not use it.",
+                    new SecretReference(vault, secretName).ToUri());
+            }
         }
 
         /// <summary>

@@ -60,5 +60,9 @@ namespace DataCompass.Core.Errors
         public static readonly DcError AuditActionInvalid = new DcError("DcAuditActionInvalid", DcErrorKind.InvalidArgument);
         public static readonly DcError AuditTimeRangeInvalid = new DcError("DcAuditTimeRangeInvalid", DcErrorKind.InvalidArgument);
         public static readonly DcError AuditEventInvalid = new DcError("DcAuditEventInvalid", DcErrorKind.InvalidData);
+
+        // Set-DcSource: editing a source in place.
+        public static readonly DcError SecretValueMasked = new DcError("DcSecretValueMasked", DcErrorKind.InvalidArgument);
+        public static readonly DcError SourceChanged = new DcError("DcSourceChanged", DcErrorKind.InvalidOperation);
     }
 }

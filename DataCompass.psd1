@@ -23,6 +23,7 @@
         'New-DcEncryptionKey'
         'Remove-DcSource'
         'Set-DcConfig'
+        'Set-DcSource'
         'Set-DcSourceSecret'
         'Test-DcSource'
         'Update-DcEncryptionKey'

@@ -174,6 +174,7 @@ Describe 'Every state-changing command is audited (meta)' -Tag 'Audit' {
             'Update-DcEncryptionKey'  = { $null = New-DcEncryptionKey; Add-Pg 'm5' -Password 'meta-enc' -Extra @{ Encrypt = $true }; $null = New-DcEncryptionKey; Update-DcEncryptionKey -Confirm:$false -ErrorAction Stop | Out-Null }
             'Set-DcConfig'            = { Add-Pg 'm6'; Set-DcConfig -SecretNameTemplate 'meta-{source}-{field}' -ErrorAction Stop }
             'Remove-DcEncryptionKey'  = { $old = New-DcEncryptionKey; Add-Pg 'm7'; $null = New-DcEncryptionKey; Remove-DcEncryptionKey -KeyId $old.KeyId -Confirm:$false -ErrorAction Stop | Out-Null }
+            'Set-DcSource'            = { Add-Pg 'm7'; Set-DcSource -Name m7 -DisplayName 'Meta' -Connection @{ port = 6432 } -ErrorAction Stop }
         }
         $script:Changing = @(Get-Command -Module DataCompass -CommandType Cmdlet | Where-Object {
                 $_.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].SupportsShouldProcess
@@ -185,7 +186,7 @@ Describe 'Every state-changing command is audited (meta)' -Tag 'Audit' {
         @($script:Changing | Where-Object { -not $script:Scenarios.Contains($_) }) | Should -BeNullOrEmpty -Because 'each state-changing command needs an audit scenario'
     }
 
-    It '<_> writes an event naming itself' -ForEach @('Add-DcSource', 'Remove-DcSource', 'Convert-DcSourceSecret', 'Set-DcSourceSecret', 'New-DcEncryptionKey', 'Update-DcEncryptionKey', 'Set-DcConfig', 'Remove-DcEncryptionKey') {
+    It '<_> writes an event naming itself' -ForEach @('Add-DcSource', 'Remove-DcSource', 'Convert-DcSourceSecret', 'Set-DcSourceSecret', 'New-DcEncryptionKey', 'Update-DcEncryptionKey', 'Set-DcConfig', 'Remove-DcEncryptionKey', 'Set-DcSource') {
         $command = $_
         $db = New-Catalog
         Set-TestVariable 'DATACOMPASS_ENCRYPTION_KEY' $null

@@ -63,6 +63,7 @@ BeforeDiscovery {
         @{ Command = 'Update-DcEncryptionKey'; Arguments = @{ Confirm = $false } }
         @{ Command = 'Set-DcSourceSecret'; Arguments = @{ Name = 'pg'; Field = 'password'; Secret = 'x'; Confirm = $false } }
         @{ Command = 'Remove-DcEncryptionKey'; Arguments = @{ KeyId = '0123abcd'; Confirm = $false } }
+        @{ Command = 'Set-DcSource'; Arguments = @{ Name = 'pg'; DisplayName = 'x'; Confirm = $false } }
     )
 }
 

@@ -66,5 +66,9 @@ namespace DataCompass.Core.Errors
         public static readonly DcError EncryptionKeyInUse = new DcError("DcEncryptionKeyInUse", DcErrorKind.InvalidOperation);
         public static readonly DcError EncryptionKeyIsPrimary = new DcError("DcEncryptionKeyIsPrimary", DcErrorKind.InvalidOperation);
         public static readonly DcError EncryptionKeyRingInEnvironment = new DcError("DcEncryptionKeyRingInEnvironment", DcErrorKind.InvalidOperation);
+
+        // Set-DcSource: editing a source in place.
+        public static readonly DcError SecretValueMasked = new DcError("DcSecretValueMasked", DcErrorKind.InvalidArgument);
+        public static readonly DcError SourceChanged = new DcError("DcSourceChanged", DcErrorKind.InvalidOperation);
     }
 }

@@ -98,6 +98,24 @@ namespace DataCompass.Core.Sources
             }
         }
 
+        /// <summary>
+        /// Validates a stored source's fields merged with a change, as <see cref="Prepare"/> does on add. The secret
+        /// input checks apply to the fields <paramref name="given"/> only: a stored value is not input.
+        /// </summary>
+        public static OrderedMap PrepareChange(string name, AdapterSchema adapter, OrderedMap merged, ICollection<string> given)
+        {
+            var connectionInfo = SourceValidator.Normalize(adapter, name, merged);
+            CheckReferences(name, connectionInfo);
+            var input = new OrderedMap();
+            foreach (var entry in connectionInfo.Where(entry => given.Contains(entry.Key)))
+            {
+                input.Add(entry.Key, entry.Value);
+            }
+
+            SecretFieldInput.Check(name, adapter, input);
+            return connectionInfo;
+        }
+
         /// <summary>A malformed reference is refused now, naming source and field, rather than at connection time.</summary>
         private static void CheckReferences(string name, OrderedMap connectionInfo)
         {

@@ -320,6 +320,68 @@ namespace DataCompass.Core.Storage
         }
 
         /// <summary>
+        /// Set-DcSource's change of a row: connection_info, display name and active flag, the secret records and the
+        /// audit event in one transaction, only if connection_info still is <paramref name="expected"/> (a change by
+        /// another process meanwhile is DcSourceChanged, and nothing is written). The id, created_at and the rows of
+        /// other tables that refer to the source are kept.
+        /// </summary>
+        public StoredSource UpdateSource(long sourceId, OrderedMap expected, SourceUpdate update, AuditEntry audit)
+        {
+            RequireWritable();
+            return InTransaction(() =>
+            {
+                var source = FindSourceById(sourceId) ?? throw new DataCompassException(
+                    DcError.SourceNotFound, $"The source with id {sourceId} is no longer in '{Path}'.", sourceId.ToString(CultureInfo.InvariantCulture));
+                if (!string.Equals(ConnectionInfoJson.Serialize(source.ConnectionInfo), ConnectionInfoJson.Serialize(expected), StringComparison.Ordinal))
+                {
+                    throw new DataCompassException(
+                        DcError.SourceChanged,
+                        $"Source '{source.Name}' was changed by another process while this change was prepared; nothing was written. Run the command again.",
+                        source.Name);
+                }
+
+                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                using (var command = _connection.CreateCommand())
+                {
+                    command.CommandText =
+                        "UPDATE data_sources SET connection_info = $info, display_name = $display_name, is_active = $active, updated_at = $now WHERE id = $id;";
+                    command.Parameters.AddWithValue("$info", ConnectionInfoJson.Serialize(update.ConnectionInfo));
+                    command.Parameters.AddWithValue("$display_name", (object?)update.DisplayName ?? DBNull.Value);
+                    command.Parameters.AddWithValue("$active", update.IsActive ? 1 : 0);
+                    command.Parameters.AddWithValue("$now", now);
+                    command.Parameters.AddWithValue("$id", sourceId);
+                    command.ExecuteNonQuery();
+                }
+
+                foreach (var replaced in update.Replaced)
+                {
+                    // The field's own record of the secret becomes its :replaced record.
+                    using var command = _connection.CreateCommand();
+                    command.CommandText =
+                        "DELETE FROM dc_source_secrets WHERE source_id = $id AND vault = $vault COLLATE NOCASE AND secret_name = $name COLLATE NOCASE;";
+                    command.Parameters.AddWithValue("$id", sourceId);
+                    command.Parameters.AddWithValue("$vault", replaced.Vault);
+                    command.Parameters.AddWithValue("$name", replaced.SecretName);
+                    command.ExecuteNonQuery();
+                    RecordOwnedSecret(sourceId, replaced, now);
+                }
+
+                foreach (var owned in update.Owned)
+                {
+                    RecordOwnedSecret(sourceId, owned, now);
+                }
+
+                if (update.OverwritesPlaintext)
+                {
+                    MarkScrubPending();
+                }
+
+                WriteAuditEvent(audit, sourceId, source.Name, now);
+                return FindSourceById(sourceId)!;
+            });
+        }
+
+        /// <summary>
         /// Replaces a field's value only if it still holds <paramref name="expected"/>, recording the secret
         /// DataCompass now owns for it, in one transaction. False when the value had changed (or the row is gone).
         /// </summary>

@@ -1,16 +1,13 @@
 using System;
 using System.Collections;
 using System.Management.Automation;
-using System.Security;
 using System.Threading;
 using DataCompass.Completion;
-using DataCompass.Core.Common;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Operations.Add;
 using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
-using DataCompass.Secrets;
 
 namespace DataCompass.Commands
 {
@@ -89,7 +86,7 @@ namespace DataCompass.Commands
 
                 var fields = ParameterSetName == PathSet
                     ? SourceFileReader.ReadFile(ResolveFileSystemPath(Path, nameof(Path)))
-                    : InputGraph.ToOrderedMap(Connection, $"Source '{Name}': the -Connection value", Name, Unwrap);
+                    : ConnectionInput.Copy(Connection, Name);
                 if (ResolveNow)
                 {
                     fields = SourceDefinition.ResolveEnvironment(Name, fields, Environment.GetEnvironmentVariable);
@@ -206,20 +203,6 @@ namespace DataCompass.Commands
             var catalog = _catalog;
             _catalog = null;
             catalog?.Dispose();
-        }
-
-        /// <summary>
-        /// The one PowerShell-specific step of copying -Connection: a PSObject is its base object, a SecureString its
-        /// text. It never recurses; InputGraph walks the nesting within the input limits.
-        /// </summary>
-        private static object? Unwrap(object? value)
-        {
-            if (value is PSObject wrapped)
-            {
-                value = wrapped.BaseObject;
-            }
-
-            return value is SecureString secure ? SecureText.Reveal(secure) : value;
         }
     }
 }

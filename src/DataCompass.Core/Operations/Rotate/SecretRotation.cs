@@ -173,7 +173,7 @@ namespace DataCompass.Core.Operations.Rotate
                     plan.Source.Id, plan.RowChanges, plan.OwnsNewSecret ? new OwnedSecret(plan.Field, plan.Vault!, plan.SecretName!) : null, plan.Replaced, audit);
             }
 
-            RemoveReplaced(plan.Source.Id, plan.Field, backend, catalog);
+            ReplacedSecrets.RemoveUnused(plan.Source.Id, plan.Field, backend, catalog);
             return updated;
         }
 
@@ -199,31 +199,6 @@ namespace DataCompass.Core.Operations.Rotate
             }
 
             return new AuditEntry(AuditActions.RotateSecret, changes) { SourceId = plan.Source.Id, SourceName = plan.Source.Name, Details = details };
-        }
-
-        /// <summary>Removes the secret a credential rotation of the field replaced (this run's or a killed run's) once no source refers to it.</summary>
-        private static void RemoveReplaced(long sourceId, string field, ISecretBackend backend, SourceCatalog catalog)
-        {
-            var key = OwnedSecret.ReplacedFieldOf(field);
-            foreach (var secret in catalog.OwnedSecrets(sourceId).Where(secret => secret.Field == key))
-            {
-                if (SourceReferences.FirstUser(catalog.ListSources(), secret.Vault, secret.SecretName) != null)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    backend.Remove(secret.Vault, secret.SecretName);
-                }
-                catch (DataCompassException exception) when (exception.Error != DcError.SecretNotFound)
-                {
-                    // The rotation itself is done; the secret stays recorded, and the next rotation tries again.
-                    continue;
-                }
-
-                catalog.ForgetOwnedSecret(sourceId, key);
-            }
         }
 
         /// <summary>The reference when the value is exactly one vault-qualified ${secret:...} placeholder.</summary>

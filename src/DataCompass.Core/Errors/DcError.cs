@@ -60,5 +60,11 @@ namespace DataCompass.Core.Errors
         public static readonly DcError AuditActionInvalid = new DcError("DcAuditActionInvalid", DcErrorKind.InvalidArgument);
         public static readonly DcError AuditTimeRangeInvalid = new DcError("DcAuditTimeRangeInvalid", DcErrorKind.InvalidArgument);
         public static readonly DcError AuditEventInvalid = new DcError("DcAuditEventInvalid", DcErrorKind.InvalidData);
+
+        // Export-DcSource, and the name:/type: keys of a source file that Add-DcSource -Path checks.
+        public static readonly DcError SourceFileConflict = new DcError("DcSourceFileConflict", DcErrorKind.InvalidArgument);
+        public static readonly DcError ExportPathInvalid = new DcError("DcExportPathInvalid", DcErrorKind.InvalidArgument);
+        public static readonly DcError ExportFileExists = new DcError("DcExportFileExists", DcErrorKind.ResourceExists);
+        public static readonly DcError ExportWriteFailed = new DcError("DcExportWriteFailed", DcErrorKind.WriteError);
     }
 }

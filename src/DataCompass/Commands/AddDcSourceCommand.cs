@@ -87,15 +87,27 @@ namespace DataCompass.Commands
                         Name);
                 }
 
-                var fields = ParameterSetName == PathSet
-                    ? SourceFileReader.ReadFile(ResolveFileSystemPath(Path, nameof(Path)))
-                    : InputGraph.ToOrderedMap(Connection, $"Source '{Name}': the -Connection value", Name, Unwrap);
+                OrderedMap fields;
+                var displayName = DisplayName;
+                if (ParameterSetName == PathSet)
+                {
+                    // A file may name its source and type (name:, type:, display_name:, as Export-DcSource writes them).
+                    var path = ResolveFileSystemPath(Path, nameof(Path));
+                    var header = SourceFileHeader.Split(SourceFileReader.ReadFile(path), path);
+                    displayName = header.CheckAgainst(Name, Type, DisplayName, path);
+                    fields = header.Fields;
+                }
+                else
+                {
+                    fields = InputGraph.ToOrderedMap(Connection, $"Source '{Name}': the -Connection value", Name, Unwrap);
+                }
+
                 if (ResolveNow)
                 {
                     fields = SourceDefinition.ResolveEnvironment(Name, fields, Environment.GetEnvironmentVariable);
                 }
 
-                var draft = SourceDefinition.Prepare(Name, Type, DisplayName, fields);
+                var draft = SourceDefinition.Prepare(Name, Type, displayName, fields);
                 var databasePath = ResolveDatabasePath();
                 var config = ConfigFor(databasePath);
                 var backend = Backend;

@@ -90,6 +90,7 @@ Describe 'Tab completion' {
             @{ Command = 'Remove-DcSource' }
             @{ Command = 'Set-DcSourceSecret' }
             @{ Command = 'Get-DcAuditEvent' }
+            @{ Command = 'Export-DcSource' }
         ) {
             param($Command)
             @((Get-Completion "$Command -Name pr").CompletionText) | Sort-Object | Should -Be @('prod', 'prod-eu')

@@ -61,6 +61,7 @@ BeforeDiscovery {
         @{ Command = 'Convert-DcSourceSecret'; Arguments = @{ Confirm = $false } }
         @{ Command = 'Update-DcEncryptionKey'; Arguments = @{ Confirm = $false } }
         @{ Command = 'Set-DcSourceSecret'; Arguments = @{ Name = 'pg'; Field = 'password'; Secret = 'x'; Confirm = $false } }
+        @{ Command = 'Export-DcSource'; Arguments = @{ PassThru = $true } }
     )
 }
 

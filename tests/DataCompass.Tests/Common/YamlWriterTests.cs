@@ -92,11 +92,14 @@ namespace DataCompass.Tests
         }
 
         [Fact]
-        public void A_surrogate_without_its_pair_is_escaped_so_the_file_stays_UTF8()
+        public void A_surrogate_without_its_pair_is_escaped_so_the_file_stays_UTF8_and_the_reader_refuses_it_with_a_Dc_error()
         {
+            // No YAML text can hold such a character, so it cannot round-trip; it must not break the file either.
             var yaml = YamlWriter.Write(new OrderedMap { { "k", "a\ud800b" } });
             Assert.Contains("\\ud800", yaml);
             Assert.DoesNotContain('\ud800', yaml);
+            var error = Assert.Throws<Core.Errors.DataCompassException>(() => SourceFileReader.ReadText(yaml, "t"));
+            Assert.Same(Core.Errors.DcError.SourceFileInvalid, error.Error);
         }
 
         // The reader keeps scalars as text: a written map equals the read one once its scalars are text too.

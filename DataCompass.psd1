@@ -14,6 +14,7 @@
     CmdletsToExport      = @(
         'Add-DcSource'
         'Convert-DcSourceSecret'
+        'Export-DcSource'
         'Get-DcAuditEvent'
         'Get-DcConfig'
         'Get-DcEncryptionStatus'

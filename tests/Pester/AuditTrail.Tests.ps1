@@ -175,6 +175,8 @@ Describe 'Every state-changing command is audited (meta)' -Tag 'Audit' {
             'Set-DcConfig'            = { Add-Pg 'm6'; Set-DcConfig -SecretNameTemplate 'meta-{source}-{field}' -ErrorAction Stop }
             'Remove-DcEncryptionKey'  = { $old = New-DcEncryptionKey; Add-Pg 'm7'; $null = New-DcEncryptionKey; Remove-DcEncryptionKey -KeyId $old.KeyId -Confirm:$false -ErrorAction Stop | Out-Null }
             'Set-DcSource'            = { Add-Pg 'm7'; Set-DcSource -Name m7 -DisplayName 'Meta' -Connection @{ port = 6432 } -ErrorAction Stop }
+            # Export-DcSource writes files only, never the catalog: its check below is that it records nothing.
+            'Export-DcSource'         = { Add-Pg 'm7'; Export-DcSource -Name m7 -Path (Join-Path $TestDrive "meta-export-$(New-Guid)") -ErrorAction Stop }
         }
         $script:Changing = @(Get-Command -Module DataCompass -CommandType Cmdlet | Where-Object {
                 $_.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].SupportsShouldProcess
@@ -193,6 +195,14 @@ Describe 'Every state-changing command is audited (meta)' -Tag 'Audit' {
         Set-TestVariable 'DCA_PASSWORD' 'meta-env'
         & $script:Scenarios[$command]
         @(Get-Events $db | Where-Object { $_.Context.command -eq $command }) | Should -Not -BeNullOrEmpty -Because "$command changed the catalog or its settings"
+    }
+
+    It 'Export-DcSource writes its file but no event, since it changes no catalog' {
+        $db = New-Catalog
+        Set-TestVariable 'DCA_PASSWORD' 'meta-env'
+        & $script:Scenarios['Export-DcSource']
+        @(Get-ChildItem -Path $TestDrive -Filter 'meta-export-*' -Directory | Get-ChildItem -Filter 'm7.yaml').Count | Should -Be 1
+        @(Get-Events $db).Context.command | Should -Be @('Add-DcSource')
     }
 }
 

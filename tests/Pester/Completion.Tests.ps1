@@ -91,6 +91,7 @@ Describe 'Tab completion' {
             @{ Command = 'Set-DcSourceSecret' }
             @{ Command = 'Get-DcAuditEvent' }
             @{ Command = 'Set-DcSource' }
+            @{ Command = 'Export-DcSource' }
         ) {
             param($Command)
             @((Get-Completion "$Command -Name pr").CompletionText) | Sort-Object | Should -Be @('prod', 'prod-eu')

@@ -114,7 +114,7 @@ Describe 'Cmdlet <Name>' -ForEach $script:ExportedCmdlets {
     }
 
     It 'supports ShouldProcess exactly when it changes state' {
-        $changesState = $Name -match '^(Add|Remove|Set|Convert|Update|New|Clear|Rename|Move|Import|Register|Unregister|Reset|Protect|Unprotect)-'
+        $changesState = $Name -match '^(Add|Remove|Set|Convert|Update|New|Clear|Rename|Move|Import|Export|Register|Unregister|Reset|Protect|Unprotect)-'
         if (-not $changesState) {
             # A read-only cmdlet offering -WhatIf would suggest it changes something.
             $script:Attribute.SupportsShouldProcess | Should -BeFalse -Because "$Name does not change state"

@@ -64,6 +64,7 @@ BeforeDiscovery {
         @{ Command = 'Set-DcSourceSecret'; Arguments = @{ Name = 'pg'; Field = 'password'; Secret = 'x'; Confirm = $false } }
         @{ Command = 'Remove-DcEncryptionKey'; Arguments = @{ KeyId = '0123abcd'; Confirm = $false } }
         @{ Command = 'Set-DcSource'; Arguments = @{ Name = 'pg'; DisplayName = 'x'; Confirm = $false } }
+        @{ Command = 'Export-DcSource'; Arguments = @{ PassThru = $true } }
     )
 }
 

@@ -62,8 +62,10 @@ namespace DataCompass.Core.Common
         /// Temporary copies that a killed writer left beside the file (they hold what it was writing: a key ring,
         /// say) are deleted first once older than <paramref name="staleAfter"/>: a caller that holds the file's
         /// lock passes zero, since no other writer can be busy with one.
+        /// With <paramref name="overwrite"/> false, a file already at <paramref name="path"/> (even one made while
+        /// this was writing) is left as it was and the call throws <see cref="IOException"/>.
         /// </summary>
-        public static void WriteAtomically(string path, string text, TimeSpan? staleAfter = null)
+        public static void WriteAtomically(string path, string text, TimeSpan? staleAfter = null, bool overwrite = true)
         {
             EnsureFolder(Path.GetDirectoryName(path));
             RemoveStaleCopies(path, staleAfter ?? TimeSpan.FromMinutes(1));
@@ -80,7 +82,7 @@ namespace DataCompass.Core.Common
                     stream.Flush(flushToDisk: true);
                 }
 
-                File.Move(temporary, path, overwrite: true);
+                File.Move(temporary, path, overwrite);
             }
             catch (Exception exception) when (exception is IOException || exception is UnauthorizedAccessException)
             {

@@ -70,5 +70,11 @@ namespace DataCompass.Core.Errors
         // Set-DcSource: editing a source in place.
         public static readonly DcError SecretValueMasked = new DcError("DcSecretValueMasked", DcErrorKind.InvalidArgument);
         public static readonly DcError SourceChanged = new DcError("DcSourceChanged", DcErrorKind.InvalidOperation);
+
+        // Export-DcSource, and the name:/type: keys of a source file that Add-DcSource -Path checks.
+        public static readonly DcError SourceFileConflict = new DcError("DcSourceFileConflict", DcErrorKind.InvalidArgument);
+        public static readonly DcError ExportPathInvalid = new DcError("DcExportPathInvalid", DcErrorKind.InvalidArgument);
+        public static readonly DcError ExportFileExists = new DcError("DcExportFileExists", DcErrorKind.ResourceExists);
+        public static readonly DcError ExportWriteFailed = new DcError("DcExportWriteFailed", DcErrorKind.WriteError);
     }
 }

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Threading;
 using DataCompass.Completion;
+using DataCompass.Core.Common;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Operations.Add;
@@ -84,15 +85,27 @@ namespace DataCompass.Commands
                         Name);
                 }
 
-                var fields = ParameterSetName == PathSet
-                    ? SourceFileReader.ReadFile(ResolveFileSystemPath(Path, nameof(Path)))
-                    : ConnectionInput.Copy(Connection, Name);
+                OrderedMap fields;
+                var displayName = DisplayName;
+                if (ParameterSetName == PathSet)
+                {
+                    // A file may name its source and type (name:, type:, display_name:, as Export-DcSource writes them).
+                    var path = ResolveFileSystemPath(Path, nameof(Path));
+                    var header = SourceFileHeader.Split(SourceFileReader.ReadFile(path), path);
+                    displayName = header.CheckAgainst(Name, Type, DisplayName, path);
+                    fields = header.Fields;
+                }
+                else
+                {
+                    fields = ConnectionInput.Copy(Connection, Name);
+                }
+
                 if (ResolveNow)
                 {
                     fields = SourceDefinition.ResolveEnvironment(Name, fields, Environment.GetEnvironmentVariable);
                 }
 
-                var draft = SourceDefinition.Prepare(Name, Type, DisplayName, fields);
+                var draft = SourceDefinition.Prepare(Name, Type, displayName, fields);
                 var databasePath = ResolveDatabasePath();
                 var config = ConfigFor(databasePath);
                 var backend = Backend;

@@ -76,5 +76,10 @@ namespace DataCompass.Core.Errors
         public static readonly DcError ExportPathInvalid = new DcError("DcExportPathInvalid", DcErrorKind.InvalidArgument);
         public static readonly DcError ExportFileExists = new DcError("DcExportFileExists", DcErrorKind.ResourceExists);
         public static readonly DcError ExportWriteFailed = new DcError("DcExportWriteFailed", DcErrorKind.WriteError);
+
+        // Import-DcSource: applying a folder of source files.
+        public static readonly DcError SourceFileTypeMissing = new DcError("DcSourceFileTypeMissing", DcErrorKind.InvalidData);
+        public static readonly DcError ImportSourceDuplicate = new DcError("DcImportSourceDuplicate", DcErrorKind.InvalidData);
+        public static readonly DcError ImportPathNotFound = new DcError("DcImportPathNotFound", DcErrorKind.ObjectNotFound);
     }
 }

@@ -21,6 +21,7 @@
         'Get-DcSecretInventory'
         'Get-DcSource'
         'Get-DcSourceConnection'
+        'Import-DcSource'
         'New-DcEncryptionKey'
         'Remove-DcSource'
         'Set-DcConfig'

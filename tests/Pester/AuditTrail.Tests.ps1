@@ -178,6 +178,14 @@ Describe 'Every state-changing command is audited (meta)' -Tag 'Audit' {
             # Export-DcSource writes files only, never the catalog: its check below is that it records nothing.
             'Export-DcSource'         = { Add-Pg 'm7'; Export-DcSource -Name m7 -Path (Join-Path $TestDrive "meta-export-$(New-Guid)") -ErrorAction Stop }
         }
+        # Import-DcSource: an add and a change from source files, each recorded as add / set by Import-DcSource.
+        $script:Scenarios['Import-DcSource'] = {
+            $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive "meta-import-$(New-Guid)")
+            Set-Content -Path (Join-Path $folder 'm8.yaml') -Value 'type: postgresql', 'host: h', 'database: d', 'username: u', 'password: "${DCA_PASSWORD}"'
+            Import-DcSource -Path $folder -ErrorAction Stop
+            Add-Content -Path (Join-Path $folder 'm8.yaml') -Value 'port: 6432'
+            Import-DcSource -Path $folder -ErrorAction Stop
+        }
         $script:Changing = @(Get-Command -Module DataCompass -CommandType Cmdlet | Where-Object {
                 $_.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].SupportsShouldProcess
             } | ForEach-Object Name | Sort-Object)
@@ -195,6 +203,16 @@ Describe 'Every state-changing command is audited (meta)' -Tag 'Audit' {
         Set-TestVariable 'DCA_PASSWORD' 'meta-env'
         & $script:Scenarios[$command]
         @(Get-Events $db | Where-Object { $_.Context.command -eq $command }) | Should -Not -BeNullOrEmpty -Because "$command changed the catalog or its settings"
+    }
+
+    It 'Import-DcSource writes an event naming itself for each source it adds or changes' {
+        $db = New-Catalog
+        Set-TestVariable 'DCA_PASSWORD' 'meta-env'
+        & $script:Scenarios['Import-DcSource']
+        $events = @(Get-Events $db)
+        $events.action | Should -Be @('add', 'set')
+        $events.Context.command | Should -Be @('Import-DcSource', 'Import-DcSource')
+        @($events[1].Fields.Keys) | Should -Be @('port')
     }
 
     It 'Export-DcSource writes its file but no event, since it changes no catalog' {

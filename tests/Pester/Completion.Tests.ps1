@@ -237,3 +237,24 @@ Describe 'Tab completion' {
         }
     }
 }
+
+Describe 'Import-DcSource completion' {
+    BeforeAll {
+        . $PSScriptRoot/TestHelpers.ps1
+        Import-Module $script:DcModulePath -Force
+    }
+
+    It 'completes -Vault with vault names and -Path with files' {
+        $command = Get-Command Import-DcSource
+        ($command.Parameters['Vault'].Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }).Type.Name | Should -BeExactly 'VaultNameCompleter'
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive "complete-$([guid]::NewGuid().ToString('n'))")
+        Set-Content -Path (Join-Path $folder 'prod.yaml') -Value 'type: postgresql'
+        Push-Location -LiteralPath $folder
+        try {
+            @((TabExpansion2 -inputScript 'Import-DcSource -Path pr' -cursorColumn 24).CompletionMatches.CompletionText) | Should -Be @('./prod.yaml')
+        }
+        finally {
+            Pop-Location
+        }
+    }
+}

@@ -290,3 +290,26 @@ try { Get-DcSource -ErrorAction Stop; 'listed' } catch { `$_.FullyQualifiedError
         }
     }
 }
+
+Describe 'Telling the truth: Import-DcSource' -Tag 'Integration' {
+    BeforeEach {
+        Restore-TestEnvironment
+        $env:DATACOMPASS_DATA_DIR = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+        $script:Database = Join-Path $env:DATACOMPASS_DATA_DIR 'datacompass.db'
+        $script:Folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive "import-$([guid]::NewGuid().ToString('n'))")
+        Set-Content -Path (Join-Path $script:Folder 'pg.yaml') -Value 'type: postgresql', 'host: h', 'database: d', 'username: u', 'password: "${DCT_PASSWORD}"'
+    }
+
+    It 'creates a new catalog as Add-DcSource does, and none under -WhatIf' {
+        Import-DcSource -Path $script:Folder -WhatIf
+        $env:DATACOMPASS_DATA_DIR | Should -Not -Exist
+        Import-DcSource -Path $script:Folder -ErrorAction Stop
+        (Get-DcSource).Name | Should -Be 'pg'
+    }
+
+    It 'never reads a mistyped -Path as an empty folder, so -Prune cannot empty the catalog' {
+        Import-DcSource -Path $script:Folder -ErrorAction Stop
+        { Import-DcSource -Path "$($script:Folder)-typo" -Prune -ErrorAction Stop } | Should -Throw -ErrorId (Get-DcErrorId 'DcImportPathNotFound' 'Import-DcSource')
+        (Get-DcSource).Name | Should -Be 'pg'
+    }
+}

@@ -321,4 +321,35 @@ Import-DcSource -Path '$($script:Sources)' -Database '$($script:Db)' -Vault '$($
             Should -Not -Match ([regex]::Escape(($canary -split '-')[-1]))
         Get-Secret -Vault $script:Vault -Name DataCompass-leak-password-2 -AsPlainText | Should -BeExactly "$canary-2"
     }
+    It '-Prune -RemoveSecret also removes the vault secret DataCompass created for a pruned source; -Prune alone keeps it' {
+        $folder = New-Folder 'prune-secret'
+        $keep = Write-SourceFile $folder 'keep.yaml' @('type: postgresql', 'host: h', 'database: d', 'username: u', 'password: "${PG_PASSWORD}"')
+        $null = Write-SourceFile $folder 'pa.yaml' @('type: postgresql', 'host: h', 'database: d', 'username: u', "password: $(New-Canary 'prune-a')")
+        $null = Write-SourceFile $folder 'pb.yaml' @('type: postgresql', 'host: h', 'database: d', 'username: u', "password: $(New-Canary 'prune-b')")
+        Import-DcSource -Path $folder -Vault $script:Vault -ErrorAction Stop
+        Remove-Item -LiteralPath (Join-Path $folder 'pa.yaml')
+        Import-DcSource -Path $folder -Vault $script:Vault -Prune -ErrorAction Stop
+        Get-SecretInfo -Vault $script:Vault -Name DataCompass-pa-password | Should -Not -BeNullOrEmpty -Because 'a pruned source comes back as it was when its file is restored'
+        Remove-Item -LiteralPath (Join-Path $folder 'pb.yaml')
+        Import-DcSource -Path $keep -Vault $script:Vault -Prune -RemoveSecret -ErrorAction Stop
+        Get-SecretInfo -Vault $script:Vault -Name DataCompass-pb-password | Should -BeNullOrEmpty
+        (Get-Rows $script:Db).name | Should -Be @('keep')
+    }
+
+    It 'runs every example of its help, in order, against a real catalog' {
+        $examples = @((Get-Help Import-DcSource -Full).examples.example)
+        $examples.Count | Should -BeGreaterOrEqual 2
+        Push-Location -LiteralPath (New-Folder 'examples')
+        try {
+            foreach ($example in $examples) {
+                $code = "$($example.code)".Trim()
+                { $ErrorActionPreference = 'Stop'; $null = . ([scriptblock]::Create($code)) } | Should -Not -Throw -Because "the example '$($example.title.Trim('- '))' must run"
+            }
+            (Get-Rows $script:Db).connection_info | Should -BeLike '*"host": "db2.example.com"*'
+            (Get-Rows (Join-Path (Get-Location) 'copy/datacompass.db')).name | Should -Be @('prod')
+        }
+        finally {
+            Pop-Location
+        }
+    }
 }

@@ -193,6 +193,12 @@ namespace DataCompass.Commands
                 try
                 {
                     var result = new SourceRemoval(catalog!, () => Backend).Remove(source, RemoveSecret);
+                    if (!result.Removed)
+                    {
+                        WriteVerbose($"Source '{source.Name}' was already removed from {databasePath} by another process.");
+                        continue;
+                    }
+
                     foreach (var kept in result.Kept)
                     {
                         WriteWarning($"Kept the vault secret '{kept.Secret.SecretName}' in '{kept.Secret.Vault}': source '{kept.UsedBy}' refers to it.");

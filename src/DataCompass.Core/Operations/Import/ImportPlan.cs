@@ -53,7 +53,8 @@ namespace DataCompass.Core.Operations.Import
         public static IReadOnlyList<ImportFile> Read(IEnumerable<string> paths)
         {
             var files = paths.Select(ReadOne).ToList();
-            foreach (var group in files.Where(file => file.Error == null && file.Name != null)
+            // A file that failed for another reason counts too: fixing it must not let the other one win silently.
+            foreach (var group in files.Where(file => file.Name != null)
                 .GroupBy(file => file.Name!, StringComparer.OrdinalIgnoreCase).Where(group => group.Count() > 1))
             {
                 var all = string.Join(", ", group.Select(file => $"'{file.Path}'"));

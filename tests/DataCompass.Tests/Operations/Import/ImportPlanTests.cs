@@ -125,6 +125,18 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void AFileThatFailsStillCountsAsNamingItsSource()
+        {
+            var files = ImportFiles.Read(new[]
+            {
+                File("prod.yaml", Pg.Append("pasword: x").ToArray()),
+                File("other.yaml", Pg.Append("password: \"${PG}\"").Prepend("name: prod").ToArray()),
+            });
+
+            Assert.All(files, file => Assert.Equal(DcError.ImportSourceDuplicate, file.Error!.Error));
+        }
+
+        [Fact]
         public void ANewSourceIsAdded()
         {
             Assert.Equal(ImportAction.Added, ImportPlanner.Compare(Draft("${PG}"), null, _backend, null).Action);

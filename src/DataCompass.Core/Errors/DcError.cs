@@ -76,5 +76,9 @@ namespace DataCompass.Core.Errors
         public static readonly DcError ExportPathInvalid = new DcError("DcExportPathInvalid", DcErrorKind.InvalidArgument);
         public static readonly DcError ExportFileExists = new DcError("DcExportFileExists", DcErrorKind.ResourceExists);
         public static readonly DcError ExportWriteFailed = new DcError("DcExportWriteFailed", DcErrorKind.WriteError);
+
+        // Move-DcSourceSecret: moving the vault secrets of sources to another vault.
+        public static readonly DcError MoveVaultsSame = new DcError("DcMoveVaultsSame", DcErrorKind.InvalidArgument);
+        public static readonly DcError MoveTargetConflict = new DcError("DcMoveTargetConflict", DcErrorKind.ResourceExists);
     }
 }

@@ -29,6 +29,7 @@
         'Test-DcSource'
         'Update-DcEncryptionKey'
         'Remove-DcEncryptionKey'
+        'Move-DcSourceSecret'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

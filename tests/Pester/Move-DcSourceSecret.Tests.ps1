@@ -209,4 +209,24 @@ Describe 'Move-DcSourceSecret' -Tag 'Integration', 'Vault' {
         $files = @($dump, $transcript) + @(Get-ChildItem -Path (Split-Path $script:Db) -File | ForEach-Object FullName)
         @(Find-Canary -Path $files -Canaries $canaries) | Should -BeNullOrEmpty
     }
+
+    It 'has help examples that run when pasted in order (vault names swapped for the test vaults)' {
+        Set-TestVariable 'DATACOMPASS_DATA_DIR' (Split-Path $script:Db)
+        try {
+            Add-Vaulted $script:Db $script:From 'prod-eu' (New-Canary 'example')
+            Add-DcSource -Database $script:Db -Vault $script:From -Name wh -Type snowflake -ErrorAction Stop `
+                -Connection @{ account = 'a'; warehouse = 'w'; database = 'd'; username = 'u'; password = (New-Canary 'examplesf') }
+            $examples = @((Get-Help Move-DcSourceSecret -Full).examples.example)
+            $examples.Count | Should -BeGreaterOrEqual 2
+            foreach ($example in $examples) {
+                $code = "$($example.code)" -replace '\bStore\b', $script:From -replace '\bCorp\b', $script:To
+                $null = & ([scriptblock]::Create("`$ErrorActionPreference = 'Stop'; $code")) 6>$null
+            }
+            Get-Stored $script:Db 'prod-eu' | Should -Be "`${secret:$($script:To)/DataCompass-prod-eu-password}"
+            (Invoke-RawSql -Database $script:Db -ReadOnly -Sql "SELECT connection_info FROM data_sources WHERE name = 'wh'").connection_info | Should -BeLike "*$($script:To)/*"
+        }
+        finally {
+            Set-TestVariable 'DATACOMPASS_DATA_DIR' $null
+        }
+    }
 }

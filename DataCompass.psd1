@@ -30,6 +30,7 @@
         'Test-DcSource'
         'Update-DcEncryptionKey'
         'Remove-DcEncryptionKey'
+        'Move-DcSourceSecret'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

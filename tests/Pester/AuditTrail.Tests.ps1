@@ -14,6 +14,7 @@ BeforeAll {
     $script:SavedEnv = @{}
     foreach ($name in $script:EnvNames) { $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
     $script:Vault = New-TestVault -Prefix DcAudit
+    $script:MoveTarget = New-TestVault -Prefix DcAuditMove
 
     function New-Catalog {
         # A fresh folder per test: the catalog, its config and its key file live side by side.
@@ -41,6 +42,7 @@ BeforeAll {
 
 AfterAll {
     Remove-TestVault -Name $script:Vault
+    Remove-TestVault -Name $script:MoveTarget
     foreach ($name in $script:EnvNames) { Set-TestVariable $name $script:SavedEnv[$name] }
 }
 
@@ -177,6 +179,7 @@ Describe 'Every state-changing command is audited (meta)' -Tag 'Audit' {
             'Set-DcSource'            = { Add-Pg 'm7'; Set-DcSource -Name m7 -DisplayName 'Meta' -Connection @{ port = 6432 } -ErrorAction Stop }
             # Export-DcSource writes files only, never the catalog: its check below is that it records nothing.
             'Export-DcSource'         = { Add-Pg 'm7'; Export-DcSource -Name m7 -Path (Join-Path $TestDrive "meta-export-$(New-Guid)") -ErrorAction Stop }
+            'Move-DcSourceSecret'     = { Add-Pg 'm8' -Password 'meta-moved' -Extra @{ Vault = $script:Vault }; Move-DcSourceSecret -From $script:Vault -To $script:MoveTarget -ErrorAction Stop | Out-Null }
         }
         # Import-DcSource: an add and a change from source files, each recorded as add / set by Import-DcSource.
         $script:Scenarios['Import-DcSource'] = {
@@ -196,7 +199,7 @@ Describe 'Every state-changing command is audited (meta)' -Tag 'Audit' {
         @($script:Changing | Where-Object { -not $script:Scenarios.Contains($_) }) | Should -BeNullOrEmpty -Because 'each state-changing command needs an audit scenario'
     }
 
-    It '<_> writes an event naming itself' -ForEach @('Add-DcSource', 'Remove-DcSource', 'Convert-DcSourceSecret', 'Set-DcSourceSecret', 'New-DcEncryptionKey', 'Update-DcEncryptionKey', 'Set-DcConfig', 'Remove-DcEncryptionKey', 'Set-DcSource') {
+    It '<_> writes an event naming itself' -ForEach @('Add-DcSource', 'Remove-DcSource', 'Convert-DcSourceSecret', 'Set-DcSourceSecret', 'New-DcEncryptionKey', 'Update-DcEncryptionKey', 'Set-DcConfig', 'Remove-DcEncryptionKey', 'Set-DcSource', 'Move-DcSourceSecret') {
         $command = $_
         $db = New-Catalog
         Set-TestVariable 'DATACOMPASS_ENCRYPTION_KEY' $null

@@ -92,6 +92,7 @@ Describe 'Tab completion' {
             @{ Command = 'Get-DcAuditEvent' }
             @{ Command = 'Set-DcSource' }
             @{ Command = 'Export-DcSource' }
+            @{ Command = 'Move-DcSourceSecret' }
         ) {
             param($Command)
             @((Get-Completion "$Command -Name pr").CompletionText) | Sort-Object | Should -Be @('prod', 'prod-eu')
@@ -183,6 +184,13 @@ Describe 'Tab completion' {
             $vault = New-TestVault -Prefix $prefix
             @((Get-Completion "Set-DcSourceSecret -Name prod -Field password -Vault $prefix").CompletionText) | Should -Be @($vault)
             @((Get-Completion "Set-DcConfig -SecretVault $prefix").CompletionText) | Should -Be @($vault)
+        }
+
+        It 'completes -From and -To of Move-DcSourceSecret' {
+            $prefix = 'DcTestM' + [guid]::NewGuid().ToString('n').Substring(0, 4)
+            $vault = New-TestVault -Prefix $prefix
+            @((Get-Completion "Move-DcSourceSecret -From $prefix").CompletionText) | Should -Be @($vault)
+            @((Get-Completion "Move-DcSourceSecret -From x -To $prefix").CompletionText) | Should -Be @($vault)
         }
 
         It 'completes -Vault of Get-DcSecretInventory' {

@@ -182,3 +182,52 @@ Describe 'New-DcEncryptionKey killed at a random moment' -Tag 'Encryption', 'Cha
         $null = Assert-Resolves $db $expected
     }
 }
+
+Describe 'Move-DcSourceSecret -RemoveOld, killed at a random moment' -Tag 'Vault', 'Chaos' {
+    It 'leaves every source resolving, every secret accounted for, and converges, round <_>' -ForEach (1..([int]$(if ($env:DATACOMPASS_CHAOS_ROUNDS) { $env:DATACOMPASS_CHAOS_ROUNDS } else { 3 }))) {
+        $from = New-TestVault -Prefix DcTestFrom
+        # The target waits after each write, so kills often land between a copy and its row's swap.
+        $to = New-TestVault -Prefix DcTestTo -Behaviour @{ PauseAfterSetMs = 150 }
+        try {
+            $db = Join-Path $TestDrive "move-$(New-Guid)/datacompass.db"
+            $expected = [ordered]@{}
+            foreach ($i in 1..8) {
+                $expected["s$i"] = New-Canary "mv$i"
+                Add-DcSource -Database $db -Vault $from -Name "s$i" -Type postgresql -ErrorAction Stop `
+                    -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = $expected["s$i"] }
+            }
+            $child = Join-Path $TestDrive "move-$(New-Guid).ps1"
+            Set-Content -Path $child -Value ("Import-Module '{0}'; `$null = Get-SecretVault; 'START'; Move-DcSourceSecret -Database '{1}' -From '{2}' -To '{3}' -RemoveOld | Out-Null; 'DONE'" -f $script:DcModulePath, $db, $from, $to)
+            $run = Stop-ChildAtRandom -ScriptPath $child -MinimumDelay 300 -MaximumDelay 3000
+
+            Get-Integrity $db | Should -Be 'ok'
+            $null = Assert-Resolves $db $expected
+            $moved = @(Invoke-RawSql -Database $db -ReadOnly -Sql 'SELECT name FROM data_sources WHERE connection_info LIKE $to' -Parameters @{ '$to' = "%$to/%" })
+            Write-Round 'move' $run ("{0} of 8 moved, {1} old copies, {2} copies, {3} queued" -f $moved.Count, (Get-SecretNames $from).Count, (Get-SecretNames $to).Count,
+                @(Invoke-RawSql -Database $db -ReadOnly -Sql 'SELECT * FROM dc_pending_secret_removals').Count)
+            # Each secret is recorded, queued for removal, or a copy the next run adopts: it holds its source's value.
+            foreach ($secret in Get-SecretNames $from) { Get-AccountedSecrets $db | Should -Contain $secret -Because "'$secret' in the old vault must be one DataCompass can account for" }
+            foreach ($secret in Get-SecretNames $to) {
+                if ((Get-AccountedSecrets $db) -notcontains $secret) {
+                    $source = $secret -replace '^DataCompass-(.+)-password$', '$1'
+                    Get-Secret -Vault $to -Name $secret -AsPlainText | Should -BeExactly $expected[$source] -Because "an unrecorded copy '$secret' is one a killed run made, which the next run adopts"
+                }
+            }
+
+            # The same command again finishes the job: every source in the new vault, no old copy, nothing queued.
+            $results = @(Move-DcSourceSecret -Database $db -From $from -To $to -RemoveOld -ErrorAction Stop)
+            @($results | Where-Object Status -notin 'Moved', 'AlreadyMoved') | Should -BeNullOrEmpty
+            $null = Assert-Resolves $db $expected
+            Get-SecretNames $from | Should -BeNullOrEmpty
+            Get-SecretNames $to | Should -Be @($expected.Keys | ForEach-Object { "DataCompass-$_-password" } | Sort-Object)
+            Get-AccountedSecrets $db | Should -Be (Get-SecretNames $to)
+            @(Invoke-RawSql -Database $db -ReadOnly -Sql 'SELECT * FROM dc_pending_secret_removals') | Should -BeNullOrEmpty
+            @(Invoke-RawSql -Database $db -ReadOnly -Sql "SELECT source_name FROM dc_audit_events WHERE action = 'move'" | ForEach-Object source_name | Sort-Object) |
+                Should -Be @($expected.Keys | Sort-Object) -Because 'exactly one move event per source, none for a swap the kill undid'
+            Get-Integrity $db | Should -Be 'ok'
+        }
+        finally {
+            Remove-TestVault -Name $from, $to
+        }
+    }
+}

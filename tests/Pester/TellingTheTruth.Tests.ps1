@@ -65,6 +65,7 @@ BeforeDiscovery {
         @{ Command = 'Remove-DcEncryptionKey'; Arguments = @{ KeyId = '0123abcd'; Confirm = $false } }
         @{ Command = 'Set-DcSource'; Arguments = @{ Name = 'pg'; DisplayName = 'x'; Confirm = $false } }
         @{ Command = 'Export-DcSource'; Arguments = @{ PassThru = $true } }
+        @{ Command = 'Move-DcSourceSecret'; Arguments = @{ From = 'A'; To = 'B'; Confirm = $false } }
     )
 }
 

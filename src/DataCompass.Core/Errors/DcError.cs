@@ -81,5 +81,9 @@ namespace DataCompass.Core.Errors
         public static readonly DcError SourceFileTypeMissing = new DcError("DcSourceFileTypeMissing", DcErrorKind.InvalidData);
         public static readonly DcError ImportSourceDuplicate = new DcError("DcImportSourceDuplicate", DcErrorKind.InvalidData);
         public static readonly DcError ImportPathNotFound = new DcError("DcImportPathNotFound", DcErrorKind.ObjectNotFound);
+
+        // Move-DcSourceSecret: moving the vault secrets of sources to another vault.
+        public static readonly DcError MoveVaultsSame = new DcError("DcMoveVaultsSame", DcErrorKind.InvalidArgument);
+        public static readonly DcError MoveTargetConflict = new DcError("DcMoveTargetConflict", DcErrorKind.ResourceExists);
     }
 }

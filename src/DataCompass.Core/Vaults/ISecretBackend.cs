@@ -34,6 +34,9 @@ namespace DataCompass.Core.Vaults
         /// <summary>Writes a credential secret (user name and password), replacing any secret of that name.</summary>
         void SetCredential(string vault, string name, string userName, string password);
 
+        /// <summary>Writes a Hashtable secret (a secret_ref's: field name to text), replacing any secret of that name.</summary>
+        void SetMap(string vault, string name, IReadOnlyDictionary<string, string?> entries);
+
         void Remove(string vault, string name);
 
         /// <summary>Whether the vault answers (Test-SecretVault); false for a locked vault.</summary>

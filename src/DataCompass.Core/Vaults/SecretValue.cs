@@ -53,6 +53,35 @@ namespace DataCompass.Core.Vaults
         /// <summary>True when this is a text secret holding exactly <paramref name="text"/>.</summary>
         public bool IsText(string? text) => Kind == SecretKind.Text && string.Equals(Text, text, System.StringComparison.Ordinal);
 
+        /// <summary>True when both are the same kind of secret with the same content (a copy read back from another vault).</summary>
+        public bool SameAs(SecretValue other)
+        {
+            if (Kind != other.Kind || Kind == SecretKind.Other)
+            {
+                return false;
+            }
+
+            if (!string.Equals(Text, other.Text, System.StringComparison.Ordinal) || !string.Equals(UserName, other.UserName, System.StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (Map == null || other.Map == null)
+            {
+                return Map == null && other.Map == null;
+            }
+
+            foreach (var entry in Map)
+            {
+                if (!other.Map.TryGetValue(entry.Key, out var value) || !string.Equals(value, entry.Value, System.StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return Map.Count == other.Map.Count;
+        }
+
         public override string ToString() => $"{TypeName} secret";
     }
 }

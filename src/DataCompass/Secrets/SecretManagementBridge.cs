@@ -135,6 +135,17 @@ namespace DataCompass.Secrets
         public void SetCredential(string vault, string name, string userName, string password) =>
             Set(vault, name, new PSCredential(userName, SecureText.Protect(password)));
 
+        public void SetMap(string vault, string name, IReadOnlyDictionary<string, string?> entries)
+        {
+            var map = new Hashtable(StringComparer.OrdinalIgnoreCase);
+            foreach (var entry in entries)
+            {
+                map[entry.Key] = entry.Value == null ? null : SecureText.Protect(entry.Value);
+            }
+
+            Set(vault, name, map);
+        }
+
         public void Remove(string vault, string name)
         {
             Invoke("Remove-Secret", new Dictionary<string, object?> { ["Name"] = name, ["Vault"] = vault }, out var errors, vault, name);

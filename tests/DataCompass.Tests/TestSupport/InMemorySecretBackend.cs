@@ -88,6 +88,9 @@ namespace DataCompass.Tests
         public void SetCredential(string vault, string name, string userName, string password) =>
             Set(vault, name, SecretValue.FromCredential(userName, password));
 
+        public void SetMap(string vault, string name, IReadOnlyDictionary<string, string?> entries) =>
+            Set(vault, name, SecretValue.FromMap(new Dictionary<string, string?>(entries, StringComparer.OrdinalIgnoreCase)));
+
         public void Remove(string vault, string name)
         {
             Calls.Add($"Remove {vault}/{name}");

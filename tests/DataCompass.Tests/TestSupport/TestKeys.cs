@@ -67,6 +67,8 @@ namespace DataCompass.Tests
 
         public void SetCredential(string vault, string name, string userName, string password) => throw Missing(nameof(SetCredential));
 
+        public void SetMap(string vault, string name, IReadOnlyDictionary<string, string?> entries) => throw Missing(nameof(SetMap));
+
         public void Remove(string vault, string name) => throw Missing(nameof(Remove));
 
         public bool Test(string vault) => throw Missing(nameof(Test));

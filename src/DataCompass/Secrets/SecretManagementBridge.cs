@@ -140,7 +140,9 @@ namespace DataCompass.Secrets
             var map = new Hashtable(StringComparer.OrdinalIgnoreCase);
             foreach (var entry in entries)
             {
-                map[entry.Key] = entry.Value == null ? null : SecureText.Protect(entry.Value);
+                // Plain strings, as a Hashtable secret is usually written (@{ password = '...' }): vault extensions that
+                // store a Hashtable's SecureString entries as text would otherwise keep "System.Security.SecureString".
+                map[entry.Key] = entry.Value;
             }
 
             Set(vault, name, map);

@@ -144,21 +144,33 @@ function Invoke-TestTask {
     $env:DATACOMPASS_TEST_OLD_YAMLDOTNET = Join-Path $packages "yamldotnet/$OldYamlDotNetVersion/lib/netstandard2.1/YamlDotNet.dll"
     $lanes = @(Get-TestLane)
     $counts = [ordered]@{ xUnit = $xunit }
-    foreach ($lane in $lanes) {
-        Set-PrivateSecretManagement -HomeFolder (Join-Path $OutFolder "test-home-$($lane.ToLowerInvariant())") -Mode $lane
-        $pesterCounts = Join-Path $results "pester-$lane-counts.json"
-        Write-Host "`n== Pester lane ${lane}: tests/Pester and tests/SecretManagement against $ModuleFolder, SecretManagement: $lane"
-        $pesterExit = Invoke-ChildPwsh @(
-            '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
-            '-PesterPath', (Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"),
-            '-TestPath', ((Join-Path $Root 'tests/Pester'), (Join-Path $Root 'tests/SecretManagement') -join [IO.Path]::PathSeparator),
-            '-CountsPath', $pesterCounts,
-            '-ResultPath', (Join-Path $results "pester-$lane.xml"))
-        $pester = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
-        # Totals that are missing or not numbers never read as a pass.
-        foreach ($name in 'Passed', 'Failed', 'Skipped') { if ($pester.$name -isnot [int] -and $pester.$name -isnot [long]) { $pester.$name = 0 } }
-        if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
-        $counts["Pester $lane"] = $pester
+    # One private PostgreSQL server for every lane, stopped and removed however the run ends.
+    . (Join-Path $Root 'tests/Postgres/TestPostgres.ps1')
+    Write-Host "`n== PostgreSQL for the tests tagged PostgreSQL"
+    $postgres = Start-DcTestPostgres
+    Set-DcTestPostgresEnvironment $postgres
+    try {
+        foreach ($lane in $lanes) {
+            Set-PrivateSecretManagement -HomeFolder (Join-Path $OutFolder "test-home-$($lane.ToLowerInvariant())") -Mode $lane
+            $pesterCounts = Join-Path $results "pester-$lane-counts.json"
+            Write-Host "`n== Pester lane ${lane}: tests/Pester and tests/SecretManagement against $ModuleFolder, SecretManagement: $lane"
+            $pesterExit = Invoke-ChildPwsh @(
+                '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
+                '-PesterPath', (Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"),
+                '-TestPath', ((Join-Path $Root 'tests/Pester'), (Join-Path $Root 'tests/SecretManagement') -join [IO.Path]::PathSeparator),
+                '-CountsPath', $pesterCounts,
+                '-ResultPath', (Join-Path $results "pester-$lane.xml"))
+            $pester = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+            # Totals that are missing or not numbers never read as a pass.
+            foreach ($name in 'Passed', 'Failed', 'Skipped', 'SkippedPostgres') { if ($null -eq $pester.PSObject.Properties[$name]) { $pester | Add-Member $name 0 } }
+            foreach ($name in 'Passed', 'Failed', 'Skipped', 'SkippedPostgres') { if ($pester.$name -isnot [int] -and $pester.$name -isnot [long]) { $pester.$name = 0 } }
+            if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
+            $counts["Pester $lane"] = $pester
+        }
+    }
+    finally {
+        Stop-DcTestPostgres $postgres
+        Set-DcTestPostgresEnvironment $null
     }
 
     Write-Host ''
@@ -169,7 +181,10 @@ function Invoke-TestTask {
     $passed = ($counts.Values | Measure-Object -Property Passed -Sum).Sum
     $failed = ($counts.Values | Measure-Object -Property Failed -Sum).Sum
     $skipped = ($counts.Values | Measure-Object -Property Skipped -Sum).Sum
-    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    # Tests skipped for want of a server are named in the closing line, never folded silently into the rest.
+    $skippedPostgres = ($counts.Values | ForEach-Object { if ($_.PSObject.Properties['SkippedPostgres']) { $_.SkippedPostgres } else { 0 } } | Measure-Object -Sum).Sum
+    $postgresNote = if ($skippedPostgres -gt 0) { " ($skippedPostgres need PostgreSQL, none was available)" } else { '' }
+    Write-Host "$passed passed, $failed failed, $skipped skipped$postgresNote"
     if ($failed -gt 0) { exit 1 }
 }
 
@@ -281,7 +296,8 @@ $script:OriginalModulePath = $null
 # The test and demo tasks change HOME, PSModulePath and DATACOMPASS_* for their children: an interactive pwsh
 # that ran this script gets them back.
 $savedEnvironment = @{}
-foreach ($name in 'HOME', 'PSModulePath', 'DATACOMPASS_TEST_MODULE', 'DATACOMPASS_TEST_OLD_YAMLDOTNET', 'DATACOMPASS_TEST_SECRETMANAGEMENT') {
+foreach ($name in 'HOME', 'PSModulePath', 'DATACOMPASS_TEST_MODULE', 'DATACOMPASS_TEST_OLD_YAMLDOTNET', 'DATACOMPASS_TEST_SECRETMANAGEMENT',
+    'DATACOMPASS_TEST_PG_HOST', 'DATACOMPASS_TEST_PG_PORT', 'DATACOMPASS_TEST_PG_USER', 'DATACOMPASS_TEST_PG_PASSWORD', 'DATACOMPASS_TEST_PG_BIN') {
     $savedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
 }
 try {

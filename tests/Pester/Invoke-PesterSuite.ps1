@@ -41,5 +41,7 @@ if ($null -eq $result) {
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount + $result.NotRunCount
+    # Of those, the ones that needed the private PostgreSQL server (tagged 'PostgreSQL'): the closing line names them.
+    SkippedPostgres = @($result.Skipped | Where-Object { $_.Tag -contains 'PostgreSQL' }).Count
 } | ConvertTo-Json | Set-Content -Path $CountsPath
 exit ([int]($result.Result -ne 'Passed'))

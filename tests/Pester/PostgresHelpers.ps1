@@ -1,0 +1,54 @@
+# The private PostgreSQL server build.ps1 starts for the test run (tests/Postgres/TestPostgres.ps1), as the tests
+# see it: $env:DATACOMPASS_TEST_PG_* names it. Tests that need it are tagged 'PostgreSQL' and use
+#   It '...' -Tag PostgreSQL -Skip:(-not $env:DATACOMPASS_TEST_PG_PORT) { }
+# (an -Skip value is read at discovery, before BeforeAll has dot-sourced this file), so that a run without a
+# server reports them skipped and the closing line counts them.
+
+function Get-DcTestPostgres {
+    if (-not $env:DATACOMPASS_TEST_PG_PORT) { return $null }
+    return [pscustomobject]@{
+        Host = $env:DATACOMPASS_TEST_PG_HOST; Port = [int]$env:DATACOMPASS_TEST_PG_PORT
+        User = $env:DATACOMPASS_TEST_PG_USER; Password = $env:DATACOMPASS_TEST_PG_PASSWORD; Bin = $env:DATACOMPASS_TEST_PG_BIN
+    }
+}
+
+function Invoke-DcTestPsql {
+    # Runs SQL as the server's admin, from stdin, so that no password in it reaches a command line. Output rows as
+    # text; throws on any SQL error.
+    param([Parameter(Mandatory)] [string] $Sql, [string] $Database = 'postgres')
+    $pg = Get-DcTestPostgres
+    if (-not $pg) { throw 'No test PostgreSQL server ($env:DATACOMPASS_TEST_PG_PORT is not set).' }
+    $psql = if ($pg.Bin -and (Test-Path (Join-Path $pg.Bin 'psql'))) { Join-Path $pg.Bin 'psql' } else { 'psql' }
+    $saved = $env:PGPASSWORD
+    try {
+        # The admin's password goes to psql alone, for this call only.
+        $env:PGPASSWORD = $pg.Password
+        $output = $Sql | & $psql -X -q -t -A -v ON_ERROR_STOP=1 -h $pg.Host -p $pg.Port -U $pg.User -d $Database -f - 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "psql failed ($LASTEXITCODE): $($output -join ' ')" }
+        return $output
+    }
+    finally {
+        $env:PGPASSWORD = $saved
+    }
+}
+
+function ConvertTo-DcSqlLiteral([string] $Text) { "'" + $Text.Replace("'", "''") + "'" }
+
+function New-DcTestPgLogin {
+    # A login role with the given password and a database of the same name that it owns; returns the name.
+    param([Parameter(Mandatory)] [string] $Password, [string] $Name = "dc_t$([guid]::NewGuid().ToString('N').Substring(0, 12))")
+    Invoke-DcTestPsql -Sql "CREATE ROLE $Name LOGIN PASSWORD $(ConvertTo-DcSqlLiteral $Password);" | Out-Null
+    Invoke-DcTestPsql -Sql "CREATE DATABASE $Name OWNER $Name;" | Out-Null
+    return $Name
+}
+
+function Set-DcTestPgPassword {
+    param([Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $Password)
+    Invoke-DcTestPsql -Sql "ALTER ROLE $Name PASSWORD $(ConvertTo-DcSqlLiteral $Password);" | Out-Null
+}
+
+function Remove-DcTestPgLogin {
+    param([Parameter(Mandatory)] [string] $Name)
+    Invoke-DcTestPsql -Sql "DROP DATABASE IF EXISTS $Name WITH (FORCE);" | Out-Null
+    Invoke-DcTestPsql -Sql "DROP ROLE IF EXISTS $Name;" | Out-Null
+}

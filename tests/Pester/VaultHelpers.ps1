@@ -66,3 +66,16 @@ function Get-TestVaultFiles([string] $Name) {
     # The vault's own files hold the secrets in clear (they are the "vault"): canary sweeps leave them out.
     Get-ChildItem -Path (Get-TestVaultFolder $Name) -File -ErrorAction SilentlyContinue
 }
+
+function Set-TestVaultRotation {
+    <#
+    .SYNOPSIS
+        Makes the vault rotate a secret just after its next read: Get-Secret hands out the current value, then the
+        secret holds $NextValue (a rotation that lands between a reader's read and its use of the value).
+    #>
+    param([Parameter(Mandatory)] [string] $Vault, [Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $NextValue)
+    $file = Join-Path (Get-TestVaultFolder $Vault) "$Vault.rotate.json"
+    $pending = if (Test-Path -LiteralPath $file) { Get-Content -Raw -LiteralPath $file | ConvertFrom-Json -AsHashtable } else { @{} }
+    $pending[$Name] = $NextValue
+    Set-Content -LiteralPath $file -Value ($pending | ConvertTo-Json -Compress) -NoNewline
+}

@@ -85,5 +85,8 @@ namespace DataCompass.Core.Errors
         // Move-DcSourceSecret: moving the vault secrets of sources to another vault.
         public static readonly DcError MoveVaultsSame = new DcError("DcMoveVaultsSame", DcErrorKind.InvalidArgument);
         public static readonly DcError MoveTargetConflict = new DcError("DcMoveTargetConflict", DcErrorKind.ResourceExists);
+
+        // Test-DcSource -Connect and Get-DcSourceConnection -AsConnectionString: live connections.
+        public static readonly DcError ConnectionNotAvailable = new DcError("DcConnectionNotAvailable", DcErrorKind.InvalidOperation);
     }
 }

@@ -15,7 +15,7 @@ namespace DataCompass.Commands
 {
     /// <summary>Get-DcSourceConnection. Its help (synopsis, parameters, examples) is module/help/Get-DcSourceConnection.psd1.</summary>
     [Cmdlet(VerbsCommon.Get, "DcSourceConnection")]
-    [OutputType(typeof(DcSourceConnection))]
+    [OutputType(typeof(DcSourceConnection), typeof(SecureString), typeof(string))]
     public sealed class GetDcSourceConnectionCommand : DataCompassCmdlet, IDisposable
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -26,6 +26,10 @@ namespace DataCompass.Commands
         /// <summary>Returns secret values as plain strings. Without it they are SecureStrings.</summary>
         [Parameter]
         public SwitchParameter AsPlainText { get; set; }
+
+        /// <summary>Returns each postgresql source as one Npgsql connection string: a SecureString, or a string with -AsPlainText.</summary>
+        [Parameter]
+        public SwitchParameter AsConnectionString { get; set; }
 
         // One fetcher for the whole command: each distinct secret is read from its vault once.
         private SecretFetcher? _secrets;
@@ -92,6 +96,12 @@ namespace DataCompass.Commands
                     continue;
                 }
 
+                if (AsConnectionString)
+                {
+                    WriteConnectionString(resolved);
+                    continue;
+                }
+
                 WriteObject(ToConnection(source, resolved));
             }
         }
@@ -103,6 +113,22 @@ namespace DataCompass.Commands
         {
             _audit?.Dispose();
             _audit = null;
+        }
+
+        private void WriteConnectionString(ResolvedConnection resolved)
+        {
+            string text;
+            try
+            {
+                text = PostgresConnectionString.Text(resolved);
+            }
+            catch (DataCompassException exception)
+            {
+                WriteDcError(exception);
+                return;
+            }
+
+            WriteObject(AsPlainText ? text : SecureText.Protect(text));
         }
 
         private DcSourceConnection ToConnection(StoredSource source, ResolvedConnection resolved)

@@ -2,19 +2,27 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using DataCompass.Completion;
+using DataCompass.Core.Errors;
 using DataCompass.Core.Operations.Connect;
+using DataCompass.Core.Storage;
+using DataCompass.Core.Vaults;
 
 namespace DataCompass.Commands
 {
     /// <summary>Test-DcSource. Its help (synopsis, parameters, examples) is module/help/Test-DcSource.psd1.</summary>
     [Cmdlet(VerbsDiagnostic.Test, "DcSource")]
-    [OutputType(typeof(DcReferenceTest), typeof(bool))]
+    [OutputType(typeof(DcReferenceTest), typeof(DcConnectionTest), typeof(bool))]
     public sealed class TestDcSourceCommand : DataCompassCmdlet, IDisposable
     {
         private readonly List<DcReferenceTest> _results = new List<DcReferenceTest>();
+        private readonly List<DcConnectionTest> _connections = new List<DcConnectionTest>();
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private ReferenceChecker? _checker;
         private bool _missingSource;
+        private bool _plaintextSeen;
+        private bool _connectionFailed;
 
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
@@ -29,6 +37,10 @@ namespace DataCompass.Commands
         [Parameter]
         public SwitchParameter AllowPlaintext { get; set; }
 
+        /// <summary>After the preflight, logs in to each postgresql source for real: one DcConnectionTest per source.</summary>
+        [Parameter]
+        public SwitchParameter Connect { get; set; }
+
         protected override void Process()
         {
             var databasePath = ResolveDatabasePath();
@@ -41,6 +53,16 @@ namespace DataCompass.Commands
 
             var chosen = SourceSelection.Select(this, databasePath, sources, Name, out var missing);
             _missingSource |= missing > 0;
+            if (Connect)
+            {
+                foreach (var source in chosen)
+                {
+                    TestConnection(databasePath, source);
+                }
+
+                return;
+            }
+
             var checkedSources = chosen.Select(source => (Source: source, Checks: _checker!.Check(source).ToList())).ToList();
 
             // Recorded (per the config's audit_resolution) before any result is shown.
@@ -71,6 +93,59 @@ namespace DataCompass.Commands
 
         private ResolutionAudit? _audit;
 
+        private void TestConnection(string databasePath, StoredSource source)
+        {
+            var checks = _checker!.Check(source);
+            var resolutions = new List<(StoredSource Source, ResolvedConnection Resolved)>();
+            ConnectionTestResult result;
+            try
+            {
+                result = LiveConnectionTester.TestSource(source, checks, attempt =>
+                {
+                    // The second attempt follows an authentication failure: the source and its secrets are read
+                    // afresh, since Set-DcSourceSecret or a vault-side rotation may have changed them meanwhile.
+                    var current = attempt == 1 ? source : ReadSources(databasePath).FirstOrDefault(s => s.Id == source.Id) ?? source;
+                    var resolved = ConnectionResolver.Resolve(current, Environment.GetEnvironmentVariable, new SecretFetcher(Backend), KeyRingFor(databasePath));
+                    resolutions.Add((current, resolved));
+                    return resolved;
+                }, _stopping.Token);
+            }
+            catch (DataCompassException exception)
+            {
+                _connectionFailed = true;
+                WriteDcError(exception);
+                return;
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            finally
+            {
+                // Recorded (per the config's audit_resolution) before any result is shown: the check, and each
+                // resolution of values the login used.
+                _audit ??= new ResolutionAudit(this);
+                var events = new List<(AuditEntry, bool)>();
+                var check = ResolutionEvents.ForCheck(source, checks, AllowPlaintext);
+                events.Add((check, check.ErrorId != null));
+                events.AddRange(resolutions.Select(r => (ResolutionEvents.ForConnection(r.Source, r.Resolved), !r.Resolved.Succeeded)));
+                _audit.Record(databasePath, events);
+            }
+
+            var output = new DcConnectionTest(result.Source, result.SourceType, result.Status.ToString(), result.Connected, result.Latency, result.Endpoint,
+                result.UserName, result.ServerVersion, result.SqlState, result.ReResolved, result.Message);
+            _connections.Add(output);
+            if (!Quiet)
+            {
+                WriteObject(output);
+            }
+
+            _plaintextSeen |= checks.Any(c => c.Status == ReferenceStatus.Plaintext);
+        }
+
+        /// <summary>Ctrl+C: a login in progress is abandoned.</summary>
+        protected override void StopProcessing() => _stopping.Cancel();
+
         /// <summary>Called by PowerShell however the pipeline ended.</summary>
         public void Dispose()
         {
@@ -84,7 +159,10 @@ namespace DataCompass.Commands
             if (Quiet)
             {
                 // A named source that does not exist fails the preflight too, and so does plaintext unless allowed.
-                WriteObject(!_missingSource && _results.All(result => result.Resolvable && (AllowPlaintext || result.Status != nameof(ReferenceStatus.Plaintext))));
+                WriteObject(!_missingSource
+                    && _results.All(result => result.Resolvable && (AllowPlaintext || result.Status != nameof(ReferenceStatus.Plaintext)))
+                    && (AllowPlaintext || !_plaintextSeen) && !_connectionFailed
+                    && _connections.All(test => test.Connected || test.Status == nameof(ConnectionTestStatus.NotAvailable)));
             }
         }
     }

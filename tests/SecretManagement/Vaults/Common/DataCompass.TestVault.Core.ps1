@@ -6,6 +6,9 @@
 #   <Path>/<VaultName>.unlocked    present after a successful Unlock-SecretVault (Locked = $true vaults)
 #   <Path>/<VaultName>.setcount    Set-Secret calls so far (FailAfter)
 #   <Path>/<VaultName>.calls.log   one '<Function> <Name>' line per call
+#   <Path>/<VaultName>.rotate.json { "<secret name>": "<next value>" }: right after Get-Secret hands out a listed
+#                                  secret, the secret takes its next value and leaves the list (a rotation that
+#                                  lands just after a reader read the old value)
 # Behaviour switches (flat scalar VaultParameters):
 #   Locked = $true, Password = '<plain>'   PasswordRequiredException until Unlock-SecretVault gets the password
 #   Fail = Get|Set|Remove|Info|SetInfo|Test|Unlock|All   the named function(s) throw InvalidOperationException
@@ -410,6 +413,26 @@ function Invoke-TvGetSecret {
     $entry = $entries[$index]
     # -NoEnumerate keeps a byte[] in one piece.
     Write-Output -InputObject (ConvertFrom-TvStoredValue -Type $entry.Type -Value $entry.Value) -NoEnumerate
+    Invoke-TvPendingRotation $AdditionalParameters $VaultName $entries $index
+}
+
+function Invoke-TvPendingRotation {
+    param([hashtable] $AdditionalParameters, [string] $VaultName, $Entries, [int] $Index)
+    $file = Get-TvStateFile $AdditionalParameters $VaultName '.rotate.json'
+    if (-not [IO.File]::Exists($file)) {
+        return
+    }
+    $pending = ConvertFrom-Json -InputObject ([IO.File]::ReadAllText($file))
+    $name = $Entries[$Index].Name
+    $next = $pending.PSObject.Properties | Where-Object { $_.Name -eq $name } | Select-Object -First 1
+    if (-not $next) {
+        return
+    }
+    $stored = ConvertTo-TvStoredValue -Secret ([string] $next.Value) -VaultName $VaultName
+    $Entries[$Index] = @{ Name = $name; Type = $stored.Type; Value = $stored.Value; Metadata = $Entries[$Index].Metadata }
+    Write-TvStore $AdditionalParameters $VaultName $Entries
+    $pending.PSObject.Properties.Remove($next.Name)
+    [IO.File]::WriteAllText($file, (ConvertTo-Json -InputObject $pending -Compress))
 }
 
 function Invoke-TvSetSecret {

@@ -1,0 +1,33 @@
+namespace DataCompass.Core.Operations.Connect
+{
+    /// <summary>What a live connection test of one source found.</summary>
+    public enum ConnectionTestStatus
+    {
+        /// <summary>Logged in and ran a query.</summary>
+        Connected,
+
+        /// <summary>The server refused the credentials (SQLSTATE 28P01 or 28000).</summary>
+        AuthenticationFailed,
+
+        /// <summary>Nothing answered at the host and port (refused, no route, unknown host).</summary>
+        Unreachable,
+
+        /// <summary>The server did not answer within the source's connect_timeout.</summary>
+        TimedOut,
+
+        /// <summary>TLS could not be set up as the source's ssl_mode asks.</summary>
+        TlsFailed,
+
+        /// <summary>The server answered with another error (a database that does not exist, too many connections).</summary>
+        ServerError,
+
+        /// <summary>The connection failed for another reason; the message says which.</summary>
+        Failed,
+
+        /// <summary>A reference did not resolve, so no connection was tried.</summary>
+        Unresolved,
+
+        /// <summary>DataCompass has no live test for the source's type; its references were checked.</summary>
+        NotAvailable,
+    }
+}

@@ -35,7 +35,7 @@ namespace DataCompass.Core.Storage
 
             InTransaction(() =>
             {
-                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                var now = Now();
                 if (entries.Any(entry => entry.Action != AuditActions.Resolve))
                 {
                     PruneAuditEvents();
@@ -56,15 +56,15 @@ namespace DataCompass.Core.Storage
             {
                 var n = i.ToString(CultureInfo.InvariantCulture);
                 text.Append(i == 0 ? string.Empty : ", ")
-                    .Append("($at, $user, $host, $pid, $action").Append(n).Append(", $source_id").Append(n).Append(", $source_name").Append(n)
-                    .Append(", $fields").Append(n).Append(", $context").Append(n).Append(')');
+                    .Append("(@at, @user, @host, @pid, @action").Append(n).Append(", @source_id").Append(n).Append(", @source_name").Append(n)
+                    .Append(", @fields").Append(n).Append(", @context").Append(n).Append(')');
             }
 
             return text.Append(';').ToString();
         }
 
         /// <summary>Writes one event inside the current transaction, after pruning what retention says is too old.</summary>
-        private void WriteAuditEvent(AuditEntry entry, long? sourceId, string? sourceName, string now)
+        private void WriteAuditEvent(AuditEntry entry, long? sourceId, string? sourceName, object now)
         {
             // Retention is applied by changes only: a resolution is recorded, but it is a read, and reads never prune.
             if (entry.Action != AuditActions.Resolve)
@@ -79,25 +79,25 @@ namespace DataCompass.Core.Storage
         /// Inserts events, many rows a statement: a command resolving a whole catalog records an event per source,
         /// and one statement per row cost more than the resolution of a ${VAR} (bench/Measure-AuditCost.ps1).
         /// </summary>
-        private void InsertAuditEvents(IReadOnlyList<(AuditEntry Entry, long? SourceId, string? SourceName)> rows, string now)
+        private void InsertAuditEvents(IReadOnlyList<(AuditEntry Entry, long? SourceId, string? SourceName)> rows, object now)
         {
             for (var start = 0; start < rows.Count; start += AuditRowsPerInsert)
             {
                 var count = Math.Min(AuditRowsPerInsert, rows.Count - start);
                 var command = Prepared(MultiRowInsert(count));
-                command.Parameters.AddWithValue("$at", now);
-                command.Parameters.AddWithValue("$user", Actor.User);
-                command.Parameters.AddWithValue("$host", Actor.Machine);
-                command.Parameters.AddWithValue("$pid", Actor.ProcessId);
+                command.AddParameter("@at", now);
+                command.AddParameter("@user", Actor.User);
+                command.AddParameter("@host", Actor.Machine);
+                command.AddParameter("@pid", Actor.ProcessId);
                 for (var i = 0; i < count; i++)
                 {
                     var (entry, sourceId, sourceName) = rows[start + i];
                     var n = i.ToString(CultureInfo.InvariantCulture);
-                    command.Parameters.AddWithValue("$action" + n, entry.Action);
-                    command.Parameters.AddWithValue("$source_id" + n, (object?)sourceId ?? DBNull.Value);
-                    command.Parameters.AddWithValue("$source_name" + n, (object?)sourceName ?? DBNull.Value);
-                    command.Parameters.AddWithValue("$fields" + n, ConnectionInfoJson.Serialize(FieldsOf(entry)));
-                    command.Parameters.AddWithValue("$context" + n, ConnectionInfoJson.Serialize(ContextOf(entry)));
+                    command.AddParameter("@action" + n, entry.Action);
+                    command.AddParameter("@source_id" + n, (object?)sourceId ?? DBNull.Value);
+                    command.AddParameter("@source_name" + n, (object?)sourceName ?? DBNull.Value);
+                    _dialect.AddJson(command, "@fields" + n, ConnectionInfoJson.Serialize(FieldsOf(entry)));
+                    _dialect.AddJson(command, "@context" + n, ConnectionInfoJson.Serialize(ContextOf(entry)));
                 }
 
                 command.ExecuteNonQuery();
@@ -144,9 +144,9 @@ namespace DataCompass.Core.Storage
             // Events are in time order by id, so the old ones are the first rows up to the first recent one: the
             // scan stops there. The newest row always stays, so the next id is never one handed out before.
             var command = Prepared(
-                "DELETE FROM dc_audit_events WHERE id < coalesce((SELECT id FROM dc_audit_events WHERE at_utc >= $cutoff ORDER BY id LIMIT 1), " +
+                "DELETE FROM dc_audit_events WHERE id < coalesce((SELECT id FROM dc_audit_events WHERE at_utc >= @cutoff ORDER BY id LIMIT 1), " +
                 "(SELECT max(id) FROM dc_audit_events));");
-            command.Parameters.AddWithValue("$cutoff", SqliteTimestamp.Format(DateTime.UtcNow.AddDays(-AuditRetentionDays.Value)));
+            command.AddParameter("@cutoff", _dialect.Timestamp(DateTime.UtcNow.AddDays(-AuditRetentionDays.Value)));
             command.ExecuteNonQuery();
             _pruned = true;
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Data.Common;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -48,35 +49,35 @@ namespace DataCompass.Core.Storage
                 if (query.Actions != null)
                 {
                     var actions = query.Actions.Distinct(StringComparer.Ordinal).ToList();
-                    conditions.Add($"action IN ({string.Join(", ", actions.Select((_, i) => "$a" + i.ToString(CultureInfo.InvariantCulture)))})");
+                    conditions.Add($"action IN ({string.Join(", ", actions.Select((_, i) => "@a" + i.ToString(CultureInfo.InvariantCulture)))})");
                     for (var i = 0; i < actions.Count; i++)
                     {
-                        command.Parameters.AddWithValue("$a" + i.ToString(CultureInfo.InvariantCulture), actions[i]);
+                        command.AddParameter("@a" + i.ToString(CultureInfo.InvariantCulture), actions[i]);
                     }
                 }
 
                 // at_utc is always written as 'yyyy-MM-dd HH:mm:ss.ffffff', so text order is time order.
                 if (query.Since is { } since)
                 {
-                    conditions.Add("at_utc >= $since");
-                    command.Parameters.AddWithValue("$since", SqliteTimestamp.Format(since));
+                    conditions.Add("at_utc >= @since");
+                    command.AddParameter("@since", _dialect.Timestamp(since));
                 }
 
                 if (query.Until is { } until)
                 {
-                    conditions.Add("at_utc <= $until");
-                    command.Parameters.AddWithValue("$until", SqliteTimestamp.Format(until));
+                    conditions.Add("at_utc <= @until");
+                    command.AddParameter("@until", _dialect.Timestamp(until));
                 }
 
                 var newest = query.Last != null;
                 command.CommandText = SelectAuditEvents
                     + (conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : string.Empty)
                     + (newest ? " ORDER BY id DESC" : " ORDER BY id")
-                    + (newest && decidedInSql ? " LIMIT $last" : string.Empty)
+                    + (newest && decidedInSql ? " LIMIT @last" : string.Empty)
                     + ";";
                 if (newest && decidedInSql)
                 {
-                    command.Parameters.AddWithValue("$last", query.Last!.Value);
+                    command.AddParameter("@last", query.Last!.Value);
                 }
 
                 var events = new List<StoredAuditEvent>();
@@ -109,7 +110,7 @@ namespace DataCompass.Core.Storage
         /// The SQL part of a source filter; true when SQL alone decides which rows match (only exact ASCII names),
         /// so that a LIMIT counts exactly the events wanted.
         /// </summary>
-        private static bool AddSourceConditions(SqliteCommand command, List<string> conditions, IReadOnlyList<AuditSourceName>? sources)
+        private bool AddSourceConditions(DbCommand command, List<string> conditions, IReadOnlyList<AuditSourceName>? sources)
         {
             if (sources == null)
             {
@@ -124,7 +125,7 @@ namespace DataCompass.Core.Storage
                 {
                     names.Add(source.Name);
                 }
-                else if (source.Glob != null)
+                else if (source.Glob != null && _dialect.SupportsGlob)
                 {
                     globs.Add(source.Glob);
                 }
@@ -142,11 +143,11 @@ namespace DataCompass.Core.Storage
             {
                 // One IN, served by ix_dc_audit_events_source (source_name COLLATE NOCASE, id): NOCASE folds ASCII as
                 // OrdinalIgnoreCase does for an ASCII name.
-                var parameters = names.Select((_, i) => "$s" + i.ToString(CultureInfo.InvariantCulture)).ToList();
-                terms.Add($"source_name COLLATE NOCASE IN ({string.Join(", ", parameters)})");
+                var parameters = names.Select((_, i) => "@s" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+                terms.Add($"{_dialect.CaseFolded("source_name")} IN ({string.Join(", ", parameters.Select(_dialect.CaseFolded))})");
                 for (var i = 0; i < names.Count; i++)
                 {
-                    command.Parameters.AddWithValue(parameters[i], names[i]);
+                    command.AddParameter(parameters[i], names[i]);
                 }
             }
 
@@ -155,9 +156,9 @@ namespace DataCompass.Core.Storage
                 // A superset for names of printable ASCII, as in EnumerateSources; any other name is left to the pattern.
                 for (var i = 0; i < globs.Count; i++)
                 {
-                    var parameter = "$g" + i.ToString(CultureInfo.InvariantCulture);
+                    var parameter = "@g" + i.ToString(CultureInfo.InvariantCulture);
                     terms.Add($"source_name GLOB {parameter}");
-                    command.Parameters.AddWithValue(parameter, globs[i]);
+                    command.AddParameter(parameter, globs[i]);
                 }
 
                 terms.Add("source_name GLOB '*[^ -~]*'");
@@ -168,7 +169,7 @@ namespace DataCompass.Core.Storage
         }
 
         /// <summary>One row as an event; a part that cannot be read is left empty and named in its Problem.</summary>
-        private static StoredAuditEvent ReadAuditEvent(SqliteDataReader reader, string? sourceName)
+        private static StoredAuditEvent ReadAuditEvent(DbDataReader reader, string? sourceName)
         {
             var id = AuditInteger(reader, 0) ?? 0L;
             var action = AuditText(reader, 5) ?? string.Empty;
@@ -276,10 +277,10 @@ namespace DataCompass.Core.Storage
             return details;
         }
 
-        private static string? AuditText(SqliteDataReader reader, int ordinal) =>
+        private static string? AuditText(DbDataReader reader, int ordinal) =>
             reader.IsDBNull(ordinal) ? null : Convert.ToString(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 
-        private static long? AuditInteger(SqliteDataReader reader, int ordinal)
+        private static long? AuditInteger(DbDataReader reader, int ordinal)
         {
             if (reader.IsDBNull(ordinal))
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Data.Common;
 using System.Collections.Generic;
 using System.Globalization;
 using DataCompass.Core.Common;
@@ -77,17 +78,17 @@ namespace DataCompass.Core.Storage
 
                 holder[key] = replacement;
                 using var command = _connection.CreateCommand();
-                command.CommandText = "UPDATE notification_channels SET config = $config, updated_at = $now WHERE id = $id;";
-                command.Parameters.AddWithValue("$config", ConnectionInfoJson.Serialize(channel.Config));
-                command.Parameters.AddWithValue("$now", SqliteTimestamp.Format(DateTime.UtcNow));
-                command.Parameters.AddWithValue("$id", channelId);
+                command.CommandText = "UPDATE notification_channels SET config = @config, updated_at = @now WHERE id = @id;";
+                _dialect.AddJson(command, "@config", ConnectionInfoJson.Serialize(channel.Config));
+                command.AddParameter("@now", Now());
+                command.AddParameter("@id", channelId);
                 if (command.ExecuteNonQuery() != 1)
                 {
                     return false;
                 }
 
                 MarkScrubPending();
-                WriteAuditEvent(audit ?? new AuditEntry(AuditActions.Convert), null, null, SqliteTimestamp.Format(DateTime.UtcNow));
+                WriteAuditEvent(audit ?? new AuditEntry(AuditActions.Convert), null, null, Now());
                 return true;
             });
         }
@@ -95,13 +96,13 @@ namespace DataCompass.Core.Storage
         private StoredChannel? FindChannelById(long id)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT * FROM notification_channels WHERE id = $id;";
-            command.Parameters.AddWithValue("$id", id);
+            command.CommandText = "SELECT * FROM notification_channels WHERE id = @id;";
+            command.AddParameter("@id", id);
             var matches = ReadChannels(command);
             return matches.Count == 1 ? matches[0] : null;
         }
 
-        private static List<StoredChannel> ReadChannels(SqliteCommand command) => ReadRows(command, column =>
+        private static List<StoredChannel> ReadChannels(DbCommand command) => ReadRows(command, column =>
         {
             var name = Convert.ToString(column("name"), CultureInfo.InvariantCulture) ?? string.Empty;
             OrderedMap config;

@@ -25,16 +25,16 @@ namespace DataCompass.Core.Storage
                 }
 
                 source.ConnectionInfo[field] = replacement;
-                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                var now = Now();
                 WriteConnectionInfo(sourceId, source.ConnectionInfo, now);
 
                 using (var forget = _connection.CreateCommand())
                 {
-                    forget.CommandText = "DELETE FROM dc_source_secrets WHERE vault = $vault COLLATE NOCASE AND secret_name = $name COLLATE NOCASE" +
-                        (move.QueueRemoval ? ";" : " AND source_id = $id;");
-                    forget.Parameters.AddWithValue("$vault", move.OldVault);
-                    forget.Parameters.AddWithValue("$name", move.OldName);
-                    forget.Parameters.AddWithValue("$id", sourceId);
+                    forget.CommandText = $"DELETE FROM dc_source_secrets WHERE {_dialect.CaseFolded("vault")} = {_dialect.CaseFolded("@vault")} AND {_dialect.CaseFolded("secret_name")} = {_dialect.CaseFolded("@name")}" +
+                        (move.QueueRemoval ? ";" : " AND source_id = @id;");
+                    forget.AddParameter("@vault", move.OldVault);
+                    forget.AddParameter("@name", move.OldName);
+                    forget.AddParameter("@id", sourceId);
                     forget.ExecuteNonQuery();
                 }
 
@@ -49,14 +49,7 @@ namespace DataCompass.Core.Storage
                 if (move.QueueRemoval)
                 {
                     using var queue = _connection.CreateCommand();
-                    queue.CommandText =
-                        "INSERT OR REPLACE INTO dc_pending_secret_removals (vault, secret_name, source_name, field, queued_at) VALUES ($vault, $name, $source, $field, $now);";
-                    queue.Parameters.AddWithValue("$vault", move.OldVault);
-                    queue.Parameters.AddWithValue("$name", move.OldName);
-                    queue.Parameters.AddWithValue("$source", source.Name);
-                    queue.Parameters.AddWithValue("$field", field);
-                    queue.Parameters.AddWithValue("$now", now);
-                    queue.ExecuteNonQuery();
+                    QueueSecretRemoval(queue, new OwnedSecret(field, move.OldVault, move.OldName), source.Name, now);
                 }
 
                 WriteAuditEvent(audit, sourceId, source.Name, now);

@@ -1,4 +1,5 @@
 using System;
+using System.Data.Common;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -17,19 +18,25 @@ namespace DataCompass.Core.Storage
     {
         private const int BusyTimeoutMilliseconds = 15000;
 
-        private readonly SqliteConnection _connection;
+        private readonly DbConnection _connection;
 
         // Statements run once per record of a long pipeline (the name check and the insert of Add-DcSource), kept
         // prepared for the catalog's lifetime: SQLite parses each once, not once a record (bench/Measure-Catalog.ps1).
-        private readonly Dictionary<string, SqliteCommand> _prepared = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
-        private SqliteTransaction? _transaction;
+        private readonly Dictionary<string, DbCommand> _prepared = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
+        private DbTransaction? _transaction;
 
-        private SourceCatalog(string path, SqliteConnection connection, bool writable)
+        private readonly CatalogDialect _dialect;
+
+        private SourceCatalog(string path, DbConnection connection, bool writable, CatalogDialect dialect)
         {
             Path = path;
             _connection = connection;
             IsWritable = writable;
+            _dialect = dialect;
         }
+
+        /// <summary>The time now, as this catalog's database stores it.</summary>
+        private object Now() => _dialect.Timestamp(DateTime.UtcNow);
 
         public string Path { get; }
 
@@ -168,11 +175,11 @@ namespace DataCompass.Core.Storage
                 return Array.Empty<StoredSource>();
             }
 
-            if (filter?.NameGlob is { } glob)
+            if (filter?.NameGlob is { } glob && _dialect.SupportsGlob)
             {
                 // A superset for names of printable ASCII; any other name is left to the filter's own test.
                 return QuerySources(
-                    " WHERE name GLOB $glob OR name GLOB '*[^ -~]*'", command => command.Parameters.AddWithValue("$glob", glob), filter);
+                    " WHERE name GLOB @glob OR name GLOB '*[^ -~]*'", command => command.AddParameter("@glob", glob), filter);
             }
 
             return QuerySources(string.Empty, null, filter);
@@ -205,16 +212,17 @@ namespace DataCompass.Core.Storage
             {
                 ThrowIfNameTaken(source.Name);
 
-                var now = SqliteTimestamp.Format(DateTime.UtcNow);
-                var command = Prepared(
+                var now = Now();
+                var command = Prepared(_dialect.InsertReturningId(
                     "INSERT INTO data_sources (name, display_name, source_type, connection_info, sync_config, is_active, created_at, updated_at) " +
-                    "VALUES ($name, $display_name, $source_type, $connection_info, $sync_config, 1, $now, $now); SELECT last_insert_rowid();");
-                command.Parameters.AddWithValue("$name", source.Name);
-                command.Parameters.AddWithValue("$display_name", (object?)source.DisplayName ?? DBNull.Value);
-                command.Parameters.AddWithValue("$source_type", source.SourceType);
-                command.Parameters.AddWithValue("$connection_info", source.ConnectionInfoJson);
-                command.Parameters.AddWithValue("$sync_config", "null");
-                command.Parameters.AddWithValue("$now", now);
+                    "VALUES (@name, @display_name, @source_type, @connection_info, @sync_config, @active, @now, @now)"));
+                command.AddParameter("@name", source.Name);
+                command.AddParameter("@display_name", (object?)source.DisplayName ?? DBNull.Value);
+                command.AddParameter("@source_type", source.SourceType);
+                _dialect.AddJson(command, "@connection_info", source.ConnectionInfoJson);
+                _dialect.AddJson(command, "@sync_config", "null");
+                command.AddParameter("@active", _dialect.Boolean(true));
+                command.AddParameter("@now", now);
                 var id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
 
                 // The row as written, built from what was inserted rather than read back: a second query and JSON
@@ -278,8 +286,8 @@ namespace DataCompass.Core.Storage
                     .FirstOrDefault();
             }
 
-            var command = Prepared("SELECT name FROM data_sources WHERE name = $name COLLATE NOCASE ORDER BY name = $name DESC LIMIT 1;");
-            command.Parameters.AddWithValue("$name", name);
+            var command = Prepared($"SELECT name FROM data_sources WHERE {_dialect.CaseFolded("name")} = {_dialect.CaseFolded("@name")} ORDER BY name = @name DESC LIMIT 1;");
+            command.AddParameter("@name", name);
             return Run(() => command.ExecuteScalar()) as string;
         }
 
@@ -300,7 +308,7 @@ namespace DataCompass.Core.Storage
                     info[value.Key] = value.Value;
                 }
 
-                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                var now = Now();
                 WriteConnectionInfo(sourceId, info, now);
 
                 foreach (var owned in new[] { ownedSecret, replacedSecret })
@@ -340,16 +348,16 @@ namespace DataCompass.Core.Storage
                         source.Name);
                 }
 
-                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                var now = Now();
                 using (var command = _connection.CreateCommand())
                 {
                     command.CommandText =
-                        "UPDATE data_sources SET connection_info = $info, display_name = $display_name, is_active = $active, updated_at = $now WHERE id = $id;";
-                    command.Parameters.AddWithValue("$info", ConnectionInfoJson.Serialize(update.ConnectionInfo));
-                    command.Parameters.AddWithValue("$display_name", (object?)update.DisplayName ?? DBNull.Value);
-                    command.Parameters.AddWithValue("$active", update.IsActive ? 1 : 0);
-                    command.Parameters.AddWithValue("$now", now);
-                    command.Parameters.AddWithValue("$id", sourceId);
+                        "UPDATE data_sources SET connection_info = @info, display_name = @display_name, is_active = @active, updated_at = @now WHERE id = @id;";
+                    _dialect.AddJson(command, "@info", ConnectionInfoJson.Serialize(update.ConnectionInfo));
+                    command.AddParameter("@display_name", (object?)update.DisplayName ?? DBNull.Value);
+                    command.AddParameter("@active", _dialect.Boolean(update.IsActive));
+                    command.AddParameter("@now", now);
+                    command.AddParameter("@id", sourceId);
                     command.ExecuteNonQuery();
                 }
 
@@ -358,10 +366,10 @@ namespace DataCompass.Core.Storage
                     // The field's own record of the secret becomes its :replaced record.
                     using var command = _connection.CreateCommand();
                     command.CommandText =
-                        "DELETE FROM dc_source_secrets WHERE source_id = $id AND vault = $vault COLLATE NOCASE AND secret_name = $name COLLATE NOCASE;";
-                    command.Parameters.AddWithValue("$id", sourceId);
-                    command.Parameters.AddWithValue("$vault", replaced.Vault);
-                    command.Parameters.AddWithValue("$name", replaced.SecretName);
+                        $"DELETE FROM dc_source_secrets WHERE source_id = @id AND {_dialect.CaseFolded("vault")} = {_dialect.CaseFolded("@vault")} AND {_dialect.CaseFolded("secret_name")} = {_dialect.CaseFolded("@name")};";
+                    command.AddParameter("@id", sourceId);
+                    command.AddParameter("@vault", replaced.Vault);
+                    command.AddParameter("@name", replaced.SecretName);
                     command.ExecuteNonQuery();
                     RecordOwnedSecret(sourceId, replaced, now);
                 }
@@ -397,7 +405,7 @@ namespace DataCompass.Core.Storage
                 }
 
                 source.ConnectionInfo[field] = replacement;
-                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                var now = Now();
                 WriteConnectionInfo(sourceId, source.ConnectionInfo, now);
                 RecordOwnedSecret(sourceId, ownedSecret, now);
                 MarkScrubPending();
@@ -420,7 +428,7 @@ namespace DataCompass.Core.Storage
             return InTransaction(() =>
             {
                 var applied = new bool[replacements.Count];
-                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                var now = Now();
                 foreach (var group in replacements.Select((replacement, index) => (replacement, index)).GroupBy(pair => pair.replacement.SourceId))
                 {
                     var source = FindSourceById(group.Key);
@@ -471,9 +479,9 @@ namespace DataCompass.Core.Storage
                 // A marker another process set meanwhile is a different one and stays for the next scrub.
                 using (var command = _connection.CreateCommand())
                 {
-                    command.CommandText = "DELETE FROM dc_schema_info WHERE key = $key AND value = $seen;";
-                    command.Parameters.AddWithValue("$key", CatalogSchema.ScrubPendingKey);
-                    command.Parameters.AddWithValue("$seen", (object?)seen ?? DBNull.Value);
+                    command.CommandText = "DELETE FROM dc_schema_info WHERE key = @key AND value = @seen;";
+                    command.AddParameter("@key", CatalogSchema.ScrubPendingKey);
+                    command.AddParameter("@seen", (object?)seen ?? DBNull.Value);
                     command.ExecuteNonQuery();
                 }
 
@@ -493,18 +501,18 @@ namespace DataCompass.Core.Storage
             }
 
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT value FROM dc_schema_info WHERE key = $key;";
-            command.Parameters.AddWithValue("$key", CatalogSchema.ScrubPendingKey);
+            command.CommandText = "SELECT value FROM dc_schema_info WHERE key = @key;";
+            command.AddParameter("@key", CatalogSchema.ScrubPendingKey);
             return command.ExecuteScalar() as string;
         }
 
-        private void WriteConnectionInfo(long sourceId, OrderedMap connectionInfo, string now)
+        private void WriteConnectionInfo(long sourceId, OrderedMap connectionInfo, object now)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "UPDATE data_sources SET connection_info = $info, updated_at = $now WHERE id = $id;";
-            command.Parameters.AddWithValue("$info", ConnectionInfoJson.Serialize(connectionInfo));
-            command.Parameters.AddWithValue("$now", now);
-            command.Parameters.AddWithValue("$id", sourceId);
+            command.CommandText = "UPDATE data_sources SET connection_info = @info, updated_at = @now WHERE id = @id;";
+            _dialect.AddJson(command, "@info", ConnectionInfoJson.Serialize(connectionInfo));
+            command.AddParameter("@now", now);
+            command.AddParameter("@id", sourceId);
             command.ExecuteNonQuery();
         }
 
@@ -513,9 +521,9 @@ namespace DataCompass.Core.Storage
         {
             // A fresh value each time, so a scrub only clears the marker it saw before it started.
             using var command = _connection.CreateCommand();
-            command.CommandText = "INSERT OR REPLACE INTO dc_schema_info (key, value) VALUES ($key, $value);";
-            command.Parameters.AddWithValue("$key", CatalogSchema.ScrubPendingKey);
-            command.Parameters.AddWithValue("$value", Guid.NewGuid().ToString("n"));
+            command.CommandText = _dialect.InsertOrReplace("dc_schema_info", new[] { "key", "value" }, new[] { "key" });
+            command.AddParameter("@key", CatalogSchema.ScrubPendingKey);
+            command.AddParameter("@value", Guid.NewGuid().ToString("n"));
             command.ExecuteNonQuery();
         }
 
@@ -530,8 +538,8 @@ namespace DataCompass.Core.Storage
             return Run(() =>
             {
                 using var command = _connection.CreateCommand();
-                command.CommandText = "SELECT field, vault, secret_name FROM dc_source_secrets WHERE source_id = $id ORDER BY field;";
-                command.Parameters.AddWithValue("$id", sourceId);
+                command.CommandText = "SELECT field, vault, secret_name FROM dc_source_secrets WHERE source_id = @id ORDER BY field;";
+                command.AddParameter("@id", sourceId);
                 using var reader = command.ExecuteReader();
                 var owned = new List<OwnedSecret>();
                 while (reader.Read())
@@ -550,9 +558,9 @@ namespace DataCompass.Core.Storage
             InTransaction(() =>
             {
                 using var command = _connection.CreateCommand();
-                command.CommandText = "DELETE FROM dc_source_secrets WHERE source_id = $id AND field = $field;";
-                command.Parameters.AddWithValue("$id", sourceId);
-                command.Parameters.AddWithValue("$field", field);
+                command.CommandText = "DELETE FROM dc_source_secrets WHERE source_id = @id AND field = @field;";
+                command.AddParameter("@id", sourceId);
+                command.AddParameter("@field", field);
                 return command.ExecuteNonQuery();
             });
         }
@@ -570,29 +578,29 @@ namespace DataCompass.Core.Storage
                 using var command = _connection.CreateCommand();
                 command.CommandText =
                     "SELECT d.name FROM dc_source_secrets s JOIN data_sources d ON d.id = s.source_id " +
-                    "WHERE s.vault = $vault COLLATE NOCASE AND s.secret_name = $name COLLATE NOCASE LIMIT 1;";
-                command.Parameters.AddWithValue("$vault", vault);
-                command.Parameters.AddWithValue("$name", secretName);
+                    $"WHERE {_dialect.CaseFolded("s.vault")} = {_dialect.CaseFolded("@vault")} AND {_dialect.CaseFolded("s.secret_name")} = {_dialect.CaseFolded("@name")} LIMIT 1;";
+                command.AddParameter("@vault", vault);
+                command.AddParameter("@name", secretName);
                 return command.ExecuteScalar() as string;
             });
         }
 
-        private void RecordOwnedSecret(long sourceId, OwnedSecret owned, string now)
+        private void RecordOwnedSecret(long sourceId, OwnedSecret owned, object now)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText =
-                "INSERT OR REPLACE INTO dc_source_secrets (source_id, field, vault, secret_name, created_at) VALUES ($id, $field, $vault, $name, $now);";
-            command.Parameters.AddWithValue("$id", sourceId);
-            command.Parameters.AddWithValue("$field", owned.Field);
-            command.Parameters.AddWithValue("$vault", owned.Vault);
-            command.Parameters.AddWithValue("$name", owned.SecretName);
-            command.Parameters.AddWithValue("$now", now);
+            command.CommandText = _dialect.InsertOrReplace(
+                "dc_source_secrets", new[] { "source_id", "field", "vault", "secret_name", "created_at" }, new[] { "source_id", "field" });
+            command.AddParameter("@source_id", sourceId);
+            command.AddParameter("@field", owned.Field);
+            command.AddParameter("@vault", owned.Vault);
+            command.AddParameter("@secret_name", owned.SecretName);
+            command.AddParameter("@created_at", now);
             command.ExecuteNonQuery();
         }
 
         private StoredSource? FindSourceById(long id)
         {
-            var matches = QuerySources(" WHERE id = $id", command => command.Parameters.AddWithValue("$id", id), null).ToList();
+            var matches = QuerySources(" WHERE id = @id", command => command.AddParameter("@id", id), null).ToList();
             return matches.Count == 1 ? matches[0] : null;
         }
 
@@ -608,25 +616,18 @@ namespace DataCompass.Core.Storage
             {
                 var source = FindSourceById(id);
                 using var command = _connection.CreateCommand();
-                command.CommandText = "DELETE FROM data_sources WHERE id = $id;";
-                command.Parameters.AddWithValue("$id", id);
+                command.CommandText = "DELETE FROM data_sources WHERE id = @id;";
+                command.AddParameter("@id", id);
                 if (command.ExecuteNonQuery() != 1)
                 {
                     return false;
                 }
 
-                var now = SqliteTimestamp.Format(DateTime.UtcNow);
+                var now = Now();
                 foreach (var secret in secretsToRemove ?? Array.Empty<OwnedSecret>())
                 {
                     using var queue = _connection.CreateCommand();
-                    queue.CommandText =
-                        "INSERT OR REPLACE INTO dc_pending_secret_removals (vault, secret_name, source_name, field, queued_at) VALUES ($vault, $name, $source, $field, $now);";
-                    queue.Parameters.AddWithValue("$vault", secret.Vault);
-                    queue.Parameters.AddWithValue("$name", secret.SecretName);
-                    queue.Parameters.AddWithValue("$source", source?.Name ?? string.Empty);
-                    queue.Parameters.AddWithValue("$field", secret.Field);
-                    queue.Parameters.AddWithValue("$now", now);
-                    queue.ExecuteNonQuery();
+                    QueueSecretRemoval(queue, secret, source?.Name ?? string.Empty, now);
                 }
 
                 WriteAuditEvent(audit ?? new AuditEntry(AuditActions.Remove), id, source?.Name, now);
@@ -634,6 +635,18 @@ namespace DataCompass.Core.Storage
             });
             CheckpointWal();
             return removed;
+        }
+
+        private void QueueSecretRemoval(DbCommand command, OwnedSecret secret, string sourceName, object now)
+        {
+            command.CommandText = _dialect.InsertOrReplace(
+                "dc_pending_secret_removals", new[] { "vault", "secret_name", "source_name", "field", "queued_at" }, new[] { "vault", "secret_name" });
+            command.AddParameter("@vault", secret.Vault);
+            command.AddParameter("@secret_name", secret.SecretName);
+            command.AddParameter("@source_name", sourceName);
+            command.AddParameter("@field", secret.Field);
+            command.AddParameter("@queued_at", now);
+            command.ExecuteNonQuery();
         }
 
         /// <summary>
@@ -666,9 +679,9 @@ namespace DataCompass.Core.Storage
             InTransaction(() =>
             {
                 using var command = _connection.CreateCommand();
-                command.CommandText = "DELETE FROM dc_pending_secret_removals WHERE vault = $vault AND secret_name = $name;";
-                command.Parameters.AddWithValue("$vault", vault);
-                command.Parameters.AddWithValue("$name", secretName);
+                command.CommandText = "DELETE FROM dc_pending_secret_removals WHERE vault = @vault AND secret_name = @name;";
+                command.AddParameter("@vault", vault);
+                command.AddParameter("@name", secretName);
                 return command.ExecuteNonQuery();
             });
         }
@@ -707,7 +720,7 @@ namespace DataCompass.Core.Storage
         }
 
         /// <summary>A kept command for <paramref name="sql"/>, its parameters cleared, in the current transaction (if any).</summary>
-        private SqliteCommand Prepared(string sql)
+        private DbCommand Prepared(string sql)
         {
             if (!_prepared.TryGetValue(sql, out var command))
             {
@@ -738,7 +751,7 @@ namespace DataCompass.Core.Storage
                 DefaultTimeout = BusyTimeoutMilliseconds / 1000,
             };
             var connection = new SqliteConnection(builder.ToString());
-            var catalog = new SourceCatalog(path, connection, writable);
+            var catalog = new SourceCatalog(path, connection, writable, SqliteDialect.Instance);
             try
             {
                 catalog.Run(() =>
@@ -828,11 +841,11 @@ namespace DataCompass.Core.Storage
                 using var command = _connection.CreateCommand();
                 // Inserted for a new catalog, raised for an older one; never lowered (read again inside the lock).
                 command.CommandText =
-                    "INSERT OR IGNORE INTO dc_schema_info (key, value) VALUES ($key, $value); " +
-                    "UPDATE dc_schema_info SET value = $value WHERE key = $key AND CAST(value AS INTEGER) < $version;";
-                command.Parameters.AddWithValue("$key", CatalogSchema.SchemaVersionKey);
-                command.Parameters.AddWithValue("$value", CatalogSchema.CurrentVersion.ToString(CultureInfo.InvariantCulture));
-                command.Parameters.AddWithValue("$version", CatalogSchema.CurrentVersion);
+                    _dialect.InsertOrIgnore("dc_schema_info", new[] { "key", "value" }, new[] { "key" }) + " " +
+                    "UPDATE dc_schema_info SET value = @value WHERE key = @key AND CAST(value AS INTEGER) < @version;";
+                command.AddParameter("@key", CatalogSchema.SchemaVersionKey);
+                command.AddParameter("@value", CatalogSchema.CurrentVersion.ToString(CultureInfo.InvariantCulture));
+                command.AddParameter("@version", CatalogSchema.CurrentVersion);
                 command.ExecuteNonQuery();
                 return 0;
             });
@@ -842,11 +855,11 @@ namespace DataCompass.Core.Storage
         private bool HasEveryObject()
         {
             using var command = _connection.CreateCommand();
-            var names = CatalogSchema.Objects.Select((name, i) => "$o" + i.ToString(CultureInfo.InvariantCulture)).ToList();
-            command.CommandText = $"SELECT count(*) FROM sqlite_master WHERE name IN ({string.Join(", ", names)});";
+            var names = CatalogSchema.Objects.Select((name, i) => "@o" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+            command.CommandText = _dialect.ObjectCountQuery(names);
             for (var i = 0; i < names.Count; i++)
             {
-                command.Parameters.AddWithValue(names[i], CatalogSchema.Objects[i]);
+                command.AddParameter(names[i], CatalogSchema.Objects[i]);
             }
 
             return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == CatalogSchema.Objects.Length;
@@ -926,8 +939,8 @@ namespace DataCompass.Core.Storage
                 }
 
                 using var command = _connection.CreateCommand();
-                command.CommandText = "SELECT value FROM dc_schema_info WHERE key = $key;";
-                command.Parameters.AddWithValue("$key", CatalogSchema.SchemaVersionKey);
+                command.CommandText = "SELECT value FROM dc_schema_info WHERE key = @key;";
+                command.AddParameter("@key", CatalogSchema.SchemaVersionKey);
                 return command.ExecuteScalar();
             });
 
@@ -973,7 +986,7 @@ namespace DataCompass.Core.Storage
             // NOCASE folds ASCII only, as OrdinalIgnoreCase does for an ASCII name, and ix_dc_data_sources_name_nocase
             // serves it. A name with other letters (only the Python tool writes those) is compared here instead.
             var candidates = IsAscii(name)
-                ? QuerySources(" WHERE name = $name COLLATE NOCASE", command => command.Parameters.AddWithValue("$name", name), filter)
+                ? QuerySources($" WHERE {_dialect.CaseFolded("name")} = {_dialect.CaseFolded("@name")}", command => command.AddParameter("@name", name), filter)
                 : QuerySources(string.Empty, null, new SourceFilter { Name = stored => string.Equals(stored, name, StringComparison.OrdinalIgnoreCase), Type = type });
             return SourceNameMatch.Find(candidates.ToList(), name);
         }
@@ -995,7 +1008,7 @@ namespace DataCompass.Core.Storage
         /// Streams the rows of <c>SELECT * FROM data_sources</c> + <paramref name="where"/>, in name order. Columns
         /// are found by name once per query (another tool may order or extend them differently).
         /// </summary>
-        private IEnumerable<StoredSource> QuerySources(string where, Action<SqliteCommand>? bind, SourceFilter? filter)
+        private IEnumerable<StoredSource> QuerySources(string where, Action<DbCommand>? bind, SourceFilter? filter)
         {
             using var command = _connection.CreateCommand();
             command.CommandText = "SELECT * FROM data_sources" + where + " ORDER BY name;";
@@ -1018,7 +1031,7 @@ namespace DataCompass.Core.Storage
             private readonly int _id, _name, _displayName, _sourceType, _connectionInfo, _syncConfig, _isActive,
                 _lastScanAt, _lastScanStatus, _lastScanMessage, _createdAt, _updatedAt;
 
-            public SourceColumns(SqliteDataReader reader)
+            public SourceColumns(DbDataReader reader)
             {
                 var ordinals = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
                 for (var i = 0; i < reader.FieldCount; i++)
@@ -1042,7 +1055,7 @@ namespace DataCompass.Core.Storage
             }
 
             /// <summary>The row as a source, or null when <paramref name="filter"/> drops it (then nothing else is read).</summary>
-            public StoredSource? Read(SqliteDataReader reader, SourceFilter? filter)
+            public StoredSource? Read(DbDataReader reader, SourceFilter? filter)
             {
                 var name = Convert.ToString(Value(reader, _name), CultureInfo.InvariantCulture) ?? string.Empty;
                 if (filter?.Name != null && !filter.Name(name))
@@ -1074,10 +1087,10 @@ namespace DataCompass.Core.Storage
             }
 
             // Text comes back as the string itself (nothing boxed); an integer column is read unboxed below.
-            private static object? Value(SqliteDataReader reader, int ordinal) =>
+            private static object? Value(DbDataReader reader, int ordinal) =>
                 ordinal >= 0 && !reader.IsDBNull(ordinal) ? reader.GetValue(ordinal) : null;
 
-            private static long? Integer(SqliteDataReader reader, int ordinal)
+            private static long? Integer(DbDataReader reader, int ordinal)
             {
                 if (ordinal < 0 || reader.IsDBNull(ordinal))
                 {
@@ -1094,7 +1107,7 @@ namespace DataCompass.Core.Storage
         /// Reads every row of a query by column name (a table another tool created may order or extend its
         /// columns differently); <paramref name="map"/> gets a lookup that returns null for NULL or a missing column.
         /// </summary>
-        private static List<T> ReadRows<T>(SqliteCommand command, Func<Func<string, object?>, T> map)
+        private static List<T> ReadRows<T>(DbCommand command, Func<Func<string, object?>, T> map)
         {
             var rows = new List<T>();
             using var reader = command.ExecuteReader();
@@ -1120,8 +1133,8 @@ namespace DataCompass.Core.Storage
         private bool TableExistsCore(string table)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name;";
-            command.Parameters.AddWithValue("$name", table);
+            command.CommandText = _dialect.TableExistsQuery;
+            command.AddParameter("@name", table);
             return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
         }
 
@@ -1143,7 +1156,7 @@ namespace DataCompass.Core.Storage
         private T InTransaction<T>(Func<T> work) => Run(() =>
         {
             // BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
-            using var transaction = _connection.BeginTransaction(deferred: false);
+            using var transaction = _dialect.BeginWrite(_connection);
             _transaction = transaction;
             try
             {

@@ -22,6 +22,12 @@ namespace DataCompass.Core.Storage
 
         public static DateTime? Parse(object? value)
         {
+            // A timestamp column read from a server database comes back as the time itself (UTC, without a zone).
+            if (value is DateTime time)
+            {
+                return DateTime.SpecifyKind(time, DateTimeKind.Utc);
+            }
+
             if (!(value is string text) || text.Length == 0)
             {
                 return null;

@@ -208,12 +208,13 @@ namespace DataCompass.Core.Storage
                 var now = SqliteTimestamp.Format(DateTime.UtcNow);
                 var command = Prepared(
                     "INSERT INTO data_sources (name, display_name, source_type, connection_info, sync_config, is_active, created_at, updated_at) " +
-                    "VALUES ($name, $display_name, $source_type, $connection_info, $sync_config, 1, $now, $now); SELECT last_insert_rowid();");
+                    "VALUES ($name, $display_name, $source_type, $connection_info, $sync_config, $active, $now, $now); SELECT last_insert_rowid();");
                 command.Parameters.AddWithValue("$name", source.Name);
                 command.Parameters.AddWithValue("$display_name", (object?)source.DisplayName ?? DBNull.Value);
                 command.Parameters.AddWithValue("$source_type", source.SourceType);
                 command.Parameters.AddWithValue("$connection_info", source.ConnectionInfoJson);
                 command.Parameters.AddWithValue("$sync_config", "null");
+                command.Parameters.AddWithValue("$active", source.IsActive ? 1 : 0);
                 command.Parameters.AddWithValue("$now", now);
                 var id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
 
@@ -228,7 +229,7 @@ namespace DataCompass.Core.Storage
                     SourceType = source.SourceType,
                     ConnectionInfoJson = source.ConnectionInfoJson,
                     SyncConfig = "null",
-                    IsActive = true,
+                    IsActive = source.IsActive,
                     CreatedAt = at,
                     UpdatedAt = at,
                 };

@@ -22,7 +22,7 @@ namespace DataCompass.Core.Operations.Add
                 BeforeVault = () => catalog.EnsureNameIsFree(draft.Name),
             };
             var placed = SecretPlacement.Place(draft.Name, draft.Adapter, draft.ConnectionInfo, scope, options, backend, catalog);
-            return new SourcePlan(new NewSource(draft.Name, draft.Adapter.Type, draft.DisplayName, placed.ConnectionInfo), placed.Secrets, placed.EncryptedFields, placed.Warnings);
+            return new SourcePlan(new NewSource(draft.Name, draft.Adapter.Type, draft.DisplayName, placed.ConnectionInfo, draft.IsActive), placed.Secrets, placed.EncryptedFields, placed.Warnings);
         }
     }
 

@@ -24,8 +24,14 @@ namespace DataCompass.Core.Operations.Add
             return PendingSecrets.WriteThen(plan.Source.Name, plan.Secrets, backend, () =>
             {
                 var owned = plan.Secrets.Select(secret => new OwnedSecret(secret.Field, secret.Vault, secret.Name)).ToList();
-                var audit = new AuditEntry(
-                    AuditActions.Add, AuditValues.Changes(AdapterCatalog.Find(plan.Source.SourceType), null, plan.Source.ConnectionInfo));
+                var changes = AuditValues.Changes(AdapterCatalog.Find(plan.Source.SourceType), null, plan.Source.ConnectionInfo).ToList();
+                if (!plan.Source.IsActive)
+                {
+                    // Added inactive (a source file's active: false): recorded as Set-DcSource -Active records it.
+                    changes.Add(new AuditFieldChange(AuditValues.ActiveField, null, AuditValues.DescribeActive(false)));
+                }
+
+                var audit = new AuditEntry(AuditActions.Add, changes);
                 return catalog.AddSource(plan.Source, owned, audit);
             });
         }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using DataCompass.Core.Adapters;
 using DataCompass.Core.Common;
@@ -35,7 +34,7 @@ namespace DataCompass.Core.Operations.Set
     public static class SourceEditor
     {
         public const string DisplayNameField = "display_name";
-        public const string ActiveField = "is_active";
+        public const string ActiveField = AuditValues.ActiveField;
 
         public static EditPlan Plan(StoredSource source, SourceEdit edit, SecretPolicyOptions options, ISecretBackend backend, ICatalogLookup catalog)
         {
@@ -85,7 +84,7 @@ namespace DataCompass.Core.Operations.Set
 
             if (isActive != source.IsActive)
             {
-                changes.Add(new AuditFieldChange(ActiveField, Flag(source.IsActive), Flag(isActive)));
+                changes.Add(new AuditFieldChange(ActiveField, AuditValues.DescribeActive(source.IsActive), AuditValues.DescribeActive(isActive)));
             }
 
             var replaced = new List<OwnedSecret>();
@@ -197,8 +196,6 @@ namespace DataCompass.Core.Operations.Set
 
         private static bool SameSecret(SecretReference reference, string vault, string name) =>
             string.Equals(reference.Vault, vault, StringComparison.OrdinalIgnoreCase) && string.Equals(reference.Name, name, StringComparison.OrdinalIgnoreCase);
-
-        private static string Flag(bool value) => value.ToString(CultureInfo.InvariantCulture).ToLowerInvariant();
     }
 
     /// <summary>A planned change of one source: what the row becomes, the event that records it, the secrets to write first.</summary>

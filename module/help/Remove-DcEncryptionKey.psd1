@@ -13,7 +13,7 @@ A key is refused, with an error that names it, while anything in the catalog sti
 
 Only the values of this catalog are checked. A ring several catalogs share (one vault secret, one variable) must be checked in each of them with Get-DcEncryptionStatus -Database before a key is removed.
 
-After confirmation (it asks first: ConfirmImpact High) the ring and the catalog are read again under the key ring's lock (the file key.lock beside the catalog) and every key is checked again, so a value another command wrote or moved meanwhile is seen, and a key New-DcEncryptionKey added meanwhile is kept. Each key removed is recorded in the audit trail as a remove-key event with its id, the ring's location and the ids left.
+After confirmation (it asks first: ConfirmImpact High) the ring and the catalog are read again under the key ring's lock (the file key.lock beside the catalog) and every key is checked again, so a value another command wrote or moved meanwhile is seen, and a key New-DcEncryptionKey added meanwhile is kept. The commands that store newly encrypted values (Add-DcSource, Set-DcSource and Import-DcSource with encryption, Set-DcSourceSecret, Update-DcEncryptionKey) take the same lock for their commit and check that the key they encrypted with is still in the ring: one that encrypted with a key removed meanwhile fails with DcEncryptionKeyMissing and writes nothing, and running it again encrypts with the primary key. Each key removed is recorded in the audit trail as a remove-key event with its id, the ring's location and the ids left.
 '@
 
     Parameters   = @{

@@ -98,6 +98,24 @@ Describe 'Export-DcSource' -Tag 'Integration' {
             $again.source_type | Should -BeExactly $Type
         }
 
+        It 'writes active: false for an inactive source only, and Add-DcSource -Path adds it inactive' {
+            Add-Pg $script:Db 'idle'
+            Add-Pg $script:Db 'busy'
+            Set-DcSource -Name idle -Active $false -Database $script:Db -ErrorAction Stop
+            $folder = New-Folder 'export-active'
+            $copy = Join-Path (New-Folder 'copy') 'copy.db'
+
+            Export-DcSource -Path $folder -Database $script:Db -ErrorAction Stop
+            @(Get-Content -LiteralPath (Join-Path $folder 'idle.yaml'))[0..2] | Should -Be @('name: idle', 'type: postgresql', 'active: false')
+            Get-Content -LiteralPath (Join-Path $folder 'busy.yaml') | Should -Not -Match 'active'
+            Add-DcSource -Name idle -Type postgresql -Path (Join-Path $folder 'idle.yaml') -Database $copy -ErrorAction Stop
+            Add-DcSource -Name busy -Type postgresql -Path (Join-Path $folder 'busy.yaml') -Database $copy -ErrorAction Stop
+
+            (Get-DcSource idle -Database $copy).IsActive | Should -BeFalse
+            (Get-DcSource busy -Database $copy).IsActive | Should -BeTrue
+            (Get-Row $copy 'idle').connection_info | Should -BeExactly (Get-Row $script:Db 'idle').connection_info
+        }
+
         It 'writes the odd strings quoted and plain values plain' {
             $case = $script:RoundTrips[0]
             Add-DcSource -Name $case.Name -Type $case.Type -DisplayName $case.DisplayName -Connection $case.Connection -Database $script:Db -ErrorAction Stop

@@ -268,6 +268,85 @@ Describe 'Import-DcSource' -Tag 'Integration' {
         @(Import-DcSource -Path $export -Database $copy -PassThru -ErrorAction Stop).Action | Should -Be @('Unchanged', 'Unchanged', 'Unchanged', 'Unchanged')
     }
 
+    It 'keeps an inactive source inactive through Export-DcSource and Import-DcSource, and a second run changes nothing' {
+        Import-DcSource -Path $script:Sources -ErrorAction Stop
+        Set-DcSource -Name pg -Active $false -ErrorAction Stop
+        $export = New-Folder 'export-inactive'
+        Export-DcSource -Path $export -ErrorAction Stop
+        Get-Content -LiteralPath (Join-Path $export 'pg.yaml') | Should -Contain 'active: false'
+        Get-Content -LiteralPath (Join-Path $export 'sf.yaml') | Should -Not -Match '^active:' -Because 'an active source is exported as before, without the key'
+        $copy = Join-Path (New-Folder 'copy-inactive') 'datacompass.db'
+
+        $results = @(Import-DcSource -Path $export -Database $copy -PassThru -ErrorAction Stop)
+        $results.Action | Should -Be @('Added', 'Added', 'Added')
+        $rows = @(Invoke-RawSql -Database $copy -ReadOnly -Sql 'SELECT name, is_active FROM data_sources ORDER BY name')
+        @($rows | ForEach-Object { "$($_.name)=$($_.is_active)" }) | Should -Be @('dbx=1', 'pg=0', 'sf=1')
+        (Get-DcSource pg -Database $copy).IsActive | Should -BeFalse
+        $added = @(Get-Events $copy | Where-Object source_name -EQ 'pg')
+        $added.action | Should -Be @('add')
+        $added[0].Fields.is_active.new | Should -Be 'false'
+        $hash = Get-Hash $copy
+
+        @(Import-DcSource -Path $export -Database $copy -PassThru -ErrorAction Stop).Action | Should -Be @('Unchanged', 'Unchanged', 'Unchanged')
+        Get-Hash $copy | Should -Be $hash
+        @(Get-Events $copy).Count | Should -Be 3
+    }
+
+    It 'changes the active flag when the file flips active:, recorded in the set event, and the plan shows it' {
+        $file = Join-Path $script:Sources 'pg.yaml'
+        Import-DcSource -Path $file -ErrorAction Stop
+        $id = (Get-Rows $script:Db).id
+        Add-Content -LiteralPath $file -Value 'active: false'
+
+        $child = Invoke-ChildPwsh -Script @"
+Import-Module '$($script:DcModulePath)'
+Import-DcSource -Path '$file' -Database '$($script:Db)' -WhatIf
+"@
+        $child.Text | Should -Match 'What if: Performing the operation "Set" on target "source ''pg'' \(postgresql\) from .*pg\.yaml in .*: is_active: true -> false"'
+        (Get-DcSource pg).IsActive | Should -BeTrue -Because '-WhatIf changes nothing'
+
+        $result = Import-DcSource -Path $file -PassThru -ErrorAction Stop
+        $result.Action | Should -Be 'Changed'
+        $result.ChangedFields | Should -Be @('is_active')
+        $result.Message | Should -Be 'is_active: true -> false'
+        (Get-DcSource pg).IsActive | Should -BeFalse
+        (Get-Rows $script:Db).id | Should -Be $id
+        $set = @(Get-Events $script:Db | Where-Object action -EQ 'set')
+        $set.Count | Should -Be 1
+        @($set[0].Fields.Keys) | Should -Be @('is_active')
+        $set[0].Fields.is_active.old | Should -Be 'true'
+        $set[0].Fields.is_active.new | Should -Be 'false'
+        (Import-DcSource -Path $file -PassThru -ErrorAction Stop).Action | Should -Be 'Unchanged'
+
+        (Get-Content -LiteralPath $file) -replace '^active: false$', 'active: true' | Set-Content -LiteralPath $file
+        (Import-DcSource -Path $file -PassThru -ErrorAction Stop).ChangedFields | Should -Be @('is_active')
+        (Get-DcSource pg).IsActive | Should -BeTrue
+        @(Get-Events $script:Db | Where-Object action -EQ 'set')[-1].Fields.is_active.new | Should -Be 'true'
+
+        (Get-Content -LiteralPath $file) | Where-Object { $_ -notlike 'active:*' } | Set-Content -LiteralPath $file
+        (Import-DcSource -Path $file -PassThru -ErrorAction Stop).Action | Should -Be 'Unchanged' -Because 'a file without active: is an active source'
+    }
+
+    It 'refuses active: maybe by file and key with DcSourceFileInvalid, and leaves the catalog exactly as it was' {
+        Import-DcSource -Path $script:Sources -ErrorAction Stop
+        $file = Write-SourceFile $script:Sources 'pg.yaml' @('type: postgresql', 'active: maybe', 'host: other', 'database: sales', 'username: app', 'password: "${PG_PASSWORD}"')
+        $hash = Get-Hash $script:Db
+
+        $results = @(Import-DcSource -Path $script:Sources -Prune -PassThru -ErrorAction SilentlyContinue -ErrorVariable errors -WarningAction SilentlyContinue)
+        ($results | Where-Object Action -EQ 'Failed').File | Should -Be $file
+        @($results | Where-Object Action -NE 'Failed').Action | Should -Be @('Unchanged', 'Unchanged')
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be (Get-DcErrorId 'DcSourceFileInvalid' 'Import-DcSource')
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errors[0].Exception.Message | Should -BeLike "*'$file'*'active' must be true or false*"
+        $errors[0].Exception.Message | Should -Not -Match 'maybe'
+        Get-Hash $script:Db | Should -Be $hash
+        (Get-Rows $script:Db).name | Should -Be @('dbx', 'pg', 'sf') -Because '-Prune removes nothing while a file cannot be read'
+
+        { Add-DcSource -Name pg2 -Type postgresql -Path $file -ErrorAction Stop } | Should -Throw -ErrorId (Get-DcErrorId 'DcSourceFileInvalid' 'Add-DcSource')
+        Get-Hash $script:Db | Should -Be $hash
+    }
+
     It '-WhatIf prints the plan per source, never a value, and writes nothing' {
         Import-DcSource -Path $script:Sources -ErrorAction Stop
         $canary = New-Canary 'import-whatif'

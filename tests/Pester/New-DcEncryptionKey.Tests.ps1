@@ -326,13 +326,14 @@ Describe 'New-DcEncryptionKey' -Tag 'Integration', 'Encryption' {
             @(Get-TestVaultCall -Name $script:Vault | Where-Object { $_ -eq 'Get-Secret DataCompass-encryption-key' }).Count | Should -Be 1
         }
 
-        It 'is read from the vault once for a whole Add-DcSource pipeline' {
+        It 'is read from the vault once for a whole Add-DcSource pipeline, and again under the key ring lock before each encrypted row is committed' {
             if (Get-DefaultVaultName) { Set-ItResult -Skipped -Because 'a default vault is registered, so there is always a vault for literals'; return }
             $null = New-DcEncryptionKey -Vault $script:Vault -ErrorAction Stop
             Clear-TestVaultCall $script:Vault
             1..3 | ForEach-Object { [pscustomobject]@{ Name = "p$_"; Type = 'postgresql'; Connection = @{ host = 'h'; database = 'd'; username = 'u'; password = "pw-$_" } } } |
                 Add-DcSource -ErrorAction Stop
-            @(Get-TestVaultCall -Name $script:Vault | Where-Object { $_ -eq 'Get-Secret DataCompass-encryption-key' }).Count | Should -Be 1
+            # The re-read is what tells a commit that Remove-DcEncryptionKey dropped its key meanwhile.
+            @(Get-TestVaultCall -Name $script:Vault | Where-Object { $_ -eq 'Get-Secret DataCompass-encryption-key' }).Count | Should -Be (1 + 3)
             @((Get-DcSource).Fields | Where-Object { $_.Name -eq 'password' -and "$($_.Provenance)" -eq 'Encrypted' }).Count | Should -Be 3
         }
 

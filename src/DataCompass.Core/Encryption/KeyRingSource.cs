@@ -15,16 +15,25 @@ namespace DataCompass.Core.Encryption
     {
         public const string EnvironmentVariable = "DATACOMPASS_ENCRYPTION_KEY";
 
+        private readonly Func<string, string?> _environment;
+        private readonly Func<DcConfig> _config;
+        private readonly Func<KeyRing?> _load;
         private readonly Lazy<KeyRing?> _ring;
 
         /// <param name="config">Read only when the environment variable is not set.</param>
         public KeyRingSource(Func<string, string?> environment, Func<DcConfig> config, string keyFilePath, ISecretBackend? backend)
         {
             KeyFilePath = keyFilePath;
-            _ring = new Lazy<KeyRing?>(() => Load(environment, config, keyFilePath, backend));
+            _environment = environment;
+            _config = config;
+            _load = () => Load(environment, config, keyFilePath, backend);
+            _ring = new Lazy<KeyRing?>(_load);
         }
 
         public string KeyFilePath { get; }
+
+        /// <summary>Where the ring comes from: the first place that is set.</summary>
+        public KeyRingPlace Place => PlaceOf(_environment, _config);
 
         /// <summary>How a user configures a key, for messages.</summary>
         public string HowToConfigure =>
@@ -32,6 +41,12 @@ namespace DataCompass.Core.Encryption
 
         /// <summary>The ring, or null when no key is configured. A configured key that cannot be read throws (every time it is asked).</summary>
         public KeyRing? Find() => _ring.Value;
+
+        /// <summary>
+        /// The ring as its place holds it now, read again rather than the one this command found first: another
+        /// process may have changed it since (see <see cref="KeyRingGuard"/>).
+        /// </summary>
+        public KeyRing? ReadNow() => _load();
 
         /// <summary>The ring; when none is configured, <see cref="DcError.EncryptionKeyMissing"/> saying why it was needed.</summary>
         public KeyRing Require(string purpose, string? keyId = null) => Find() ?? throw new DataCompassException(

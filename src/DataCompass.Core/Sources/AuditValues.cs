@@ -20,6 +20,12 @@ namespace DataCompass.Core.Sources
         public const string Literal = "literal";
         public const string Encrypted = "encrypted";
 
+        /// <summary>The name a change of the is_active flag is recorded under, as "true"/"false" (Set-DcSource -Active, an import).</summary>
+        public const string ActiveField = "is_active";
+
+        /// <summary>The is_active flag as the audit trail records it.</summary>
+        public static string DescribeActive(bool isActive) => isActive ? "true" : "false";
+
         public static string? Describe(AdapterSchema? adapter, string field, object? value) =>
             Describe(field, value, SourceDescriber.IsSecretField(adapter, field));
 

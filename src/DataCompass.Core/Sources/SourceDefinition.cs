@@ -14,7 +14,7 @@ namespace DataCompass.Core.Sources
     /// </summary>
     public static class SourceDefinition
     {
-        public static DraftSource Prepare(string name, string type, string? displayName, OrderedMap fields)
+        public static DraftSource Prepare(string name, string type, string? displayName, OrderedMap fields, bool isActive = true)
         {
             SourceNames.Validate(name);
             var adapter = AdapterCatalog.Find(type) ?? throw new DataCompassException(
@@ -25,7 +25,7 @@ namespace DataCompass.Core.Sources
             var connectionInfo = SourceValidator.Normalize(adapter, name, fields);
             CheckReferences(name, connectionInfo);
             SecretFieldInput.Check(name, adapter, connectionInfo);
-            return new DraftSource(name, adapter, string.IsNullOrEmpty(displayName) ? null : displayName, connectionInfo);
+            return new DraftSource(name, adapter, string.IsNullOrEmpty(displayName) ? null : displayName, connectionInfo, isActive);
         }
 
         /// <summary>
@@ -136,12 +136,13 @@ namespace DataCompass.Core.Sources
     /// <summary>A validated source before the secret policy has decided where its secret values go.</summary>
     public sealed class DraftSource
     {
-        public DraftSource(string name, AdapterSchema adapter, string? displayName, OrderedMap connectionInfo)
+        public DraftSource(string name, AdapterSchema adapter, string? displayName, OrderedMap connectionInfo, bool isActive = true)
         {
             Name = name;
             Adapter = adapter;
             DisplayName = displayName;
             ConnectionInfo = connectionInfo;
+            IsActive = isActive;
         }
 
         public string Name { get; }
@@ -151,5 +152,8 @@ namespace DataCompass.Core.Sources
         public string? DisplayName { get; }
 
         public OrderedMap ConnectionInfo { get; }
+
+        /// <summary>The data_sources is_active flag the source is added with (a source file's active: key).</summary>
+        public bool IsActive { get; }
     }
 }

@@ -74,7 +74,7 @@ namespace DataCompass.Core.Sources
 
     /// <summary>
     /// Writes a stored source in the format Add-DcSource -Path reads (see <see cref="SourceFileHeader"/>): name,
-    /// type and display name first, then every stored field that has a value, references as stored. A secret field
+    /// type, display name and (for an inactive source) active: false first, then every stored field that has a value, references as stored. A secret field
     /// holding anything but references (plaintext, an encrypted value, the legacy mask) is written as the
     /// placeholder <c>${SOURCE_FIELD}</c>; nothing is decrypted and no secret text is written.
     /// </summary>
@@ -91,6 +91,12 @@ namespace DataCompass.Core.Sources
             if (!string.IsNullOrEmpty(source.DisplayName))
             {
                 map.Add(SourceFileHeader.DisplayNameKey, source.DisplayName);
+            }
+
+            // Only an inactive source says so: a file without the key is active, so exports of active sources stay as they were.
+            if (!source.IsActive)
+            {
+                map.Add(SourceFileHeader.ActiveKey, false);
             }
 
             var placeholders = new List<ExportPlaceholder>();

@@ -7,21 +7,24 @@ using DataCompass.Core.Errors;
 namespace DataCompass.Core.Sources
 {
     /// <summary>
-    /// The keys of a source file that describe the source rather than its connection: <c>name</c>, <c>type</c> and
-    /// <c>display_name</c>, as Export-DcSource writes them. All three are optional; the rest of the mapping is the
-    /// adapter's fields, as in the Python tool's flat format.
+    /// The keys of a source file that describe the source rather than its connection: <c>name</c>, <c>type</c>,
+    /// <c>display_name</c> and <c>active</c>, as Export-DcSource writes them. All four are optional (a file without
+    /// <c>active</c> is an active source); the rest of the mapping is the adapter's fields, as in the Python tool's
+    /// flat format.
     /// </summary>
     public sealed class SourceFileHeader
     {
         public const string NameKey = "name";
         public const string TypeKey = "type";
         public const string DisplayNameKey = "display_name";
+        public const string ActiveKey = "active";
 
-        private SourceFileHeader(string? name, string? type, string? displayName, OrderedMap fields)
+        private SourceFileHeader(string? name, string? type, string? displayName, bool? active, OrderedMap fields)
         {
             Name = name;
             Type = type;
             DisplayName = displayName;
+            Active = active;
             Fields = fields;
         }
 
@@ -31,13 +34,23 @@ namespace DataCompass.Core.Sources
 
         public string? DisplayName { get; }
 
+        /// <summary>The file's active: key; null when the file has none.</summary>
+        public bool? Active { get; }
+
+        /// <summary>Whether the source is active: as the file says, else active (an export leaves the key out for an active source).</summary>
+        public bool IsActive => Active ?? true;
+
         /// <summary>The file's mapping without the header keys: the adapter's fields.</summary>
         public OrderedMap Fields { get; }
 
-        /// <summary>Splits a file's mapping; a header key whose value is not text is refused, naming the file.</summary>
+        /// <summary>
+        /// Splits a file's mapping; a header key whose value is not text (for active:, not true or false) is refused,
+        /// naming the file and the key.
+        /// </summary>
         public static SourceFileHeader Split(OrderedMap file, string path)
         {
             string? name = null, type = null, displayName = null;
+            bool? active = null;
             var fields = new OrderedMap();
             foreach (var entry in file)
             {
@@ -53,13 +66,16 @@ namespace DataCompass.Core.Sources
                     case DisplayNameKey:
                         displayName = Text(displayName, entry, path);
                         break;
+                    case ActiveKey:
+                        active = Flag(active, entry, path);
+                        break;
                     default:
                         fields.Add(entry.Key, entry.Value);
                         break;
                 }
             }
 
-            return new SourceFileHeader(name, type, displayName, fields);
+            return new SourceFileHeader(name, type, displayName, active, fields);
         }
 
         /// <summary>
@@ -85,15 +101,35 @@ namespace DataCompass.Core.Sources
         private static DataCompassException Conflict(string path, string what, string target) =>
             new DataCompassException(DcError.SourceFileConflict, $"Source file '{path}' {what}. Remove the key from the file or give the same value.", target);
 
+        /// <summary>
+        /// The YAML 1.2 booleans only: the reader keeps scalars as text, and yes/no/on/off read as booleans to some
+        /// YAML readers and as text to others, so a file means the same to every tool. The value is not repeated.
+        /// </summary>
+        private static bool Flag(bool? earlier, KeyValuePair<string, object?> entry, string path)
+        {
+            Once(earlier != null, entry, path);
+            return entry.Value switch
+            {
+                true or "true" or "True" or "TRUE" => true,
+                false or "false" or "False" or "FALSE" => false,
+                _ => throw new DataCompassException(
+                    DcError.SourceFileInvalid, $"Source file '{path}': the key '{entry.Key}' must be true or false.", path),
+            };
+        }
+
         private static string Text(string? earlier, KeyValuePair<string, object?> entry, string path)
         {
-            if (earlier != null)
+            Once(earlier != null, entry, path);
+            return entry.Value as string ?? throw new DataCompassException(
+                DcError.SourceFileInvalid, $"Source file '{path}': the key '{entry.Key}' must be text.", path);
+        }
+
+        private static void Once(bool seen, KeyValuePair<string, object?> entry, string path)
+        {
+            if (seen)
             {
                 throw new DataCompassException(DcError.SourceFileInvalid, $"Source file '{path}' gives the key '{entry.Key.ToLowerInvariant()}' more than once.", path);
             }
-
-            return entry.Value as string ?? throw new DataCompassException(
-                DcError.SourceFileInvalid, $"Source file '{path}': the key '{entry.Key}' must be text.", path);
         }
     }
 }

@@ -8,9 +8,10 @@ namespace DataCompass.Core.Storage
     /// </summary>
     public sealed class NewSource
     {
-        public NewSource(string name, string sourceType, string? displayName, OrderedMap connectionInfo)
+        public NewSource(string name, string sourceType, string? displayName, OrderedMap connectionInfo, bool isActive = true)
         {
             Name = name;
+            IsActive = isActive;
             SourceType = sourceType;
             DisplayName = displayName;
             ConnectionInfoJson = Common.ConnectionInfoJson.Serialize(connectionInfo);
@@ -21,6 +22,9 @@ namespace DataCompass.Core.Storage
         public string SourceType { get; }
 
         public string? DisplayName { get; }
+
+        /// <summary>The is_active flag the row is inserted with.</summary>
+        public bool IsActive { get; }
 
         /// <summary>connection_info as stored: Python-compatible JSON.</summary>
         public string ConnectionInfoJson { get; }

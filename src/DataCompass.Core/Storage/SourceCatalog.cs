@@ -221,7 +221,7 @@ namespace DataCompass.Core.Storage
                 command.AddParameter("@source_type", source.SourceType);
                 _dialect.AddJson(command, "@connection_info", source.ConnectionInfoJson);
                 _dialect.AddJson(command, "@sync_config", "null");
-                command.AddParameter("@active", _dialect.Boolean(true));
+                command.AddParameter("@active", _dialect.Boolean(source.IsActive));
                 command.AddParameter("@now", now);
                 var id = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
 
@@ -236,7 +236,7 @@ namespace DataCompass.Core.Storage
                     SourceType = source.SourceType,
                     ConnectionInfoJson = source.ConnectionInfoJson,
                     SyncConfig = "null",
-                    IsActive = true,
+                    IsActive = source.IsActive,
                     CreatedAt = at,
                     UpdatedAt = at,
                 };

@@ -84,7 +84,8 @@ namespace DataCompass.Core.Storage
         /// <summary>The sync_config JSON text as stored (often the text "null").</summary>
         public string? SyncConfig { get; init; }
 
-        public bool IsActive { get; init; }
+        /// <summary>The is_active flag; true unless given, as the Python tool's column defaults.</summary>
+        public bool IsActive { get; init; } = true;
 
         public DateTime? LastScanAt { get; init; }
 

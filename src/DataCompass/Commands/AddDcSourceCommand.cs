@@ -87,12 +87,14 @@ namespace DataCompass.Commands
 
                 OrderedMap fields;
                 var displayName = DisplayName;
+                var isActive = true;
                 if (ParameterSetName == PathSet)
                 {
-                    // A file may name its source and type (name:, type:, display_name:, as Export-DcSource writes them).
+                    // A file may name its source and type (name:, type:, display_name:, active:, as Export-DcSource writes them).
                     var path = ResolveFileSystemPath(Path, nameof(Path));
                     var header = SourceFileHeader.Split(SourceFileReader.ReadFile(path), path);
                     displayName = header.CheckAgainst(Name, Type, DisplayName, path);
+                    isActive = header.IsActive;
                     fields = header.Fields;
                 }
                 else
@@ -105,7 +107,7 @@ namespace DataCompass.Commands
                     fields = SourceDefinition.ResolveEnvironment(Name, fields, Environment.GetEnvironmentVariable);
                 }
 
-                var draft = SourceDefinition.Prepare(Name, Type, displayName, fields);
+                var draft = SourceDefinition.Prepare(Name, Type, displayName, fields, isActive);
                 var databasePath = ResolveDatabasePath();
                 var config = ConfigFor(databasePath);
                 var backend = Backend;
@@ -125,7 +127,8 @@ namespace DataCompass.Commands
 
                 var secrets = plan.Secrets.Count == 0 ? string.Empty : $", writing {string.Join(", ", plan.Secrets)}";
                 var encrypted = plan.EncryptedFields.Count == 0 ? string.Empty : $", encrypting {string.Join(", ", plan.EncryptedFields)}";
-                if (!ShouldProcess($"source '{draft.Name}' ({draft.Adapter.Type}) in {databasePath}{secrets}{encrypted}", "Add"))
+                var inactive = draft.IsActive ? string.Empty : ", inactive";
+                if (!ShouldProcess($"source '{draft.Name}' ({draft.Adapter.Type}) in {databasePath}{inactive}{secrets}{encrypted}", "Add"))
                 {
                     return;
                 }

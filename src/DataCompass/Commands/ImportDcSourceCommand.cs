@@ -123,7 +123,8 @@ namespace DataCompass.Commands
             var plan = SecretPolicy.Plan(draft, options, Backend, lookup);
             var secrets = plan.Secrets.Count == 0 ? string.Empty : $", writing {string.Join(", ", plan.Secrets)}";
             var encrypted = plan.EncryptedFields.Count == 0 ? string.Empty : $", encrypting {string.Join(", ", plan.EncryptedFields)}";
-            if (!ShouldProcess($"source '{draft.Name}' ({draft.Adapter.Type}) from {file.Path} in {databasePath}{secrets}{encrypted}", "Add"))
+            var inactive = draft.IsActive ? string.Empty : ", inactive";
+            if (!ShouldProcess($"source '{draft.Name}' ({draft.Adapter.Type}) from {file.Path} in {databasePath}{inactive}{secrets}{encrypted}", "Add"))
             {
                 return null;
             }
@@ -137,7 +138,13 @@ namespace DataCompass.Commands
         private DcImportResult? ChangeSource(ImportFile file, StoredSource existing, ImportComparison comparison, SecretPolicyOptions options,
             SourceCatalog? catalog, ICatalogLookup lookup, string databasePath, ref bool scrub)
         {
-            var edit = new SourceEdit { Fields = comparison.Fields, SetsDisplayName = comparison.SetsDisplayName, DisplayName = file.Draft!.DisplayName };
+            var edit = new SourceEdit
+            {
+                Fields = comparison.Fields,
+                SetsDisplayName = comparison.SetsDisplayName,
+                DisplayName = file.Draft!.DisplayName,
+                IsActive = comparison.SetsActive ? file.Draft.IsActive : (bool?)null,
+            };
             var plan = SourceEditor.Plan(existing, edit, options, Backend, lookup);
             if (!plan.HasChanges)
             {

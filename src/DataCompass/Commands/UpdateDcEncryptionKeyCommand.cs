@@ -113,7 +113,7 @@ namespace DataCompass.Commands
                 }
 
                 catalog ??= OpenCatalogForWrite(databasePath);
-                foreach (var outcome in KeyRotation.RotateBatch(fields, ring, catalog))
+                foreach (var outcome in KeyRotation.RotateBatch(fields, KeyRingFor(databasePath), catalog))
                 {
                     if (outcome.Failure == null)
                     {

@@ -111,6 +111,50 @@ namespace DataCompass.Tests
             Assert.Throws<DataCompassException>(() => header.CheckAgainst("Prod", "postgresql", null, "f.yaml"));
         }
 
+        [Fact]
+        public void An_inactive_source_is_exported_with_active_false_and_an_active_one_without_the_key()
+        {
+            var inactive = new StoredSource { Name = "old", SourceType = "postgresql", DisplayName = "Old", IsActive = false, ConnectionInfo = new OrderedMap { { "host", "db" } } };
+            var active = new StoredSource { Name = "new", SourceType = "postgresql", IsActive = true, ConnectionInfo = new OrderedMap { { "host", "db" } } };
+
+            var exported = SourceExporter.Export(inactive).Yaml;
+
+            Assert.StartsWith("name: old\ntype: postgresql\ndisplay_name: Old\nactive: false\nhost: db\n", exported);
+            Assert.False(SourceFileHeader.Split(SourceFileReader.ReadText(exported, "old.yaml"), "old.yaml").IsActive);
+            Assert.DoesNotContain("active", SourceExporter.Export(active).Yaml);
+        }
+
+        [Theory]
+        [InlineData("active: false\n", false)]
+        [InlineData("Active: FALSE\n", false)]
+        [InlineData("active: true\n", true)]
+        [InlineData("active: \"True\"\n", true)]
+        [InlineData("host: db\n", true)]
+        public void The_active_key_is_a_boolean_and_a_file_without_it_is_active(string yaml, bool expected)
+        {
+            var header = SourceFileHeader.Split(SourceFileReader.ReadText(yaml, "f.yaml"), "f.yaml");
+
+            Assert.Equal(expected, header.IsActive);
+            Assert.DoesNotContain(header.Fields.Keys, key => key.ToLowerInvariant() == "active");
+        }
+
+        [Theory]
+        [InlineData("active: maybe\n")]
+        [InlineData("active: yes\n")]
+        [InlineData("active: 0\n")]
+        [InlineData("active:\n")]
+        [InlineData("active: [false]\n")]
+        [InlineData("active: false\nACTIVE: false\n")]
+        public void An_active_key_that_is_not_true_or_false_is_refused_naming_the_file_and_the_key(string yaml)
+        {
+            var error = Assert.Throws<DataCompassException>(() => SourceFileHeader.Split(SourceFileReader.ReadText(yaml, "f.yaml"), "f.yaml"));
+
+            Assert.Same(DcError.SourceFileInvalid, error.Error);
+            Assert.Contains("'f.yaml'", error.Message);
+            Assert.Contains("'active'", error.Message, System.StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("maybe", error.Message);
+        }
+
         [Theory]
         [InlineData("name: [a]\n")]
         [InlineData("type:\n  x: y\n")]

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.References;
 using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
@@ -22,7 +23,10 @@ namespace DataCompass.Core.Operations.Add
                 BeforeVault = () => catalog.EnsureNameIsFree(draft.Name),
             };
             var placed = SecretPlacement.Place(draft.Name, draft.Adapter, draft.ConnectionInfo, scope, options, backend, catalog);
-            return new SourcePlan(new NewSource(draft.Name, draft.Adapter.Type, draft.DisplayName, placed.ConnectionInfo), placed.Secrets, placed.EncryptedFields, placed.Warnings);
+            return new SourcePlan(new NewSource(draft.Name, draft.Adapter.Type, draft.DisplayName, placed.ConnectionInfo, draft.IsActive), placed.Secrets, placed.EncryptedFields, placed.Warnings)
+            {
+                Keys = options.Keys,
+            };
         }
     }
 
@@ -45,5 +49,8 @@ namespace DataCompass.Core.Operations.Add
         public IReadOnlyList<string> EncryptedFields { get; }
 
         public IReadOnlyList<string> Warnings { get; }
+
+        /// <summary>The key ring the encrypted values came from, checked again when the row is committed (<see cref="KeyRingGuard"/>).</summary>
+        public KeyRingSource? Keys { get; init; }
     }
 }

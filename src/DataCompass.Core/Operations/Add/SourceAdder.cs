@@ -1,5 +1,6 @@
 using System.Linq;
 using DataCompass.Core.Adapters;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Sources;
 using DataCompass.Core.Storage;
 using DataCompass.Core.Vaults;
@@ -10,6 +11,7 @@ namespace DataCompass.Core.Operations.Add
     /// Carries out a <see cref="SourcePlan"/>: vault secrets first, then the row (which already holds their
     /// references) in one transaction, which also records every one of them as the source's own. If the row
     /// cannot be written, the secrets just written are removed again (see <see cref="PendingSecrets.WriteThen"/>).
+    /// A row with encrypted values is committed only while their keys are in the key ring (<see cref="KeyRingGuard"/>).
     /// </summary>
     public static class SourceAdder
     {
@@ -21,13 +23,19 @@ namespace DataCompass.Core.Operations.Add
                 catalog.EnsureNameIsFree(plan.Source.Name);
             }
 
-            return PendingSecrets.WriteThen(plan.Source.Name, plan.Secrets, backend, () =>
+            return PendingSecrets.WriteThen(plan.Source.Name, plan.Secrets, backend, () => KeyRingGuard.Commit(plan.Keys, plan.Source.ConnectionInfo.Select(entry => entry.Value), $"Source '{plan.Source.Name}'", () =>
             {
                 var owned = plan.Secrets.Select(secret => new OwnedSecret(secret.Field, secret.Vault, secret.Name)).ToList();
-                var audit = new AuditEntry(
-                    AuditActions.Add, AuditValues.Changes(AdapterCatalog.Find(plan.Source.SourceType), null, plan.Source.ConnectionInfo));
+                var changes = AuditValues.Changes(AdapterCatalog.Find(plan.Source.SourceType), null, plan.Source.ConnectionInfo).ToList();
+                if (!plan.Source.IsActive)
+                {
+                    // Added inactive (a source file's active: false): recorded as Set-DcSource -Active records it.
+                    changes.Add(new AuditFieldChange(AuditValues.ActiveField, null, AuditValues.DescribeActive(false)));
+                }
+
+                var audit = new AuditEntry(AuditActions.Add, changes);
                 return catalog.AddSource(plan.Source, owned, audit);
-            });
+            }));
         }
     }
 }

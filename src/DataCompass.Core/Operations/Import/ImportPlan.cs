@@ -105,7 +105,7 @@ namespace DataCompass.Core.Operations.Import
 
             try
             {
-                return new ImportFile(path, name, SourceDefinition.Prepare(name, header.Type!, header.DisplayName, header.Fields), null);
+                return new ImportFile(path, name, SourceDefinition.Prepare(name, header.Type!, header.DisplayName, header.Fields, header.IsActive), null);
             }
             catch (DataCompassException exception)
             {
@@ -117,11 +117,12 @@ namespace DataCompass.Core.Operations.Import
     /// <summary>How one file's source compares with the catalog: to add, to change (and what to give Set), or equal.</summary>
     public sealed class ImportComparison
     {
-        internal ImportComparison(ImportAction action, OrderedMap fields, bool setsDisplayName)
+        internal ImportComparison(ImportAction action, OrderedMap fields, bool setsDisplayName, bool setsActive)
         {
             Action = action;
             Fields = fields;
             SetsDisplayName = setsDisplayName;
+            SetsActive = setsActive;
         }
 
         /// <summary>Added, Changed or Unchanged.</summary>
@@ -132,6 +133,9 @@ namespace DataCompass.Core.Operations.Import
 
         /// <summary>For a change: the display name differs.</summary>
         public bool SetsDisplayName { get; }
+
+        /// <summary>For a change: the active flag differs (a file without active: is an active source).</summary>
+        public bool SetsActive { get; }
     }
 
     /// <summary>
@@ -145,7 +149,7 @@ namespace DataCompass.Core.Operations.Import
         {
             if (stored == null)
             {
-                return new ImportComparison(ImportAction.Added, new OrderedMap(), false);
+                return new ImportComparison(ImportAction.Added, new OrderedMap(), false, false);
             }
 
             if (!string.Equals(stored.SourceType, draft.Adapter.Type, StringComparison.OrdinalIgnoreCase))
@@ -173,7 +177,9 @@ namespace DataCompass.Core.Operations.Import
             }
 
             var setsDisplayName = !string.Equals(draft.DisplayName, stored.DisplayName, StringComparison.Ordinal);
-            return new ImportComparison(fields.Count > 0 || setsDisplayName ? ImportAction.Changed : ImportAction.Unchanged, fields, setsDisplayName);
+            var setsActive = draft.IsActive != stored.IsActive;
+            var changed = fields.Count > 0 || setsDisplayName || setsActive;
+            return new ImportComparison(changed ? ImportAction.Changed : ImportAction.Unchanged, fields, setsDisplayName, setsActive);
         }
 
         /// <summary>The stored sources no file names: what -Prune removes.</summary>

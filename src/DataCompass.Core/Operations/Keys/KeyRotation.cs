@@ -20,11 +20,15 @@ namespace DataCompass.Core.Operations.Keys
             EncryptedField.In(sources).Where(field => !string.Equals(field.KeyId, ring.Primary.Id, StringComparison.OrdinalIgnoreCase)).ToList();
 
         /// <summary>
-        /// Re-encrypts one batch and stores it in one transaction. Returns an outcome per field: rotated, or
-        /// the error that kept it as it was (a missing key, a damaged value, a row changed meanwhile).
+        /// Re-encrypts one batch under the primary key of <paramref name="keys"/> and stores it in one transaction,
+        /// committed only while that key is still in the key ring (<see cref="KeyRingGuard"/>: a primary key retired
+        /// and removed meanwhile is <see cref="DcError.EncryptionKeyMissing"/> for the whole batch, and nothing is
+        /// written). Returns an outcome per field: rotated, or the error that kept it as it was (a missing key, a
+        /// damaged value, a row changed meanwhile).
         /// </summary>
-        public static IReadOnlyList<RotationOutcome> RotateBatch(IReadOnlyList<EncryptedField> batch, KeyRing ring, SourceCatalog catalog)
+        public static IReadOnlyList<RotationOutcome> RotateBatch(IReadOnlyList<EncryptedField> batch, KeyRingSource keys, SourceCatalog catalog)
         {
+            var ring = keys.Require("Update-DcEncryptionKey re-encrypts values under the primary key");
             var outcomes = new RotationOutcome[batch.Count];
             var replacements = new List<FieldReplacement>();
             var positions = new List<int>();
@@ -45,7 +49,8 @@ namespace DataCompass.Core.Operations.Keys
                 }
             }
 
-            var applied = replacements.Count == 0 ? Array.Empty<bool>() : catalog.ReplaceValues(replacements);
+            var applied = replacements.Count == 0 ? Array.Empty<bool>()
+                : KeyRingGuard.Commit(keys, replacements.Select(replacement => (object?)replacement.Replacement), "Update-DcEncryptionKey", () => catalog.ReplaceValues(replacements));
             for (var j = 0; j < positions.Count; j++)
             {
                 var field = batch[positions[j]];

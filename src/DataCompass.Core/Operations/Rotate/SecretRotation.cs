@@ -68,13 +68,13 @@ namespace DataCompass.Core.Operations.Rotate
             if (explicitVault == null && EncryptedValue.IsEncrypted(current) && keys?.Find() is { } currentRing)
             {
                 // Encrypted it was, encrypted it stays: a rotation does not move a credential somewhere new.
-                return RotationPlan.Encrypted(source, schema.Name, changes, currentRing);
+                return RotationPlan.Encrypted(source, schema.Name, changes, currentRing, keys);
             }
 
             var choice = VaultChoice.Choose(explicitVault, config, backend);
             if (choice.Vault == null && keys?.Find() is { } ring)
             {
-                return RotationPlan.Encrypted(source, schema.Name, changes, ring);
+                return RotationPlan.Encrypted(source, schema.Name, changes, ring, keys!);
             }
 
             if (choice.Vault == null)
@@ -146,7 +146,8 @@ namespace DataCompass.Core.Operations.Rotate
             if (plan.Ring != null)
             {
                 var changes = new Dictionary<string, object?>(plan.RowChanges, StringComparer.Ordinal) { [plan.Field] = plan.Ring.Encrypt(newValue) };
-                return catalog.UpdateFields(plan.Source.Id, changes, null, audit: RotationEvent(plan, changes, secretWritten: null));
+                return KeyRingGuard.Commit(plan.Keys, new[] { changes[plan.Field] }, $"Source '{plan.Source.Name}', field '{plan.Field}'", () =>
+                    catalog.UpdateFields(plan.Source.Id, changes, null, audit: RotationEvent(plan, changes, secretWritten: null)));
             }
 
             if (!plan.IsUnclaimed || !UnclaimedSecret.Holds(plan.Vault!, plan.SecretName!, newValue, backend))
@@ -228,12 +229,13 @@ namespace DataCompass.Core.Operations.Rotate
             OwnsNewSecret = ownsNewSecret;
         }
 
-        private RotationPlan(StoredSource source, string field, IReadOnlyDictionary<string, object?> rowChanges, KeyRing ring)
+        private RotationPlan(StoredSource source, string field, IReadOnlyDictionary<string, object?> rowChanges, KeyRing ring, KeyRingSource keys)
         {
             Source = source;
             Field = field;
             RowChanges = rowChanges;
             Ring = ring;
+            Keys = keys;
         }
 
         public StoredSource Source { get; }
@@ -247,6 +249,9 @@ namespace DataCompass.Core.Operations.Rotate
 
         /// <summary>Set when the new value is stored encrypted under this ring's primary key instead.</summary>
         public KeyRing? Ring { get; }
+
+        /// <summary>Where <see cref="Ring"/> came from: read again when the encrypted value is committed.</summary>
+        internal KeyRingSource? Keys { get; }
 
         /// <summary>Field values the row gets besides an encrypted value: the new reference, and the user name of a credential.</summary>
         public IReadOnlyDictionary<string, object?> RowChanges { get; }
@@ -269,7 +274,7 @@ namespace DataCompass.Core.Operations.Rotate
 
         public string? Reference => Vault == null ? null : new SecretReference(Vault, SecretName!).ToPlaceholder();
 
-        internal static RotationPlan Encrypted(StoredSource source, string field, IReadOnlyDictionary<string, object?> rowChanges, KeyRing ring) =>
-            new RotationPlan(source, field, rowChanges, ring);
+        internal static RotationPlan Encrypted(StoredSource source, string field, IReadOnlyDictionary<string, object?> rowChanges, KeyRing ring, KeyRingSource keys) =>
+            new RotationPlan(source, field, rowChanges, ring, keys);
     }
 }

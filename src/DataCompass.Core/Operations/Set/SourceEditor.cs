@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using DataCompass.Core.Adapters;
 using DataCompass.Core.Common;
+using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.References;
 using DataCompass.Core.Sources;
@@ -35,7 +35,7 @@ namespace DataCompass.Core.Operations.Set
     public static class SourceEditor
     {
         public const string DisplayNameField = "display_name";
-        public const string ActiveField = "is_active";
+        public const string ActiveField = AuditValues.ActiveField;
 
         public static EditPlan Plan(StoredSource source, SourceEdit edit, SecretPolicyOptions options, ISecretBackend backend, ICatalogLookup catalog)
         {
@@ -85,7 +85,7 @@ namespace DataCompass.Core.Operations.Set
 
             if (isActive != source.IsActive)
             {
-                changes.Add(new AuditFieldChange(ActiveField, Flag(source.IsActive), Flag(isActive)));
+                changes.Add(new AuditFieldChange(ActiveField, AuditValues.DescribeActive(source.IsActive), AuditValues.DescribeActive(isActive)));
             }
 
             var replaced = new List<OwnedSecret>();
@@ -118,12 +118,13 @@ namespace DataCompass.Core.Operations.Set
                 Replaced = replaced,
                 OverwritesPlaintext = overwritesPlaintext,
             };
-            return new EditPlan(source, before, update, changes, placed) { ReplacedFields = replacedFields };
+            return new EditPlan(source, before, update, changes, placed) { ReplacedFields = replacedFields, Keys = options.Keys };
         }
 
         /// <summary>
         /// Writes the plan's vault secrets, then the row and its event in one transaction (the secrets just written are
-        /// removed again if that fails), then removes the owned secrets the source stopped using. A plan without
+        /// removed again if that fails; a new encrypted value is committed only while its key is in the key ring, see
+        /// <see cref="KeyRingGuard"/>), then removes the owned secrets the source stopped using. A plan without
         /// changes writes nothing and returns the source as it was.
         /// </summary>
         public static StoredSource Apply(EditPlan plan, ISecretBackend backend, SourceCatalog catalog)
@@ -133,8 +134,9 @@ namespace DataCompass.Core.Operations.Set
                 return plan.Source;
             }
 
-            var updated = PendingSecrets.WriteThen(plan.Source.Name, plan.Secrets, backend, () =>
-                catalog.UpdateSource(plan.Source.Id, plan.Before, plan.Update, new AuditEntry(AuditActions.Set, plan.Changes)));
+            var written = plan.Update.ConnectionInfo.Where(entry => !plan.Before.TryGetValue(entry.Key, out var old) || !Equals(old, entry.Value)).Select(entry => entry.Value);
+            var updated = PendingSecrets.WriteThen(plan.Source.Name, plan.Secrets, backend, () => KeyRingGuard.Commit(plan.Keys, written, $"Source '{plan.Source.Name}'", () =>
+                catalog.UpdateSource(plan.Source.Id, plan.Before, plan.Update, new AuditEntry(AuditActions.Set, plan.Changes))));
             foreach (var field in plan.ReplacedFields)
             {
                 ReplacedSecrets.RemoveUnused(plan.Source.Id, field, backend, catalog);
@@ -197,8 +199,6 @@ namespace DataCompass.Core.Operations.Set
 
         private static bool SameSecret(SecretReference reference, string vault, string name) =>
             string.Equals(reference.Vault, vault, StringComparison.OrdinalIgnoreCase) && string.Equals(reference.Name, name, StringComparison.OrdinalIgnoreCase);
-
-        private static string Flag(bool value) => value.ToString(CultureInfo.InvariantCulture).ToLowerInvariant();
     }
 
     /// <summary>A planned change of one source: what the row becomes, the event that records it, the secrets to write first.</summary>
@@ -232,6 +232,9 @@ namespace DataCompass.Core.Operations.Set
         public IReadOnlyList<string> EncryptedFields { get; }
 
         public IReadOnlyList<string> Warnings { get; }
+
+        /// <summary>The key ring new encrypted values came from, checked again at commit.</summary>
+        internal KeyRingSource? Keys { get; init; }
 
         public bool HasChanges => Changes.Count > 0 || Secrets.Count > 0;
 

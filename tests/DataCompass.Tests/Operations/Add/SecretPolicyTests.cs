@@ -57,6 +57,26 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void A_source_prepared_inactive_is_stored_inactive_and_its_add_event_records_the_flag()
+        {
+            var backend = new InMemorySecretBackend("Store");
+            using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
+            var plan = SecretPolicy.Plan(
+                SourceDefinition.Prepare("old", "postgresql", null, Postgres("${PG}"), isActive: false),
+                new SecretPolicyOptions(new DcConfig(), null, allowPlaintext: false),
+                backend,
+                catalog);
+
+            var stored = SourceAdder.Add(plan, backend, catalog);
+
+            Assert.False(stored.IsActive);
+            Assert.False(catalog.FindSource("old")!.IsActive);
+            var change = Assert.Single(Assert.Single(catalog.ReadAuditEvents(new AuditQuery())).Fields, field => field.Field == "is_active");
+            Assert.Equal(((string?)null, "false"), (change.Old, change.New));
+            Assert.True(Add("new", Postgres("${PG}"), backend).IsActive);
+        }
+
+        [Fact]
         public void Explicit_vault_beats_config_which_beats_the_default()
         {
             var backend = new InMemorySecretBackend("Store", "Corp", "Team");

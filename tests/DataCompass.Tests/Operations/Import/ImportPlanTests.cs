@@ -174,6 +174,35 @@ namespace DataCompass.Tests
         }
 
         [Fact]
+        public void TheActiveKeyIsReadAndAChangedFlagIsAChange()
+        {
+            var file = Assert.Single(ImportFiles.Read(new[] { File("prod.yaml", Pg.Append("password: \"${PG}\"").Append("active: false").ToArray()) }));
+            Assert.False(file.Draft!.IsActive);
+
+            var inactive = new StoredSource { Id = 7, Name = "prod", SourceType = "postgresql", IsActive = false, ConnectionInfo = Draft("${PG}").ConnectionInfo };
+            var same = ImportPlanner.Compare(file.Draft, inactive, _backend, null);
+            Assert.Equal(ImportAction.Unchanged, same.Action);
+
+            var reactivated = ImportPlanner.Compare(Draft("${PG}"), inactive, _backend, null);
+            Assert.Equal(ImportAction.Changed, reactivated.Action);
+            Assert.True(reactivated.SetsActive);
+            Assert.Empty(reactivated.Fields);
+            Assert.False(reactivated.SetsDisplayName);
+        }
+
+        [Fact]
+        public void ABadActiveKeyFailsTheFileAndNamesNoSource()
+        {
+            var path = File("prod.yaml", Pg.Append("password: \"${PG}\"").Append("active: maybe").ToArray());
+            var file = Assert.Single(ImportFiles.Read(new[] { path }));
+
+            Assert.Equal(DcError.SourceFileInvalid, file.Error!.Error);
+            Assert.Contains(path, file.Error.Message);
+            Assert.Contains("'active' must be true or false", file.Error.Message);
+            Assert.Null(file.Draft);
+        }
+
+        [Fact]
         public void ALiteralTheVaultHoldsIsUnchanged()
         {
             _backend.Put("Store", "DataCompass-prod-password", SecretValue.FromText(Canary));

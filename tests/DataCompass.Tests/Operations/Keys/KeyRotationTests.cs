@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using DataCompass.Core.Common;
+using DataCompass.Core.Config;
 using DataCompass.Core.Encryption;
 using DataCompass.Core.Errors;
 using DataCompass.Core.Operations.Keys;
@@ -20,6 +21,9 @@ namespace DataCompass.Tests
         private string DatabasePath => Path.Combine(_folder, "datacompass.db");
 
         private static KeyRing Ring => TestKeys.Ring(NewKey, OldKey);
+
+        private KeyRingSource Keys => new KeyRingSource(
+            TestKeys.Environment((KeyRingSource.EnvironmentVariable, Ring.ToText())), () => new DcConfig(), Path.Combine(_folder, KeyFile.FileName), null);
 
         public void Dispose()
         {
@@ -83,7 +87,7 @@ namespace DataCompass.Tests
 
             using (var catalog = SourceCatalog.OpenForWrite(DatabasePath))
             {
-                var outcomes = KeyRotation.RotateBatch(KeyRotation.Pending(Sources(), Ring), Ring, catalog);
+                var outcomes = KeyRotation.RotateBatch(KeyRotation.Pending(Sources(), Ring), Keys, catalog);
                 Assert.Equal(3, outcomes.Count);
                 Assert.All(outcomes, outcome => Assert.Null(outcome.Failure));
             }
@@ -112,7 +116,7 @@ namespace DataCompass.Tests
             IReadOnlyList<RotationOutcome> outcomes;
             using (var catalog = SourceCatalog.OpenForWrite(DatabasePath))
             {
-                outcomes = KeyRotation.RotateBatch(KeyRotation.Pending(Sources(), Ring), Ring, catalog);
+                outcomes = KeyRotation.RotateBatch(KeyRotation.Pending(Sources(), Ring), Keys, catalog);
             }
 
             var byName = outcomes.ToDictionary(outcome => outcome.Field.Source);
@@ -147,7 +151,7 @@ namespace DataCompass.Tests
             IReadOnlyList<RotationOutcome> outcomes;
             using (var catalog = SourceCatalog.OpenForWrite(DatabasePath))
             {
-                outcomes = KeyRotation.RotateBatch(pending, Ring, catalog);
+                outcomes = KeyRotation.RotateBatch(pending, Keys, catalog);
             }
 
             var byName = outcomes.ToDictionary(outcome => outcome.Field.Source);
@@ -172,7 +176,7 @@ namespace DataCompass.Tests
             var pending = KeyRotation.Pending(Sources(), Ring);
             using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
             catalog.RemoveSource(catalog.FindSource("gone")!.Id);
-            var outcomes = KeyRotation.RotateBatch(pending, Ring, catalog);
+            var outcomes = KeyRotation.RotateBatch(pending, Keys, catalog);
             Assert.NotNull(outcomes.Single(outcome => outcome.Field.Source == "gone").Failure);
             Assert.Null(outcomes.Single(outcome => outcome.Field.Source == "kept").Failure);
             Assert.StartsWith($"enc:v1:{NewKey.Id}:", (string)catalog.FindSource("kept")!.ConnectionInfo["password"]!);
@@ -184,14 +188,14 @@ namespace DataCompass.Tests
             Add("a", TestKeys.Ring(OldKey).Encrypt("canary-twice"));
             using (var catalog = SourceCatalog.OpenForWrite(DatabasePath))
             {
-                KeyRotation.RotateBatch(KeyRotation.Pending(Sources(), Ring), Ring, catalog);
+                KeyRotation.RotateBatch(KeyRotation.Pending(Sources(), Ring), Keys, catalog);
             }
 
             var rotated = Stored("a");
             Assert.Empty(KeyRotation.Pending(Sources(), Ring));
             using (var catalog = SourceCatalog.OpenForWrite(DatabasePath))
             {
-                Assert.Empty(KeyRotation.RotateBatch(KeyRotation.Pending(Sources(), Ring), Ring, catalog));
+                Assert.Empty(KeyRotation.RotateBatch(KeyRotation.Pending(Sources(), Ring), Keys, catalog));
             }
 
             Assert.Equal(rotated, Stored("a"));
@@ -204,7 +208,7 @@ namespace DataCompass.Tests
             var before = Sources().Single().UpdatedAt;
             using (var catalog = SourceCatalog.OpenForWrite(DatabasePath))
             {
-                Assert.Empty(KeyRotation.RotateBatch(Array.Empty<EncryptedField>(), Ring, catalog));
+                Assert.Empty(KeyRotation.RotateBatch(Array.Empty<EncryptedField>(), Keys, catalog));
             }
 
             Assert.Equal(before, Sources().Single().UpdatedAt);

@@ -90,7 +90,7 @@ namespace DataCompass
         {
             var explicitPath = databaseOverride ?? Database;
             var location = CatalogLocation.Locate(
-                explicitPath == null ? null : ResolveFileSystemPath(explicitPath, "Database"),
+                explicitPath == null ? null : CatalogLocation.IsServer(explicitPath) ? explicitPath : ResolveFileSystemPath(explicitPath, "Database"),
                 Environment.GetEnvironmentVariable,
                 _userProfile ??= Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
             _origins[location.Path] = explicitPath == null ? location.Origin : $"-Database '{explicitPath}'";
@@ -113,10 +113,10 @@ namespace DataCompass
         /// Opens a catalog for writing (creating it if needed), its changes recorded as this command's, by this
         /// process, user and host, and with the config's audit retention.
         /// </summary>
-        internal SourceCatalog OpenCatalogForWrite(string databasePath) => WithActor(SourceCatalog.OpenForWrite(databasePath), databasePath);
+        internal SourceCatalog OpenCatalogForWrite(string databasePath) => WithActor(SourceCatalog.OpenForWrite(databasePath, Backend), databasePath);
 
         /// <summary>As <see cref="OpenCatalogForWrite"/>, to record resolutions only (see <see cref="SourceCatalog.OpenForAudit"/>).</summary>
-        internal SourceCatalog OpenCatalogForAudit(string databasePath) => WithActor(SourceCatalog.OpenForAudit(databasePath), databasePath);
+        internal SourceCatalog OpenCatalogForAudit(string databasePath) => WithActor(SourceCatalog.OpenForAudit(databasePath, Backend), databasePath);
 
         private SourceCatalog WithActor(SourceCatalog catalog, string databasePath)
         {
@@ -141,7 +141,7 @@ namespace DataCompass
         /// </summary>
         internal void RecordOutsideChange(string databasePath, AuditEntry entry, string whatWasDone)
         {
-            if (!System.IO.File.Exists(databasePath))
+            if (!CatalogLocation.IsServer(databasePath) && !System.IO.File.Exists(databasePath))
             {
                 // A catalog's trail starts with the catalog: no file is made just to hold this event.
                 WriteVerbose($"{whatWasDone}; there is no catalog at '{databasePath}' yet, so no audit trail records it.");
@@ -161,7 +161,7 @@ namespace DataCompass
 
         /// <summary>Opens an existing catalog for reading; a catalog that is not there ends the command with DcCatalogNotFound.</summary>
         internal SourceCatalog OpenExistingCatalog(string databasePath) =>
-            SourceCatalog.OpenForRead(databasePath) ?? throw CatalogLocation.NotFound(
+            SourceCatalog.OpenForRead(databasePath, Backend) ?? throw CatalogLocation.NotFound(
                 databasePath, _origins.TryGetValue(databasePath, out var origin) ? origin : "-Database");
 
         /// <summary>Resolves a user path through the PowerShell provider, so '~', relative paths and PSPaths work.</summary>
@@ -220,7 +220,7 @@ namespace DataCompass
         /// </summary>
         internal void ScrubIfInterrupted(string databasePath)
         {
-            using (var reader = SourceCatalog.OpenForRead(databasePath))
+            using (var reader = SourceCatalog.OpenForRead(databasePath, Backend))
             {
                 if (reader?.IsScrubPending != true)
                 {

@@ -52,3 +52,36 @@ function Remove-DcTestPgLogin {
     Invoke-DcTestPsql -Sql "DROP DATABASE IF EXISTS $Name WITH (FORCE);" | Out-Null
     Invoke-DcTestPsql -Sql "DROP ROLE IF EXISTS $Name;" | Out-Null
 }
+
+function New-DcTestCatalog {
+    <#
+    .SYNOPSIS
+        A new, empty catalog for the contract suite: a file under $TestDrive for SQLite, or a database of its own on
+        the test server for PostgreSQL (a login role whose password lives only in an environment variable the
+        address refers to). Returns Backend, Database (what -Database takes) and, for PostgreSQL, Login.
+    #>
+    param([Parameter(Mandatory)] [ValidateSet('SQLite', 'PostgreSQL')] [string] $Backend)
+    $id = [guid]::NewGuid().ToString('N').Substring(0, 12)
+    if ($Backend -eq 'SQLite') {
+        return [pscustomobject]@{ Backend = $Backend; Database = (Join-Path $TestDrive "catalog-$id/datacompass.db"); Login = $null; PasswordVariable = $null }
+    }
+    $pg = Get-DcTestPostgres
+    $password = "cat pw;'=\€-$([guid]::NewGuid().ToString('N'))"
+    $login = New-DcTestPgLogin -Password $password -Name "dc_cat_$id"
+    $variable = "DCT_CATALOG_PW_$id"
+    [Environment]::SetEnvironmentVariable($variable, $password)
+    [pscustomobject]@{
+        Backend = $Backend
+        Database = "postgresql://${login}:`${$variable}@$($pg.Host):$($pg.Port)/${login}?sslmode=disable"
+        Login = $login
+        PasswordVariable = $variable
+    }
+}
+
+function Remove-DcTestCatalog {
+    param([AllowNull()] $Catalog)
+    if ($Catalog -and $Catalog.Login) {
+        Remove-DcTestPgLogin -Name $Catalog.Login
+        [Environment]::SetEnvironmentVariable($Catalog.PasswordVariable, $null)
+    }
+}

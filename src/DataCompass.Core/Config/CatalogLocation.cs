@@ -5,8 +5,10 @@ using DataCompass.Core.Errors;
 namespace DataCompass.Core.Config
 {
     /// <summary>
-    /// Where the catalog database lives: an explicit path, else <c>$DATACOMPASS_DATA_DIR/datacompass.db</c>,
-    /// else <c>~/.datacompass/datacompass.db</c> (the Python tool's default).
+    /// Where the catalog database lives: an explicit path or server address (-Database), else the server address in
+    /// <c>$DATACOMPASS_DATABASE_URL</c>, else <c>$DATACOMPASS_DATA_DIR/datacompass.db</c>, else
+    /// <c>~/.datacompass/datacompass.db</c> (the Python tool's order). A server catalog is named by its
+    /// <see cref="CatalogAddress.Text"/>; its config and key files live in the local data folder.
     /// </summary>
     public static class CatalogLocation
     {
@@ -25,7 +27,24 @@ namespace DataCompass.Core.Config
         {
             if (!string.IsNullOrEmpty(explicitPath))
             {
-                return new CatalogPath(Path.GetFullPath(explicitPath), "-Database");
+                return CatalogAddress.IsAddress(explicitPath)
+                    ? new CatalogPath(CatalogAddress.Parse(explicitPath!, "-Database", allowLiteralPassword: false).Text, "-Database")
+                    : new CatalogPath(Path.GetFullPath(explicitPath), "-Database");
+            }
+
+            var url = environment(CatalogAddress.UrlVariable);
+            if (!string.IsNullOrEmpty(url))
+            {
+                var origin = "$env:" + CatalogAddress.UrlVariable;
+                if (!CatalogAddress.IsAddress(url))
+                {
+                    throw new DataCompassException(
+                        DcError.DatabaseUrlInvalid,
+                        $"{origin} is set but names no PostgreSQL catalog (postgresql://user:${{PASSWORD_VARIABLE}}@host:5432/database); clear it to use a catalog file.",
+                        origin);
+                }
+
+                return new CatalogPath(CatalogAddress.Parse(url!, origin, allowLiteralPassword: true).Text, origin);
             }
 
             var dataDirectory = environment(DataDirectoryVariable);
@@ -40,8 +59,22 @@ namespace DataCompass.Core.Config
         }
 
         /// <summary>The data folder: the database's folder, where the config file and key file also live.</summary>
-        public static string DataDirectoryOf(string databasePath) =>
-            Path.GetDirectoryName(Path.GetFullPath(databasePath)) ?? throw new ArgumentException("The database path has no folder.", nameof(databasePath));
+        public static string DataDirectoryOf(string databasePath)
+        {
+            if (CatalogAddress.IsAddress(databasePath))
+            {
+                // A server catalog's local files (config, key file) are in this machine's data folder.
+                var dataDirectory = Environment.GetEnvironmentVariable(DataDirectoryVariable);
+                return !string.IsNullOrEmpty(dataDirectory)
+                    ? Path.GetFullPath(dataDirectory)
+                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), DefaultFolderName);
+            }
+
+            return Path.GetDirectoryName(Path.GetFullPath(databasePath)) ?? throw new ArgumentException("The database path has no folder.", nameof(databasePath));
+        }
+
+        /// <summary>Whether the catalog is on a database server (and so has no file).</summary>
+        public static bool IsServer(string databasePath) => CatalogAddress.IsAddress(databasePath);
 
         /// <summary>
         /// The error of a command that reads a catalog that is not there: a mistyped path must never read as an

@@ -88,5 +88,8 @@ namespace DataCompass.Core.Errors
 
         // Test-DcSource -Connect and Get-DcSourceConnection -AsConnectionString: live connections.
         public static readonly DcError ConnectionNotAvailable = new DcError("DcConnectionNotAvailable", DcErrorKind.InvalidOperation);
+
+        // A catalog on a PostgreSQL server (-Database postgresql://... or $env:DATACOMPASS_DATABASE_URL).
+        public static readonly DcError DatabaseUrlInvalid = new DcError("DcDatabaseUrlInvalid", DcErrorKind.InvalidArgument);
     }
 }

@@ -47,6 +47,9 @@ namespace DataCompass.Core.Storage
         /// <summary>A query of one scalar: how many tables and indexes of the given names exist.</summary>
         public abstract string ObjectCountQuery(IReadOnlyList<string> parameterNames);
 
+        /// <summary>An ORDER BY term that sorts text by its code points, as SQLite's BINARY does, whatever the database's collation.</summary>
+        public abstract string BinaryOrder(string expression);
+
         protected static string Parameters(IEnumerable<string> columns) => string.Join(", ", columns.Select(column => "@" + column));
     }
 
@@ -88,5 +91,7 @@ namespace DataCompass.Core.Storage
 
         public override string ObjectCountQuery(IReadOnlyList<string> parameterNames) =>
             $"SELECT count(*) FROM sqlite_master WHERE name IN ({string.Join(", ", parameterNames)});";
+
+        public override string BinaryOrder(string expression) => expression;
     }
 }

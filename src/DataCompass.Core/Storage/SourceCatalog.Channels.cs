@@ -27,7 +27,7 @@ namespace DataCompass.Core.Storage
             return Run(() =>
             {
                 using var command = _connection.CreateCommand();
-                command.CommandText = "SELECT * FROM notification_channels ORDER BY name;";
+                command.CommandText = $"SELECT * FROM notification_channels ORDER BY {_dialect.BinaryOrder("name")};";
                 return (IReadOnlyList<StoredChannel>)ReadChannels(command);
             });
         }

@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
+using DataCompass.Core.Vaults;
 using Microsoft.Data.Sqlite;
 
 namespace DataCompass.Core.Storage
@@ -46,8 +47,14 @@ namespace DataCompass.Core.Storage
         /// Opens an existing catalog for reading, without creating or changing anything.
         /// Returns null when there is no database at <paramref name="path"/> yet.
         /// </summary>
-        public static SourceCatalog? OpenForRead(string path)
+        /// <param name="secrets">Reads the password of a server catalog whose address refers to a vault secret.</param>
+        public static SourceCatalog? OpenForRead(string path, ISecretBackend? secrets = null)
         {
+            if (AddressOf(path, Environment.GetEnvironmentVariable) is { } address)
+            {
+                return OpenServerForRead(address, secrets);
+            }
+
             if (Directory.Exists(path))
             {
                 throw new DataCompassException(DcError.DatabaseInvalid, $"The catalog database '{path}' is a folder, not a file.", path);
@@ -132,17 +139,22 @@ namespace DataCompass.Core.Storage
         /// Opens the catalog for writing, creating the folder (0700) and file (0600) if needed and the tables
         /// that are missing. A database written by a newer DataCompass is refused.
         /// </summary>
-        public static SourceCatalog OpenForWrite(string path) => OpenForWrite(path, checkIntegrity: true);
+        public static SourceCatalog OpenForWrite(string path, ISecretBackend? secrets = null) => OpenForWrite(path, checkIntegrity: true, secrets);
 
         /// <summary>
         /// Opens a catalog to append audit events only (a resolution's), without SQLite's quick check of the whole
         /// file: that check guards changes to sources, costs a read of every page (the growing trail included), and
         /// an event is an insert of its own pages, which SQLite refuses (DcDatabaseInvalid) where they are damaged.
         /// </summary>
-        public static SourceCatalog OpenForAudit(string path) => OpenForWrite(path, checkIntegrity: false);
+        public static SourceCatalog OpenForAudit(string path, ISecretBackend? secrets = null) => OpenForWrite(path, checkIntegrity: false, secrets);
 
-        private static SourceCatalog OpenForWrite(string path, bool checkIntegrity)
+        private static SourceCatalog OpenForWrite(string path, bool checkIntegrity, ISecretBackend? secrets)
         {
+            if (AddressOf(path, Environment.GetEnvironmentVariable) is { } address)
+            {
+                return OpenServerForWrite(address, secrets);
+            }
+
             if (Directory.Exists(path))
             {
                 throw new DataCompassException(DcError.DatabaseInvalid, $"The catalog database '{path}' is a folder, not a file.", path);
@@ -468,6 +480,16 @@ namespace DataCompass.Core.Storage
         public void Scrub()
         {
             RequireWritable();
+            if (IsServer)
+            {
+                Run(() =>
+                {
+                    ScrubServer(ScrubMarker());
+                    return 0;
+                });
+                return;
+            }
+
             Run(() =>
             {
                 var seen = ScrubMarker();
@@ -693,6 +715,11 @@ namespace DataCompass.Core.Storage
         /// </summary>
         private void CheckpointWal()
         {
+            if (IsServer)
+            {
+                return;
+            }
+
             try
             {
                 Execute("PRAGMA busy_timeout = 0;");
@@ -1011,7 +1038,7 @@ namespace DataCompass.Core.Storage
         private IEnumerable<StoredSource> QuerySources(string where, Action<DbCommand>? bind, SourceFilter? filter)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT * FROM data_sources" + where + " ORDER BY name;";
+            command.CommandText = "SELECT * FROM data_sources" + where + $" ORDER BY {_dialect.BinaryOrder("name")};";
             bind?.Invoke(command);
             using var reader = Run(() => command.ExecuteReader());
             var columns = new SourceColumns(reader);
@@ -1176,6 +1203,10 @@ namespace DataCompass.Core.Storage
             try
             {
                 return work();
+            }
+            catch (Npgsql.NpgsqlException exception)
+            {
+                throw ServerFailure(exception);
             }
             catch (SqliteException exception) when (exception.SqliteErrorCode == 26 || exception.SqliteErrorCode == 11)
             {

@@ -73,7 +73,7 @@ namespace DataCompass.Commands
             var options = new SecretPolicyOptions(ConfigFor(databasePath), Vault, AllowPlaintext, keys, Encrypt);
 
             // Opened once; under -WhatIf only read (a catalog that is not there yet stays so: nothing exists in it).
-            using var catalog = IsWhatIf ? SourceCatalog.OpenForRead(databasePath) : OpenCatalogForWrite(databasePath);
+            using var catalog = IsWhatIf ? SourceCatalog.OpenForRead(databasePath, Backend) : OpenCatalogForWrite(databasePath);
             using var none = new LazyCatalogLookup(databasePath);
             ICatalogLookup lookup = catalog ?? (ICatalogLookup)none;
             var stored = lookup.ListSources();

@@ -104,7 +104,7 @@ namespace DataCompass.Commands
             var confirmed = false;
             if (writer == null)
             {
-                using var reader = SourceCatalog.OpenForRead(databasePath);
+                using var reader = SourceCatalog.OpenForRead(databasePath, Backend);
                 var pending = (reader?.PendingSecretRemovals() ?? Array.Empty<OwnedSecret>()).Where(secret => !_tried.Contains(Key(secret))).ToList();
                 if (pending.Count == 0 || !ShouldProcess(
                     $"{pending.Count} vault secret(s) left by an interrupted removal of source(s) from {databasePath}", "Remove"))

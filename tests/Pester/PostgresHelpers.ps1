@@ -85,3 +85,56 @@ function Remove-DcTestCatalog {
         [Environment]::SetEnvironmentVariable($Catalog.PasswordVariable, $null)
     }
 }
+
+function Invoke-DcTestWorkers {
+    <#
+    .SYNOPSIS
+        Runs one script in several pwsh processes at once ("machines"), released together once all have started:
+        each gets $env:DCTEST_WORKER (w1, w2, ...) and $env:DCTEST_WORK, waits for the file 'go' there, and
+        writes what it has to say to result-<worker>.json. Returns the workers' results, exit codes and output.
+    #>
+    param([Parameter(Mandatory)] [string] $Script, [int] $Count = 2, [hashtable] $Environment = @{}, [int] $TimeoutSeconds = 300)
+    $work = Join-Path $TestDrive ("workers-" + [guid]::NewGuid().ToString('N'))
+    $null = New-Item -ItemType Directory -Path $work
+    $file = Join-Path $work 'worker.ps1'
+    Set-Content -Path $file -Value (@'
+$deadline = [DateTime]::UtcNow.AddSeconds(120)
+Set-Content -Path (Join-Path $env:DCTEST_WORK "ready-$env:DCTEST_WORKER") -Value ''
+while (-not (Test-Path (Join-Path $env:DCTEST_WORK 'go'))) {
+    if ([DateTime]::UtcNow -gt $deadline) { throw 'The start signal never came.' }
+    Start-Sleep -Milliseconds 5
+}
+'@ + "`n" + $Script)
+    $exe = [Environment]::ProcessPath
+    $prefix = @(if ((Split-Path -Leaf $exe) -match '^dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
+    $workers = foreach ($n in 1..$Count) {
+        $info = [System.Diagnostics.ProcessStartInfo]::new($exe)
+        foreach ($argument in @($prefix) + @('-NoProfile', '-NonInteractive', '-File', $file)) { $info.ArgumentList.Add($argument) }
+        $info.UseShellExecute = $false
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        foreach ($key in $Environment.Keys) { $info.Environment[$key] = [string] $Environment[$key] }
+        $info.Environment['DCTEST_WORK'] = $work
+        $info.Environment['DCTEST_WORKER'] = "w$n"
+        $process = [System.Diagnostics.Process]::Start($info)
+        [pscustomobject]@{ Name = "w$n"; Process = $process; Stdout = $process.StandardOutput.ReadToEndAsync(); Stderr = $process.StandardError.ReadToEndAsync() }
+    }
+    $deadline = [DateTime]::UtcNow.AddSeconds(120)
+    while (@($workers | Where-Object { -not (Test-Path (Join-Path $work "ready-$($_.Name)")) }).Count -gt 0) {
+        if ([DateTime]::UtcNow -gt $deadline -or @($workers | Where-Object { $_.Process.HasExited }).Count -gt 0) { break }
+        Start-Sleep -Milliseconds 20
+    }
+    Set-Content -Path (Join-Path $work 'go') -Value ''
+    foreach ($worker in $workers) {
+        if (-not $worker.Process.WaitForExit($TimeoutSeconds * 1000)) { $worker.Process.Kill($true) }
+        $worker.Process.WaitForExit()
+        $result = Join-Path $work "result-$($worker.Name).json"
+        [pscustomobject]@{
+            Name = $worker.Name
+            ExitCode = $worker.Process.ExitCode
+            Output = $worker.Stdout.GetAwaiter().GetResult() + $worker.Stderr.GetAwaiter().GetResult()
+            Result = if (Test-Path $result) { Get-Content -Raw $result | ConvertFrom-Json } else { $null }
+        }
+        $worker.Process.Dispose()
+    }
+}

@@ -27,9 +27,20 @@ namespace DataCompass.Core.Config
         {
             if (!string.IsNullOrEmpty(explicitPath))
             {
-                return CatalogAddress.IsAddress(explicitPath)
-                    ? new CatalogPath(CatalogAddress.Parse(explicitPath!, "-Database", allowLiteralPassword: false).Text, "-Database")
-                    : new CatalogPath(Path.GetFullPath(explicitPath), "-Database");
+                if (!CatalogAddress.IsAddress(explicitPath))
+                {
+                    return new CatalogPath(Path.GetFullPath(explicitPath), "-Database");
+                }
+
+                // The masked name of the catalog in $env:DATACOMPASS_DATABASE_URL (a piped source's Database) is that catalog.
+                var fromEnvironment = environment(CatalogAddress.UrlVariable);
+                if (explicitPath!.Contains(":" + CatalogAddress.LiteralPasswordMask + "@", StringComparison.Ordinal) && CatalogAddress.IsAddress(fromEnvironment)
+                    && string.Equals(CatalogAddress.Parse(fromEnvironment!, "$env:" + CatalogAddress.UrlVariable, allowLiteralPassword: true).Text, explicitPath, StringComparison.Ordinal))
+                {
+                    return new CatalogPath(explicitPath, "$env:" + CatalogAddress.UrlVariable);
+                }
+
+                return new CatalogPath(CatalogAddress.Parse(explicitPath, "-Database", allowLiteralPassword: false).Text, "-Database");
             }
 
             var url = environment(CatalogAddress.UrlVariable);

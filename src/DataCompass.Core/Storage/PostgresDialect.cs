@@ -22,6 +22,9 @@ namespace DataCompass.Core.Storage
 
         public const long SchemaLockKey = 0x44436174_00000002;
 
+        /// <summary>The lock of one source ('DCas' and its id), held while a conversion works on it.</summary>
+        public static long SourceLockKey(long sourceId) => unchecked((0x44436173L << 32) | (uint)sourceId);
+
         private PostgresDialect()
         {
         }

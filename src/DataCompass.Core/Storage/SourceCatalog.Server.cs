@@ -44,6 +44,40 @@ namespace DataCompass.Core.Storage
             return CatalogAddress.Parse(name, "-Database", allowLiteralPassword: false);
         }
 
+        /// <summary>
+        /// Runs <paramref name="work"/> while this process alone works on the source: on a server catalog, in a
+        /// transaction that holds the source's advisory lock (another machine converting the same source waits, then
+        /// finds it converted), and whose changes commit together at the end. A catalog file needs no such lock (its
+        /// writers are on one machine and each change is a compare-and-swap): the work just runs.
+        /// </summary>
+        public T WithSourceLock<T>(long sourceId, Func<T> work)
+        {
+            if (!IsServer || _transaction != null)
+            {
+                return work();
+            }
+
+            return Run(() =>
+            {
+                using var transaction = _connection.BeginTransaction(System.Data.IsolationLevel.ReadCommitted);
+                _transaction = transaction;
+                try
+                {
+                    PostgresDialect.TakeLock(_connection, transaction, PostgresDialect.SourceLockKey(sourceId));
+                    var result = work();
+                    transaction.Commit();
+                    return result;
+                }
+                finally
+                {
+                    _transaction = null;
+                }
+            });
+        }
+
+        /// <summary>The source with this id as it is now, or null when it is gone.</summary>
+        public StoredSource? FindSource(long sourceId) => Run(() => FindSourceById(sourceId));
+
         private static SourceCatalog? OpenServerForRead(CatalogAddress address, ISecretBackend? secrets)
         {
             var catalog = OpenServer(address, secrets, writable: false);

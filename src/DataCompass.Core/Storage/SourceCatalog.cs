@@ -1182,6 +1182,13 @@ namespace DataCompass.Core.Storage
 
         private T InTransaction<T>(Func<T> work) => Run(() =>
         {
+            if (_transaction != null)
+            {
+                // Inside WithSourceLock's transaction (a server catalog): the change joins it, under the write lock.
+                PostgresDialect.TakeLock(_connection, _transaction, PostgresDialect.WriteLockKey);
+                return work();
+            }
+
             // BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
             using var transaction = _dialect.BeginWrite(_connection);
             _transaction = transaction;

@@ -66,26 +66,11 @@ namespace DataCompass.Core.Operations.Convert
 
             try
             {
-                WriteSecret(item, backend, catalog, existingNames);
-                var readBack = backend.Get(item.Vault!, item.SecretName!);
-                if (!readBack.IsText(item.Plaintext))
+                catalog.WithSourceLock(item.SourceId, () =>
                 {
-                    throw new DataCompassException(
-                        DcError.VaultFailed,
-                        $"The vault '{item.Vault}' returned a different value for '{item.SecretName}' than was written; the source keeps its value.",
-                        item.SecretName);
-                }
-
-                if (!ReplaceValue(item, catalog))
-                {
-                    throw new DataCompassException(
-                        item.Target == ConversionTarget.NotificationChannel ? DcError.NotificationChannelInvalid : DcError.SourceInvalid,
-                        $"The value of field '{item.Field}' changed while it was being converted; run the conversion again.",
-                        item.Source);
-                }
-
-                item.Status = ConversionStatus.Converted;
-                item.Message = $"Moved to the vault as {item.Reference}.";
+                    ConvertLocked(item, backend, catalog, existingNames);
+                    return 0;
+                });
             }
             catch (DataCompassException exception)
             {
@@ -93,6 +78,52 @@ namespace DataCompass.Core.Operations.Convert
                 item.Message = exception.WithContext(item.Context).Message;
                 throw new DataCompassException(exception.Error, item.Message, exception.Target);
             }
+        }
+
+        private static void ConvertLocked(ConversionItem item, ISecretBackend backend, SourceCatalog catalog, ISet<string> existingNames)
+        {
+            if (item.Target == ConversionTarget.DataSource && ConvertedMeanwhile(item, catalog))
+            {
+                return;
+            }
+
+            WriteSecret(item, backend, catalog, existingNames);
+            var readBack = backend.Get(item.Vault!, item.SecretName!);
+            if (!readBack.IsText(item.Plaintext))
+            {
+                throw new DataCompassException(
+                    DcError.VaultFailed,
+                    $"The vault '{item.Vault}' returned a different value for '{item.SecretName}' than was written; the source keeps its value.",
+                    item.SecretName);
+            }
+
+            if (!ReplaceValue(item, catalog))
+            {
+                throw new DataCompassException(
+                    item.Target == ConversionTarget.NotificationChannel ? DcError.NotificationChannelInvalid : DcError.SourceInvalid,
+                    $"The value of field '{item.Field}' changed while it was being converted; run the conversion again.",
+                    item.Source);
+            }
+
+            item.Status = ConversionStatus.Converted;
+            item.Message = $"Moved to the vault as {item.Reference}.";
+        }
+
+        /// <summary>
+        /// True when the field already holds the reference this item would give it: another process converted it
+        /// after this plan was made (on a server catalog, it held the source's lock until it had).
+        /// </summary>
+        private static bool ConvertedMeanwhile(ConversionItem item, SourceCatalog catalog)
+        {
+            var current = catalog.FindSource(item.SourceId);
+            if (current == null || !current.ConnectionInfo.TryGetValue(item.Field, out var value) || !Equals(value, item.Reference))
+            {
+                return false;
+            }
+
+            item.Status = ConversionStatus.AlreadySafe;
+            item.Message = $"Another process moved it to the vault as {item.Reference} meanwhile.";
+            return true;
         }
 
         private static ConversionItem PlanField(StoredSource source, string field, object? value, string vault, DcConfig config, KeyRingSource? keys)

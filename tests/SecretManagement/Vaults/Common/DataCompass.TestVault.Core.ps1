@@ -6,6 +6,8 @@
 #   <Path>/<VaultName>.unlocked    present after a successful Unlock-SecretVault (Locked = $true vaults)
 #   <Path>/<VaultName>.setcount    Set-Secret calls so far (FailAfter)
 #   <Path>/<VaultName>.calls.log   one '<Function> <Name>' line per call
+#   <Path>/<VaultName>.lock        held (exclusively) while a call changes the store, so that processes writing
+#                                  at once lose none of each other's secrets, as with any real vault
 #   <Path>/<VaultName>.rotate.json { "<secret name>": "<next value>" }: right after Get-Secret hands out a listed
 #                                  secret, the secret takes its next value and leaves the list (a rotation that
 #                                  lands just after a reader read the old value)
@@ -211,6 +213,23 @@ function Read-TvStore {
     return , $entries
 }
 
+function Enter-TvStoreLock {
+    # The store is read, changed and written back under this lock; waits for another process's change.
+    param([hashtable] $AdditionalParameters, [string] $VaultName)
+    $null = [IO.Directory]::CreateDirectory((Get-TvFolder $AdditionalParameters $VaultName))
+    $file = Get-TvStateFile $AdditionalParameters $VaultName '.lock'
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while ($true) {
+        try {
+            return [IO.File]::Open($file, [IO.FileMode]::OpenOrCreate, [IO.FileAccess]::ReadWrite, [IO.FileShare]::None)
+        }
+        catch [System.IO.IOException] {
+            if ([DateTime]::UtcNow -gt $deadline) { throw }
+            Start-Sleep -Milliseconds 10
+        }
+    }
+}
+
 function Write-TvStore {
     param(
         [hashtable] $AdditionalParameters,
@@ -413,24 +432,33 @@ function Invoke-TvGetSecret {
     $entry = $entries[$index]
     # -NoEnumerate keeps a byte[] in one piece.
     Write-Output -InputObject (ConvertFrom-TvStoredValue -Type $entry.Type -Value $entry.Value) -NoEnumerate
-    Invoke-TvPendingRotation $AdditionalParameters $VaultName $entries $index
+    Invoke-TvPendingRotation $AdditionalParameters $VaultName $entries[$index].Name
 }
 
 function Invoke-TvPendingRotation {
-    param([hashtable] $AdditionalParameters, [string] $VaultName, $Entries, [int] $Index)
+    param([hashtable] $AdditionalParameters, [string] $VaultName, [string] $Name)
     $file = Get-TvStateFile $AdditionalParameters $VaultName '.rotate.json'
     if (-not [IO.File]::Exists($file)) {
         return
     }
     $pending = ConvertFrom-Json -InputObject ([IO.File]::ReadAllText($file))
-    $name = $Entries[$Index].Name
     $next = $pending.PSObject.Properties | Where-Object { $_.Name -eq $name } | Select-Object -First 1
     if (-not $next) {
         return
     }
     $stored = ConvertTo-TvStoredValue -Secret ([string] $next.Value) -VaultName $VaultName
-    $Entries[$Index] = @{ Name = $name; Type = $stored.Type; Value = $stored.Value; Metadata = $Entries[$Index].Metadata }
-    Write-TvStore $AdditionalParameters $VaultName $Entries
+    $lock = Enter-TvStoreLock $AdditionalParameters $VaultName
+    try {
+        $current = Read-TvStore $AdditionalParameters $VaultName
+        $at = Find-TvEntryIndex $current $name
+        if ($at -ge 0) {
+            $current[$at] = @{ Name = $name; Type = $stored.Type; Value = $stored.Value; Metadata = $current[$at].Metadata }
+            Write-TvStore $AdditionalParameters $VaultName $current
+        }
+    }
+    finally {
+        $lock.Dispose()
+    }
     $pending.PSObject.Properties.Remove($next.Name)
     [IO.File]::WriteAllText($file, (ConvertTo-Json -InputObject $pending -Compress))
 }
@@ -461,18 +489,24 @@ function Invoke-TvSetSecret {
     }
 
     $stored = ConvertTo-TvStoredValue -Secret $Secret -VaultName $VaultName
-    $entries = Read-TvStore $AdditionalParameters $VaultName
-    $index = Find-TvEntryIndex $entries $Name
     # Writing a secret replaces its metadata (none given = none kept).
     $storedMetadata = ConvertTo-TvStoredMetadata -Metadata $Metadata -VaultName $VaultName
     $entry = @{ Name = $Name; Type = $stored.Type; Value = $stored.Value; Metadata = $storedMetadata }
-    if ($index -ge 0) {
-        $entries[$index] = $entry
+    $lock = Enter-TvStoreLock $AdditionalParameters $VaultName
+    try {
+        $entries = Read-TvStore $AdditionalParameters $VaultName
+        $index = Find-TvEntryIndex $entries $Name
+        if ($index -ge 0) {
+            $entries[$index] = $entry
+        }
+        else {
+            $entries.Add($entry)
+        }
+        Write-TvStore $AdditionalParameters $VaultName $entries
     }
-    else {
-        $entries.Add($entry)
+    finally {
+        $lock.Dispose()
     }
-    Write-TvStore $AdditionalParameters $VaultName $entries
 
     # The secret is stored; a pause before returning widens the window a crash test aims its kill at.
     $pause = Get-TvSetting $AdditionalParameters 'PauseAfterSetMs'
@@ -489,15 +523,22 @@ function Invoke-TvRemoveSecret {
     if ($null -ne $pause -and "$pause" -ne '') {
         Start-Sleep -Milliseconds ([int] $pause)
     }
-    $entries = Read-TvStore $AdditionalParameters $VaultName
-    $index = Find-TvEntryIndex $entries $Name
+    $lock = Enter-TvStoreLock $AdditionalParameters $VaultName
+    try {
+        $entries = Read-TvStore $AdditionalParameters $VaultName
+        $index = Find-TvEntryIndex $entries $Name
+        if ($index -ge 0) {
+            $entries.RemoveAt($index)
+            Write-TvStore $AdditionalParameters $VaultName $entries
+        }
+    }
+    finally {
+        $lock.Dispose()
+    }
     if ($index -lt 0) {
         Write-Error -Message "Unable to remove secret '$Name' from vault '$VaultName': the secret was not found." `
             -Category ObjectNotFound -ErrorId 'DataCompassTestVaultSecretNotFound' -TargetObject $Name
-        return
     }
-    $entries.RemoveAt($index)
-    Write-TvStore $AdditionalParameters $VaultName $entries
 }
 
 function Invoke-TvGetSecretInfo {
@@ -530,15 +571,21 @@ function Invoke-TvSetSecretInfo {
     param([string] $Name, [hashtable] $Metadata, [string] $VaultName, [hashtable] $AdditionalParameters)
 
     Enter-TvCall $AdditionalParameters $VaultName 'Set-SecretInfo' $Name 'SetInfo'
-    $entries = Read-TvStore $AdditionalParameters $VaultName
-    $index = Find-TvEntryIndex $entries $Name
-    if ($index -lt 0) {
-        throw [System.Management.Automation.ItemNotFoundException]::new(
-            "Cannot set metadata: secret '$Name' was not found in vault '$VaultName'.")
+    $lock = Enter-TvStoreLock $AdditionalParameters $VaultName
+    try {
+        $entries = Read-TvStore $AdditionalParameters $VaultName
+        $index = Find-TvEntryIndex $entries $Name
+        if ($index -lt 0) {
+            throw [System.Management.Automation.ItemNotFoundException]::new(
+                "Cannot set metadata: secret '$Name' was not found in vault '$VaultName'.")
+        }
+        # An empty Hashtable removes the metadata.
+        $entries[$index].Metadata = ConvertTo-TvStoredMetadata -Metadata $Metadata -VaultName $VaultName
+        Write-TvStore $AdditionalParameters $VaultName $entries
     }
-    # An empty Hashtable removes the metadata.
-    $entries[$index].Metadata = ConvertTo-TvStoredMetadata -Metadata $Metadata -VaultName $VaultName
-    Write-TvStore $AdditionalParameters $VaultName $entries
+    finally {
+        $lock.Dispose()
+    }
 }
 
 function Invoke-TvTestSecretVault {

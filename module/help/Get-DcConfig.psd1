@@ -31,7 +31,7 @@ Get-DcConfig -Database ./ci/datacompass.db | Format-List SecretVault, SecretName
         }
     )
 
-    Outputs      = 'DataCompass.DcConfigInfo: SecretVault (config key secrets_backend), SecretNameTemplate (secret_name_template, or the default), EncryptionKeyRef (encryption_key_ref) and Path (the config file).'
+    Outputs      = 'DataCompass.DcConfigInfo: SecretVault (config key secrets_backend), SecretNameTemplate (secret_name_template, or the default), EncryptionKeyRef (encryption_key_ref), AuditRetentionDays, AuditResolution, VaultMap (vault_map: a catalog''s vault names to this machine''s vaults) and Path (the config file).'
 
     Notes        = @'
 Errors (ErrorId): DcConfigInvalid when config.yaml cannot be read or holds an unknown key, a value that is not text or an unusable secret_name_template. DcPathNotFileSystem for a -Database on another provider. Both stop the command.

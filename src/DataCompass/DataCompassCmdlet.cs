@@ -26,8 +26,16 @@ namespace DataCompass
         [ValidateNotNullOrEmpty]
         public string? Database { get; set; }
 
-        /// <summary>SecretManagement, reached through the caller's session; made on first use.</summary>
-        internal ISecretBackend Backend => _backend ??= new SecretManagementBridge(SessionState);
+        /// <summary>
+        /// SecretManagement, reached through the caller's session; made on first use. Vault names go through the
+        /// vault_map of the config of the catalog this command last named.
+        /// </summary>
+        internal ISecretBackend Backend => _backend ??= new MappedSecretBackend(new SecretManagementBridge(SessionState), () =>
+            _vaultMapCatalog == null ? NoVaultMap : ConfigFor(_vaultMapCatalog).VaultMap);
+
+        private static readonly IReadOnlyDictionary<string, string> NoVaultMap = new Dictionary<string, string>();
+
+        private string? _vaultMapCatalog;
 
         protected sealed override void BeginProcessing() => Run(Begin);
 
@@ -94,6 +102,7 @@ namespace DataCompass
                 Environment.GetEnvironmentVariable,
                 _userProfile ??= Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
             _origins[location.Path] = explicitPath == null ? location.Origin : $"-Database '{explicitPath}'";
+            _vaultMapCatalog = location.Path;
             return location.Path;
         }
 
@@ -106,6 +115,7 @@ namespace DataCompass
             }
 
             _origins[source.Database] = "the piped source's Database";
+            _vaultMapCatalog = source.Database;
             return source.Database;
         }
 

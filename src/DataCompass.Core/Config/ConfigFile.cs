@@ -25,10 +25,13 @@ namespace DataCompass.Core.Config
         public const string AuditRetentionDaysKey = "audit_retention_days";
         public const string AuditResolutionKey = "audit_resolution";
 
+        /// <summary>A mapping of a shared catalog's vault names to the vaults registered on this machine.</summary>
+        public const string VaultMapKey = "vault_map";
+
         /// <summary>The longest retention that can be set: 100 years.</summary>
         public const int MaxAuditRetentionDays = 36500;
 
-        private static readonly string[] Keys = { SecretsBackendKey, SecretNameTemplateKey, EncryptionKeyRefKey, AuditRetentionDaysKey, AuditResolutionKey };
+        private static readonly string[] Keys = { SecretsBackendKey, SecretNameTemplateKey, EncryptionKeyRefKey, AuditRetentionDaysKey, AuditResolutionKey, VaultMapKey };
 
         public static string PathFor(string databasePath) => System.IO.Path.Combine(CatalogLocation.DataDirectoryOf(databasePath), FileName);
 
@@ -61,6 +64,12 @@ namespace DataCompass.Core.Config
                     }
 
                     config.AuditRetentionDays = entry.Value == null ? null : ParseRetention(entry.Value);
+                    continue;
+                }
+
+                if (entry.Key == VaultMapKey)
+                {
+                    config.VaultMap = ReadVaultMap(entry.Value, problems);
                     continue;
                 }
 
@@ -146,6 +155,22 @@ namespace DataCompass.Core.Config
                 Append(text, AuditResolutionKey, config.AuditResolution.ToString());
             }
 
+            if (config.VaultMap.Count > 0)
+            {
+                var problems = new List<string>();
+                ReadVaultMap(config.VaultMap.ToDictionary(entry => entry.Key, entry => (object?)entry.Value), problems);
+                if (problems.Count > 0)
+                {
+                    throw new DataCompassException(DcError.ConfigInvalid, $"The vault map is invalid: {string.Join("; ", problems)}.", VaultMapKey);
+                }
+
+                text.Append(VaultMapKey).Append(":\n");
+                foreach (var entry in config.VaultMap.OrderBy(entry => entry.Key, StringComparer.OrdinalIgnoreCase))
+                {
+                    text.Append("  '").Append(entry.Key.Replace("'", "''")).Append("': '").Append(entry.Value.Replace("'", "''")).Append("'\n");
+                }
+            }
+
             try
             {
                 PrivateFiles.WriteAtomically(path, text.ToString());
@@ -154,6 +179,42 @@ namespace DataCompass.Core.Config
             {
                 throw new DataCompassException(DcError.ConfigFileUnavailable, $"Cannot write the config file '{path}': {exception.Message}", path);
             }
+        }
+
+        /// <summary>vault_map's entries: each a vault name (as a catalog's references name it) to a registered vault name.</summary>
+        private static IReadOnlyDictionary<string, string> ReadVaultMap(object? value, List<string> problems)
+        {
+            var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (value == null)
+            {
+                return map;
+            }
+
+            if (!(value is IEnumerable<KeyValuePair<string, object?>> entries))
+            {
+                problems.Add($"key '{VaultMapKey}' must map vault names to vault names (Corp: CorpKeyVault)");
+                return map;
+            }
+
+            foreach (var entry in entries)
+            {
+                if (!(entry.Value is string registered) || registered.Length == 0 || entry.Key.Length == 0
+                    || entry.Key.IndexOfAny(new[] { '/', '}' }) >= 0 || registered.IndexOfAny(new[] { '/', '}' }) >= 0)
+                {
+                    problems.Add($"key '{VaultMapKey}', entry '{entry.Key}' must map a vault name to a vault name, neither empty nor holding '/' or '}}'");
+                    continue;
+                }
+
+                if (map.ContainsKey(entry.Key))
+                {
+                    problems.Add($"key '{VaultMapKey}' names '{entry.Key}' twice (vault names are compared ignoring case)");
+                    continue;
+                }
+
+                map[entry.Key] = registered;
+            }
+
+            return map;
         }
 
         private static int? ParseRetention(object value)

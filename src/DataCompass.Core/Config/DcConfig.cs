@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using DataCompass.Core.References;
 
 namespace DataCompass.Core.Config
@@ -21,6 +22,9 @@ namespace DataCompass.Core.Config
 
         /// <summary>Which resolutions of secrets are recorded in the audit trail (config key audit_resolution).</summary>
         public AuditResolution AuditResolution { get; set; } = AuditResolution.All;
+
+        /// <summary>Config vault_map: a shared catalog's logical vault names, each mapped to the vault registered on this machine.</summary>
+        public IReadOnlyDictionary<string, string> VaultMap { get; set; } = new Dictionary<string, string>(System.StringComparer.OrdinalIgnoreCase);
 
         public string EffectiveSecretNameTemplate => string.IsNullOrEmpty(SecretNameTemplate) ? DefaultSecretNameTemplate : SecretNameTemplate!;
     }

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using DataCompass.Core.Config;
 
@@ -18,6 +19,18 @@ namespace DataCompass.Commands
     internal static class ConfigObjects
     {
         public static DcConfigInfo ToInfo(DcConfig config, string path) =>
-            new DcConfigInfo(config.SecretsBackend, config.EffectiveSecretNameTemplate, config.EncryptionKeyRef, config.AuditRetentionDays, config.AuditResolution.ToString(), path);
+            new DcConfigInfo(config.SecretsBackend, config.EffectiveSecretNameTemplate, config.EncryptionKeyRef, config.AuditRetentionDays, config.AuditResolution.ToString(),
+                VaultMapOf(config), path);
+
+        private static System.Collections.Specialized.OrderedDictionary VaultMapOf(DcConfig config)
+        {
+            var map = new System.Collections.Specialized.OrderedDictionary(System.StringComparer.OrdinalIgnoreCase);
+            foreach (var entry in config.VaultMap.OrderBy(entry => entry.Key, System.StringComparer.OrdinalIgnoreCase))
+            {
+                map.Add(entry.Key, entry.Value);
+            }
+
+            return map;
+        }
     }
 }

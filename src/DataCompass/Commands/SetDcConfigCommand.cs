@@ -43,6 +43,11 @@ namespace DataCompass.Commands
         [ValidateSet("All", "Failures", "Off")]
         public string AuditResolution { get; set; } = "All";
 
+        /// <summary>Maps a shared catalog's vault names to the vaults registered here (config key vault_map); @{} clears it.</summary>
+        [Parameter]
+        [AllowNull]
+        public System.Collections.Hashtable? VaultMap { get; set; }
+
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
@@ -78,6 +83,27 @@ namespace DataCompass.Commands
                 config.AuditResolution = Enum.Parse<Core.Config.AuditResolution>(AuditResolution, ignoreCase: true);
             }
 
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(VaultMap)))
+            {
+                var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (System.Collections.DictionaryEntry entry in VaultMap ?? new System.Collections.Hashtable())
+                {
+                    var logical = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+                    if (map.ContainsKey(logical) || !(entry.Value is string))
+                    {
+                        ThrowDcError(new DataCompassException(
+                            DcError.ConfigInvalid,
+                            $"-VaultMap must map each vault name once to the name of a registered vault (text); '{logical}' does not.",
+                            logical));
+                    }
+
+                    map[logical] = (string)entry.Value!;
+                    WarnIfUnknownVault(map[logical]);
+                }
+
+                config.VaultMap = map;
+            }
+
             if (ShouldProcess(path, "Write DataCompass settings"))
             {
                 ConfigFile.Write(path, config);
@@ -104,6 +130,8 @@ namespace DataCompass.Commands
             [ConfigFile.EncryptionKeyRefKey] = config.EncryptionKeyRef,
             [ConfigFile.AuditRetentionDaysKey] = config.AuditRetentionDays?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [ConfigFile.AuditResolutionKey] = config.AuditResolution.ToString(),
+            [ConfigFile.VaultMapKey] = config.VaultMap.Count == 0 ? null
+                : string.Join(", ", config.VaultMap.OrderBy(entry => entry.Key, StringComparer.OrdinalIgnoreCase).Select(entry => $"{entry.Key}: {entry.Value}")),
         };
 
         private void WarnIfUnknownVault(string? vault)

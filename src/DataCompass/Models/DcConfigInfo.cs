@@ -5,8 +5,10 @@ namespace DataCompass
     /// <summary>The DataCompass settings in config.yaml, as Get-DcConfig shows them.</summary>
     public sealed class DcConfigInfo
     {
-        internal DcConfigInfo(string? secretVault, string secretNameTemplate, string? encryptionKeyRef, int? auditRetentionDays, string auditResolution, string path)
+        internal DcConfigInfo(string? secretVault, string secretNameTemplate, string? encryptionKeyRef, int? auditRetentionDays, string auditResolution,
+            System.Collections.Specialized.OrderedDictionary vaultMap, string path)
         {
+            VaultMap = vaultMap;
             AuditRetentionDays = auditRetentionDays;
             AuditResolution = auditResolution;
             SecretVault = secretVault;
@@ -29,6 +31,9 @@ namespace DataCompass
 
         /// <summary>Which resolutions of secrets the audit trail records: All, Failures or Off (config key audit_resolution).</summary>
         public string AuditResolution { get; }
+
+        /// <summary>A shared catalog's vault names, each mapped to the vault registered on this machine (config key vault_map).</summary>
+        public System.Collections.Specialized.OrderedDictionary VaultMap { get; }
 
         /// <summary>The config file.</summary>
         public string Path { get; }

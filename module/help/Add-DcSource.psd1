@@ -25,7 +25,7 @@ Vault secrets are written first and the row last, in one transaction. If a vault
         ResolveNow     = 'Resolves ${VAR} and ${VAR:-default} placeholders now and stores their values instead. Values of secret fields then go to a vault, or are encrypted, like any literal secret. ${secret:...} references stay references.'
         Encrypt        = 'Stores literal secret values encrypted with the primary key of the key ring, even when a vault is available. Without a configured key it is an error (DcEncryptionKeyMissing) and nothing is added.'
         PassThru       = 'Returns the added source as a DataCompass.DcSource. By default Add-DcSource returns nothing.'
-        Database       = 'The catalog database file to add the source to; it and its folder are created when missing (mode 0600 and 0700 on Unix). By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. The config.yaml beside it supplies secrets_backend and secret_name_template.'
+        Database       = 'The catalog database file to add the source to; it and its folder are created when missing (mode 0600 and 0700 on Unix). By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. The config.yaml beside it supplies secrets_backend and secret_name_template. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

@@ -21,7 +21,7 @@ Its ConfirmImpact is High. -WhatIf lists each field with the reference it would 
         InputObject = 'Sources from Get-DcSource, usually piped. Exactly those are converted, each in the catalog database it was read from unless -Database names another. An empty pipeline converts nothing.'
         Vault       = 'The SecretManagement vault the values go to. Default: secrets_backend in the DataCompass config (Set-DcConfig -SecretVault), else SecretManagement''s default vault.'
         IncludeNotificationChannel = 'Also converts the secret values in the config of every notification channel of the Python tool (smtp_password, webhook_url and credential headers). -Name and piped sources choose data sources only: with this switch every channel is converted. Without it, plaintext channel values are only reported, as NotSelected, with one warning.'
-        Database    = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db (the Python tool''s default).'
+        Database    = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db (the Python tool''s default). It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

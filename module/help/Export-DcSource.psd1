@@ -22,7 +22,7 @@ With -PassThru instead of -Path nothing is written: one DataCompass.DcSourceExpo
         Path     = 'The folder to write the source files to, one <name>.yaml per source. It is created (mode 0700 on Unix) when it does not exist; a path that names a file is refused with DcExportPathInvalid.'
         Force    = 'Replaces a source file that already exists. Without it an existing file is left as it was and the source is reported with DcExportFileExists.'
         PassThru = 'Instead of writing files, returns a DataCompass.DcSourceExport (Name, Type, Yaml) per source, whose Yaml is the text the file would hold. Nothing is written.'
-        Database = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+        Database = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

@@ -18,7 +18,7 @@ Get-DcAuditEvent only reads: it never writes to the catalog, nor prunes old even
         Since    = 'Gets only events at or after this time. A time without a zone (Get-Date, or [datetime] ''2024-05-01 12:00'') is local time; it is converted to UTC, in which events are stored, to the microsecond.'
         Until    = 'Gets only events at or before this time, local unless it is a UTC time, as for -Since. A time before -Since is an error (DcAuditTimeRangeInvalid).'
         Last     = 'Gets only the newest this many events of those that match the other filters. They are still returned oldest first. Piped sources of one catalog share the count; sources piped from several catalogs get it for each catalog.'
-        Database = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. Piped sources are read from the catalog in their Database property, unless -Database is given. Each returned event records it in its Database property.'
+        Database = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. Piped sources are read from the catalog in their Database property, unless -Database is given. Each returned event records it in its Database property. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

@@ -9,7 +9,7 @@ The file's keys are secrets_backend, secret_name_template and encryption_key_ref
 '@
 
     Parameters   = @{
-        Database = 'The catalog database whose config.yaml is read; the file itself need not exist. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db, so the config is $env:DATACOMPASS_DATA_DIR/config.yaml, else ~/.datacompass/config.yaml.'
+        Database = 'The catalog database whose config.yaml is read; the file itself need not exist. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db, so the config is $env:DATACOMPASS_DATA_DIR/config.yaml, else ~/.datacompass/config.yaml. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

@@ -13,7 +13,7 @@ When no key is configured, every encrypted value is unreadable and its key id is
     Parameters   = @{
         Name        = 'The sources to look at; wildcards are supported. By default, every source in the catalog.'
         InputObject = 'Sources from Get-DcSource, usually piped: exactly those are counted, each in the catalog it was read from unless -Database names another. An empty pipeline counts nothing.'
-        Database    = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+        Database    = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

@@ -16,7 +16,7 @@ Users lists the fields that refer to the secret as DataCompass.DcSecretUser obje
 
     Parameters   = @{
         Vault    = 'Only the secrets in these vaults; wildcards are supported, names compare ignoring case. A name without wildcards that no catalog secret uses and SecretManagement does not know is a DcVaultNotFound error. By default, every vault.'
-        Database = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+        Database = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

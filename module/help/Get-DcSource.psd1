@@ -13,7 +13,7 @@ Fields lists every stored field in declaration order with its Provenance: Litera
     Parameters   = @{
         Name     = 'The names of the sources to get; wildcards are supported. By default, every source. Takes strings from the pipeline, and the Name property of piped objects.'
         Type     = 'Gets only sources of these adapter types (postgresql, databricks, snowflake); wildcards are supported and case is ignored.'
-        Database = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. Each returned source records it in its Database property.'
+        Database = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. Each returned source records it in its Database property. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

@@ -27,7 +27,7 @@ A file that cannot be read or validated (bad YAML, no type:, an unknown field, a
         Encrypt        = 'Stores literal secret values encrypted with the primary key, even when a vault is available.'
         AllowPlaintext = 'With no vault and no key available, stores a literal secret value in plaintext (with a warning) instead of refusing the source.'
         PassThru       = 'Returns a DataCompass.DcImportResult per source (Name, Action, ChangedFields, File, Message). Without it nothing is returned; -Verbose tells what was done.'
-        Database       = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. Created if it does not exist (not under -WhatIf).'
+        Database       = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. Created if it does not exist (not under -WhatIf). It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

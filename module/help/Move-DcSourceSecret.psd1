@@ -22,7 +22,7 @@ Both vaults are checked first: a vault that is not registered (DcVaultNotFound) 
         From        = 'The SecretManagement vault the secrets are in now. Only references to this vault are moved.'
         To          = 'The SecretManagement vault the secrets are copied to, under the same names. It must differ from -From.'
         RemoveOld   = 'Removes each old copy from -From after its field was moved, but only a copy DataCompass created that no source in this catalog refers to any more. Also finishes the removals from -From that an interrupted run left queued.'
-        Database    = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db (the Python tool''s default).'
+        Database    = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db (the Python tool''s default). It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

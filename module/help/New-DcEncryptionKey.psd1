@@ -22,7 +22,7 @@ DataCompass takes its key ring from the first of these that is set: $env:DATACOM
         AsPlainText = 'Generates a key and writes it to the output once, as a plain string (the standard Fernet text form), storing it nowhere. Capture it: $env:DATACOMPASS_ENCRYPTION_KEY = New-DcEncryptionKey -AsPlainText. To add it as the new primary key of a ring kept in the variable, put it first: "$new,$env:DATACOMPASS_ENCRYPTION_KEY".'
         Force      = 'Creates the ring even when the key ring in use (the vault ring named by encryption_key_ref, or the key file) cannot be read. Its keys are then not carried over, and values encrypted with them stay unreadable until those keys are added back. Without -Force that case stops the command and nothing is written.'
         SecretName = 'The name of the vault secret that holds the key ring. Default: DataCompass-encryption-key.'
-        Database   = 'The catalog database whose key file or config is used (with -AsPlainText: whose audit trail records the new key). By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+        Database   = 'The catalog database whose key file or config is used (with -AsPlainText: whose audit trail records the new key). By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

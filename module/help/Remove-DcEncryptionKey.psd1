@@ -19,7 +19,7 @@ After confirmation (it asks first: ConfirmImpact High) the ring and the catalog 
     Parameters   = @{
         KeyId    = 'The ids of the keys to remove: 8 hex digits, as Get-DcEncryptionStatus and encrypted values (enc:v1:<keyId>:...) show them. Tab completion offers the ids of the ring. Bound by property name, so Get-DcEncryptionStatus output can be piped (give -Database again for another catalog).'
         Force    = 'Removes without asking for confirmation. It never overrides a refusal: a key still in use, the primary key, or a ring in the environment variable stays as it is.'
-        Database = 'The catalog database whose values are checked and whose key ring (key file beside it, or config encryption_key_ref) is changed. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. The catalog must exist.'
+        Database = 'The catalog database whose values are checked and whose key ring (key file beside it, or config encryption_key_ref) is changed. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. The catalog must exist. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
         WhatIf   = 'Shows each key that would be removed and what the ring would keep, and changes nothing. Refusals are still reported.'
         Confirm  = 'Asks before each key (the default, as ConfirmImpact is High).'
     }

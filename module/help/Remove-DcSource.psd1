@@ -14,7 +14,7 @@ Vault secrets stay where they are unless -RemoveSecret is given. Then the secret
         Name         = 'The names of the sources to remove; wildcards are supported. A wildcard that matches nothing removes nothing; an exact name that matches no source is reported as an error. A name also finds a source whose name differs only in case, when exactly one does.'
         InputObject  = 'Sources from Get-DcSource, usually piped. Each is removed from the catalog database it was read from (its Database property), unless -Database names another.'
         RemoveSecret = 'Also removes the vault secrets that DataCompass created for the source. Secrets it only referenced, and secrets another remaining source refers to, are kept.'
-        Database     = 'The catalog database file to remove sources from. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db; with -InputObject, the database each source was read from.'
+        Database     = 'The catalog database file to remove sources from. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db; with -InputObject, the database each source was read from. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

@@ -25,7 +25,7 @@ The row, its vault secret records and one audit event (action set, with the old 
         Encrypt        = 'Stores a literal secret value encrypted with the primary key of the key ring, even when a vault is available.'
         AllowPlaintext = 'With no vault and no encryption key, stores a literal secret value in the clear (with a warning) instead of refusing it.'
         PassThru       = 'Returns the changed source as a DataCompass.DcSource (also when nothing changed). By default Set-DcSource returns nothing.'
-        Database       = 'The catalog database file that holds the source. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. Bound by property name, so a piped source is changed in the catalog it came from.'
+        Database       = 'The catalog database file that holds the source. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. Bound by property name, so a piped source is changed in the catalog it came from. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

@@ -21,7 +21,7 @@ With -Credential the user name field is set to the credential's user name as wel
         Credential = 'A user name and password: the source''s username field is set to the user name and its password field is rotated to the password. Only for postgresql and snowflake sources.'
         Vault      = 'The vault for a new DataCompass-owned secret. By default, secrets_backend from config.yaml, else SecretManagement''s default vault. When the field already refers to a secret in another vault, -Vault moves the field to a new secret in this vault; the old secret stays where it is (Get-DcSecretInventory lists it as Orphaned when DataCompass created it, and Remove-DcSource -RemoveSecret removes it with the source). A field stored encrypted moves to this vault too.'
         PassThru   = 'Returns the source after the rotation as a DataCompass.DcSource. By default Set-DcSourceSecret returns nothing.'
-        Database   = 'The catalog database file that holds the source. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. The config.yaml beside it supplies secrets_backend and secret_name_template.'
+        Database   = 'The catalog database file that holds the source. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. The config.yaml beside it supplies secrets_backend and secret_name_template. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

@@ -25,7 +25,7 @@ The login uses only the credentials the source names, never another identity: no
         Quiet          = 'Returns only one Boolean: $true when every checked field of the matching sources is Ok or DefaultUsed (or Plaintext with -AllowPlaintext) and every exact -Name exists, else $false. A catalog with no sources passes; a catalog that does not exist is an error, never $true.'
         AllowPlaintext = 'With -Quiet, accepts secrets stored in the clear (Plaintext) as passing. They are still reported.'
         Connect        = 'After the preflight, logs in to each postgresql source with its resolved credentials and returns one DataCompass.DcConnectionTest per source instead of the per-reference results: Status, Connected, Latency, Endpoint, UserName, ServerVersion, SqlState, ReResolved and Message. No other identity is ever used (no PGPASSWORD, .pgpass, Kerberos or trust login). Snowflake and Databricks sources report NotAvailable.'
-        Database       = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+        Database       = 'The catalog database file to read. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
 
     Examples     = @(

@@ -14,7 +14,7 @@ A value whose key is not in the ring, or which cannot be opened, stays as it is 
         Name        = 'The sources whose values to re-encrypt; wildcards are supported. By default, every source in the catalog.'
         InputObject = 'Sources from Get-DcSource, usually piped: exactly those are re-encrypted, each in the catalog it was read from unless -Database names another (one result per catalog). An empty pipeline re-encrypts nothing.'
         BatchSize   = 'How many values one transaction re-encrypts (1 to 10000, default 100). Smaller batches hold the write lock for less time; a kill loses at most one batch of work, never a value.'
-        Database    = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db.'
+        Database    = 'The catalog database file. By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
         WhatIf      = 'Lists every value that would be re-encrypted, with its current key id and the primary key id, and changes nothing.'
         Confirm     = 'Asks before each value.'
     }

@@ -65,6 +65,13 @@ Describe 'The help file of the module' {
         $about.Category | Should -Be 'HelpFile'
         ($about | Out-String) | Should -Match 'about_DataCompass'
     }
+
+    It 'has an about_DataCompass_Security topic that says what a PostgreSQL server keeps' {
+        $about = Get-Help -Name about_DataCompass_Security -ErrorAction Stop
+        $about.Category | Should -Be 'HelpFile'
+        $text = $about | Out-String
+        foreach ($kept in 'write-ahead log', 'replicas', 'backups', 'VACUUM FULL') { $text | Should -Match $kept }
+    }
 }
 
 Describe 'Help for <Name>' -ForEach $script:ExportedCmdlets {

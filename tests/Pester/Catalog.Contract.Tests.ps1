@@ -150,6 +150,26 @@ Describe 'The catalog contract on <Backend>' -ForEach $script:Backends {
         @(Import-DcSource -Path $out -Database $script:Db -PassThru -ErrorAction Stop | Where-Object Action -ne 'Unchanged') | Should -BeNullOrEmpty
     }
 
+    It 'keeps its settings in this machine''s data folder and records their change' -Tag $Tags -Skip:$Skip {
+        Add-Pg prod
+        $vault = New-TestVault
+        Set-DcConfig -SecretVault $vault -AuditRetentionDays 30 -Database $script:Db -ErrorAction Stop
+        $config = Get-DcConfig -Database $script:Db
+        $config.SecretVault | Should -BeExactly $vault
+        $config.AuditRetentionDays | Should -Be 30
+        # A catalog file keeps its config beside it; a server catalog, in this machine's data folder.
+        $folder = if ($Backend -eq 'SQLite') { Split-Path -Parent $script:Db } else { $env:DATACOMPASS_DATA_DIR }
+        $config.Path | Should -BeExactly (Join-Path $folder 'config.yaml')
+        @(Get-DcAuditEvent -Database $script:Db -Action set-config).Count | Should -Be 1
+
+        # Literal secrets now go to that vault without -Vault; removing the source removes the secret it created.
+        Add-Pg wh -Fields @{ password = (New-Canary 'contract-default') }
+        $reference = (Get-DcSource wh -Database $script:Db).Fields.Where({ $_.Name -eq 'password' }).Value
+        $reference | Should -BeLike "`${secret:$vault/*}"
+        Remove-DcSource -Name wh -RemoveSecret -Confirm:$false -Database $script:Db -ErrorAction Stop
+        @(Get-SecretInfo -Vault $vault) | Should -BeNullOrEmpty
+    }
+
     It 'records every change in the audit trail, never a value' -Tag $Tags -Skip:$Skip {
         Add-Pg prod
         Set-DcSource -Name prod -DisplayName 'Renamed' -Database $script:Db -ErrorAction Stop

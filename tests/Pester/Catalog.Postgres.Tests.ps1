@@ -109,6 +109,28 @@ Describe 'A catalog on PostgreSQL' {
         }
     }
 
+    Context 'sources on the same server' {
+        It 'logs in to a source kept in a PostgreSQL catalog with a password that only a vault holds' -Tag PostgreSQL -Skip:(-not $env:DATACOMPASS_TEST_PG_PORT) {
+            $catalog = New-Catalog
+            $vault = New-TestVault
+            $password = New-Canary 'live;pw=''x'''
+            $login = New-DcTestPgLogin -Password $password
+            try {
+                $pg = Get-DcTestPostgres
+                Add-DcSource -Name live -Type postgresql -Database $catalog.Database -Vault $vault -ErrorAction Stop -Connection @{
+                    host = $pg.Host; port = $pg.Port; database = $login; username = $login; password = $password; ssl_mode = 'disable'
+                }
+                $text = Get-StreamText { $script:Result = Test-DcSource -Name live -Connect -Database $catalog.Database }
+                $script:Result.Status | Should -BeExactly 'Connected'
+                (Invoke-DcTestPsql -Database $catalog.Login -Sql "SELECT connection_info::text FROM data_sources WHERE name = 'live';") | Should -Match ([regex]::Escape("`${secret:$vault/"))
+                $text.Contains(($password -split '-')[-1]) | Should -BeFalse
+            }
+            finally {
+                Remove-DcTestPgLogin -Name $login
+            }
+        }
+    }
+
     Context 'machines converting at once' {
         It 'move every plaintext secret to the vault exactly once, and neither reports a failure' -Tag PostgreSQL -Skip:(-not $env:DATACOMPASS_TEST_PG_PORT) {
             $catalog = New-Catalog

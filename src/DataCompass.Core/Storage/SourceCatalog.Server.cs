@@ -188,14 +188,7 @@ namespace DataCompass.Core.Storage
                             Execute(statement);
                         }
 
-                        using var command = _connection.CreateCommand();
-                        command.CommandText =
-                            _dialect.InsertOrIgnore("dc_schema_info", new[] { "key", "value" }, new[] { "key" }) + " " +
-                            "UPDATE dc_schema_info SET value = @value WHERE key = @key AND CAST(value AS INTEGER) < @version;";
-                        command.AddParameter("@key", CatalogSchema.SchemaVersionKey);
-                        command.AddParameter("@value", CatalogSchema.CurrentVersion.ToString(CultureInfo.InvariantCulture));
-                        command.AddParameter("@version", CatalogSchema.CurrentVersion);
-                        command.ExecuteNonQuery();
+                        RaiseSchemaVersion();
                     }
 
                     transaction.Commit();
@@ -255,11 +248,7 @@ namespace DataCompass.Core.Storage
                 Execute("VACUUM FULL notification_channels;");
             }
 
-            using var command = _connection.CreateCommand();
-            command.CommandText = "DELETE FROM dc_schema_info WHERE key = @key AND value = @seen;";
-            command.AddParameter("@key", CatalogSchema.ScrubPendingKey);
-            command.AddParameter("@seen", (object?)seen ?? DBNull.Value);
-            command.ExecuteNonQuery();
+            ClearScrubMarker(seen);
         }
 
         private DataCompassException ServerFailure(NpgsqlException exception)

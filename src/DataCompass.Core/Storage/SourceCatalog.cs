@@ -498,14 +498,7 @@ namespace DataCompass.Core.Storage
                 Execute("PRAGMA wal_checkpoint(TRUNCATE);");
 
                 // Only once the clean pages are in the file itself is the marker removed (and that, too, checkpointed).
-                // A marker another process set meanwhile is a different one and stays for the next scrub.
-                using (var command = _connection.CreateCommand())
-                {
-                    command.CommandText = "DELETE FROM dc_schema_info WHERE key = @key AND value = @seen;";
-                    command.AddParameter("@key", CatalogSchema.ScrubPendingKey);
-                    command.AddParameter("@seen", (object?)seen ?? DBNull.Value);
-                    command.ExecuteNonQuery();
-                }
+                ClearScrubMarker(seen);
 
                 Execute("PRAGMA wal_checkpoint(TRUNCATE);");
                 return 0;
@@ -526,6 +519,16 @@ namespace DataCompass.Core.Storage
             command.CommandText = "SELECT value FROM dc_schema_info WHERE key = @key;";
             command.AddParameter("@key", CatalogSchema.ScrubPendingKey);
             return command.ExecuteScalar() as string;
+        }
+
+        /// <summary>Removes the scrub marker seen before the scrub began; one another process set meanwhile is a different one and stays.</summary>
+        private void ClearScrubMarker(string? seen)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "DELETE FROM dc_schema_info WHERE key = @key AND value = @seen;";
+            command.AddParameter("@key", CatalogSchema.ScrubPendingKey);
+            command.AddParameter("@seen", (object?)seen ?? DBNull.Value);
+            command.ExecuteNonQuery();
         }
 
         private void WriteConnectionInfo(long sourceId, OrderedMap connectionInfo, object now)
@@ -865,18 +868,23 @@ namespace DataCompass.Core.Storage
                 Execute(CatalogSchema.CreatePendingSecretRemovals);
                 Execute(CatalogSchema.CreateAuditEvents);
                 Execute(CatalogSchema.CreateAuditEventsSourceIndex);
-                using var command = _connection.CreateCommand();
-                // Inserted for a new catalog, raised for an older one; never lowered (read again inside the lock).
-                command.CommandText =
-                    _dialect.InsertOrIgnore("dc_schema_info", new[] { "key", "value" }, new[] { "key" }) + " " +
-                    "UPDATE dc_schema_info SET value = @value WHERE key = @key AND CAST(value AS INTEGER) < @version;";
-                command.AddParameter("@key", CatalogSchema.SchemaVersionKey);
-                command.AddParameter("@value", CatalogSchema.CurrentVersion.ToString(CultureInfo.InvariantCulture));
-                command.AddParameter("@version", CatalogSchema.CurrentVersion);
-                command.ExecuteNonQuery();
+                RaiseSchemaVersion();
                 return 0;
             });
             ReadSchemaVersion();
+        }
+
+        /// <summary>Inserted for a new catalog, raised for an older one; never lowered (run inside the schema's lock).</summary>
+        private void RaiseSchemaVersion()
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText =
+                _dialect.InsertOrIgnore("dc_schema_info", new[] { "key", "value" }, new[] { "key" }) + " " +
+                "UPDATE dc_schema_info SET value = @value WHERE key = @key AND CAST(value AS INTEGER) < @version;";
+            command.AddParameter("@key", CatalogSchema.SchemaVersionKey);
+            command.AddParameter("@value", CatalogSchema.CurrentVersion.ToString(CultureInfo.InvariantCulture));
+            command.AddParameter("@version", CatalogSchema.CurrentVersion);
+            command.ExecuteNonQuery();
         }
 
         private bool HasEveryObject()

@@ -142,6 +142,8 @@ function Invoke-TestTask {
     $packages = Get-NuGetPackageFolder
     $env:DATACOMPASS_TEST_MODULE = Join-Path $ModuleFolder 'DataCompass.psd1'
     $env:DATACOMPASS_TEST_OLD_YAMLDOTNET = Join-Path $packages "yamldotnet/$OldYamlDotNetVersion/lib/netstandard2.1/YamlDotNet.dll"
+    # The suite names its catalogs itself: a catalog address of the user's own must not draw the tests to it.
+    $env:DATACOMPASS_DATABASE_URL = $null
     $lanes = @(Get-TestLane)
     $counts = [ordered]@{ xUnit = $xunit }
     # One private PostgreSQL server for every lane, stopped and removed however the run ends.
@@ -297,7 +299,7 @@ $script:OriginalModulePath = $null
 # that ran this script gets them back.
 $savedEnvironment = @{}
 foreach ($name in 'HOME', 'PSModulePath', 'DATACOMPASS_TEST_MODULE', 'DATACOMPASS_TEST_OLD_YAMLDOTNET', 'DATACOMPASS_TEST_SECRETMANAGEMENT',
-    'DATACOMPASS_TEST_PG_HOST', 'DATACOMPASS_TEST_PG_PORT', 'DATACOMPASS_TEST_PG_USER', 'DATACOMPASS_TEST_PG_PASSWORD', 'DATACOMPASS_TEST_PG_BIN') {
+    'DATACOMPASS_DATABASE_URL', 'DATACOMPASS_TEST_PG_HOST', 'DATACOMPASS_TEST_PG_PORT', 'DATACOMPASS_TEST_PG_USER', 'DATACOMPASS_TEST_PG_PASSWORD', 'DATACOMPASS_TEST_PG_BIN') {
     $savedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
 }
 try {

@@ -16,6 +16,9 @@ namespace DataCompass.Core.Config
         public const string DatabaseFileName = "datacompass.db";
         public const string DefaultFolderName = ".datacompass";
 
+        /// <summary>SQLAlchemy's URL of a SQLite file, as the Python tool's DATACOMPASS_DATABASE_URL may hold it.</summary>
+        public const string SqliteUrlPrefix = "sqlite:///";
+
         /// <param name="explicitPath">A full path given by the caller (already resolved), or null.</param>
         /// <param name="environment">Reads an environment variable.</param>
         /// <param name="homeDirectory">The user's home folder.</param>
@@ -47,11 +50,17 @@ namespace DataCompass.Core.Config
             if (!string.IsNullOrEmpty(url))
             {
                 var origin = "$env:" + CatalogAddress.UrlVariable;
+                if (url!.StartsWith(SqliteUrlPrefix, StringComparison.OrdinalIgnoreCase) && url.Length > SqliteUrlPrefix.Length)
+                {
+                    // The Python tool's SQLAlchemy form of a catalog file: sqlite:///relative.db or sqlite:////absolute.db.
+                    return new CatalogPath(Path.GetFullPath(Uri.UnescapeDataString(url.Substring(SqliteUrlPrefix.Length))), origin);
+                }
+
                 if (!CatalogAddress.IsAddress(url))
                 {
                     throw new DataCompassException(
                         DcError.DatabaseUrlInvalid,
-                        $"{origin} is set but names no PostgreSQL catalog (postgresql://user:${{PASSWORD_VARIABLE}}@host:5432/database); clear it to use a catalog file.",
+                        $"{origin} is set but names neither a PostgreSQL catalog (postgresql://user:${{PASSWORD_VARIABLE}}@host:5432/database) nor a catalog file (sqlite:////path/to/datacompass.db); correct it, or clear it to use $env:{DataDirectoryVariable}.",
                         origin);
                 }
 

@@ -86,5 +86,17 @@ namespace DataCompass.Tests
             var explicitFile = CatalogLocation.Locate("/tmp/x.db", name => environment.TryGetValue(name, out var value) ? value : null, "/home/u");
             Assert.Equal("/tmp/x.db", explicitFile.Path);
         }
+
+        [Fact]
+        public void Reads_the_Python_tools_SQLite_url_as_a_catalog_file_and_refuses_anything_else()
+        {
+            var file = CatalogLocation.Locate(null, name => name == "DATACOMPASS_DATABASE_URL" ? "sqlite:////srv/dc/catalog.db" : null, "/home/u");
+            Assert.Equal("/srv/dc/catalog.db", file.Path);
+            Assert.Equal("$env:DATACOMPASS_DATABASE_URL", file.Origin);
+
+            var error = Assert.Throws<DataCompassException>(() => CatalogLocation.Locate(null, name => name == "DATACOMPASS_DATABASE_URL" ? "mysql://u:p@h/db" : null, "/home/u"));
+            Assert.Equal(DcError.DatabaseUrlInvalid, error.Error);
+            Assert.DoesNotContain("u:p", error.Message);
+        }
     }
 }

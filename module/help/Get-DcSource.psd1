@@ -50,7 +50,7 @@ Get-DcSource -Name 'sales-*', 'hr-*' -Database ./test/datacompass.db
     Outputs      = 'DataCompass.DcSource: one per matching source. It holds no secret value.'
 
     Notes        = @'
-Errors (ErrorId): DcCatalogNotFound when the catalog database does not exist (the message names the path and whether it came from -Database, $env:DATACOMPASS_DATA_DIR or the default location: a mistyped path is never read as an empty catalog) (stops the command). DcSourceNotFound, non-terminating, for an exact -Name that matches no source. DcDatabaseUnavailable, DcDatabaseInvalid, DcConnectionInfoInvalid (a row whose connection_info is not a JSON object) and DcPathNotFileSystem stop the command.
+Errors (ErrorId): DcCatalogNotFound when the catalog database does not exist (the message names the path and whether it came from -Database, $env:DATACOMPASS_DATA_DIR or the default location: a mistyped path is never read as an empty catalog) (stops the command). DcSourceNotFound, non-terminating, for an exact -Name that matches no source (the message names the closest name within two edits, or, when -Type leaves the source out, the type it has). DcDatabaseUnavailable, DcDatabaseInvalid, DcConnectionInfoInvalid (a row whose connection_info is not a JSON object) and DcPathNotFileSystem stop the command.
 '@
 
     RelatedLinks = @(

@@ -243,47 +243,7 @@ namespace DataCompass.Core.Adapters
             field.Minimum.HasValue && field.Maximum.HasValue ? $" from {field.Minimum} to {field.Maximum}" : string.Empty;
 
         /// <summary>The closest field name within two edits, so a typo like 'pasword' points at 'password'.</summary>
-        private static string? Suggest(AdapterSchema adapter, string name)
-        {
-            string? best = null;
-            var bestDistance = 3;
-            foreach (var field in adapter.Fields)
-            {
-                var distance = EditDistance(name.ToLowerInvariant(), field.Name);
-                if (distance < bestDistance)
-                {
-                    best = field.Name;
-                    bestDistance = distance;
-                }
-            }
-
-            return best;
-        }
-
-        private static int EditDistance(string a, string b)
-        {
-            var previous = new int[b.Length + 1];
-            var current = new int[b.Length + 1];
-            for (var j = 0; j <= b.Length; j++)
-            {
-                previous[j] = j;
-            }
-
-            for (var i = 1; i <= a.Length; i++)
-            {
-                current[0] = i;
-                for (var j = 1; j <= b.Length; j++)
-                {
-                    var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-                }
-
-                var swap = previous;
-                previous = current;
-                current = swap;
-            }
-
-            return previous[b.Length];
-        }
+        private static string? Suggest(AdapterSchema adapter, string name) =>
+            NameSuggestion.Closest(name, adapter.Fields.Select(field => field.Name));
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using DataCompass.Core.Common;
 using DataCompass.Core.Errors;
 
 namespace DataCompass.Core.Storage
@@ -33,7 +34,32 @@ namespace DataCompass.Core.Storage
         }
 
         /// <summary>The one wording of "no such source", for every cmdlet that takes a name.</summary>
-        public static DataCompassException NotFound(string name, string databasePath) =>
-            new DataCompassException(DcError.SourceNotFound, $"No source named '{name}' is in the catalog '{databasePath}'.", name);
+        /// <param name="knownNames">The catalog's names, for a "did you mean" when one is within two edits.</param>
+        public static DataCompassException NotFound(string name, string databasePath, IEnumerable<string>? knownNames = null)
+        {
+            var suggestion = knownNames == null ? null : NameSuggestion.Closest(name, knownNames);
+            return new DataCompassException(
+                DcError.SourceNotFound,
+                $"No source named '{name}' is in the catalog '{databasePath}'{(suggestion == null ? string.Empty : $" (did you mean '{suggestion}'?)")}.",
+                name);
+        }
+
+        /// <summary>A source that is there, but of a type the command's -Type leaves out: said so, not "no source".</summary>
+        public static DataCompassException OtherType(StoredSource source, string databasePath, IEnumerable<string> types) =>
+            new DataCompassException(
+                DcError.SourceNotFound,
+                $"Source '{source.Name}' in the catalog '{databasePath}' is a {source.SourceType} source, which -Type {string.Join(", ", types)} leaves out.",
+                source.Name);
+
+        /// <summary>Every name in the catalog, read without parsing a row (for the error path only).</summary>
+        public static IReadOnlyList<string> NamesIn(SourceCatalog catalog)
+        {
+            var names = new List<string>();
+            foreach (var _ in catalog.EnumerateSources(new SourceFilter { Name = stored => { names.Add(stored); return false; } }))
+            {
+            }
+
+            return names;
+        }
     }
 }

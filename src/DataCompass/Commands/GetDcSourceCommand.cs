@@ -73,7 +73,11 @@ namespace DataCompass.Commands
                 var exact = catalog.FindSource(name, type);
                 if (exact == null)
                 {
-                    WriteDcError(SourceNameMatch.NotFound(name, databasePath));
+                    // There under another type: say so, rather than that there is no such source.
+                    var untyped = type == null ? null : catalog.FindSource(name);
+                    WriteDcError(untyped != null
+                        ? SourceNameMatch.OtherType(untyped, databasePath, Type!)
+                        : SourceNameMatch.NotFound(name, databasePath, SourceNameMatch.NamesIn(catalog)));
                 }
                 else
                 {

@@ -56,7 +56,7 @@ namespace DataCompass.Commands
                 {
                     try
                     {
-                        var source = (all != null ? all.Find(name) : catalog.FindSource(name)) ?? throw SourceNameMatch.NotFound(name, databasePath);
+                        var source = (all != null ? all.Find(name) : catalog.FindSource(name)) ?? throw SourceNameMatch.NotFound(name, databasePath, SourceNameMatch.NamesIn(catalog));
                         // The ring is looked for on first use only: a catalog with no encrypted value never reads a key.
                         outcomes.Add((source, ConnectionResolver.Resolve(source, Environment.GetEnvironmentVariable, _secrets, KeyRingFor(databasePath))));
                     }

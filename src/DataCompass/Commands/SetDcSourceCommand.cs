@@ -84,7 +84,7 @@ namespace DataCompass.Commands
                 EditPlan plan;
                 using (var catalog = OpenExistingCatalog(databasePath))
                 {
-                    var stored = catalog.FindSource(Name) ?? throw SourceNameMatch.NotFound(Name, databasePath);
+                    var stored = catalog.FindSource(Name) ?? throw SourceNameMatch.NotFound(Name, databasePath, SourceNameMatch.NamesIn(catalog));
                     plan = SourceEditor.Plan(stored, edit, options, Backend, catalog);
                 }
 

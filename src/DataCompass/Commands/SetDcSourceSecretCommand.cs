@@ -54,7 +54,7 @@ namespace DataCompass.Commands
                 var databasePath = ResolveDatabasePath();
                 var config = ConfigFor(databasePath);
                 using var catalog = OpenExistingCatalog(databasePath);
-                var source = catalog.FindSource(Name) ?? throw SourceNameMatch.NotFound(Name, databasePath);
+                var source = catalog.FindSource(Name) ?? throw SourceNameMatch.NotFound(Name, databasePath, SourceNameMatch.NamesIn(catalog));
 
                 var backend = Backend;
                 var userName = ParameterSetName == CredentialSet ? Credential.UserName : null;

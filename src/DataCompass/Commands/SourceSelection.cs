@@ -40,7 +40,7 @@ namespace DataCompass.Commands
                 if (exact == null)
                 {
                     missing++;
-                    cmdlet.WriteDcError(SourceNameMatch.NotFound(name, databasePath));
+                    cmdlet.WriteDcError(SourceNameMatch.NotFound(name, databasePath, all.Select(source => source.Name)));
                 }
                 else if (seen.Add(exact.Id))
                 {

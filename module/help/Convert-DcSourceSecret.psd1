@@ -57,7 +57,7 @@ Get-DcSource -Type snowflake | Convert-DcSourceSecret -Confirm:$false -Informati
         }
     )
 
-    Outputs      = 'DataCompass.DcConversionResult: one object per secret field, with Kind (DataSource or NotificationChannel), Source, Field, Status, Reference and Message. Status is Converted, Planned (-WhatIf), AlreadySafe, Broken, Mixed, Failed, or NotSelected (a channel''s plaintext value without -IncludeNotificationChannel). It never holds a secret value.'
+    Outputs      = 'DataCompass.DcConversionResult: one object per secret field, with Kind (DataSource or NotificationChannel), Source, Field, Status, Reference and Message. Status is Converted, Planned (-WhatIf), Declined (answered no at the -Confirm prompt), AlreadySafe, Broken, Mixed, Failed, or NotSelected (a channel''s plaintext value without -IncludeNotificationChannel). It never holds a secret value.'
 
     Notes        = @'
 Errors (ErrorId): DcCatalogNotFound when the catalog database does not exist (the message names the path and whether it came from -Database, $env:DATACOMPASS_DATA_DIR or the default location: a mistyped path is never read as an empty catalog) (stops the command). DcSecretNameConflict (a secret of that name with another value is in the vault) and DcSourceInvalid (the row changed during the conversion) are non-terminating: that field is reported as Failed and the command goes on. DcSourceNotFound is non-terminating, for an exact name that matches no source. DcNotificationChannelInvalid is non-terminating too: with -IncludeNotificationChannel, for a channel whose config cannot be read (it is left as it is) or whose value changed during the conversion.

@@ -50,7 +50,7 @@ Get-DcSource -Type snowflake | Move-DcSourceSecret -From Store -To Corp -Informa
         }
     )
 
-    Outputs      = 'DataCompass.DcSecretMoveResult: one object per reference, with Source, Field, From, To, Status (Moved, AlreadyMoved, Skipped, Failed or Declined), Removed (true when the old copy was removed) and Message. It never holds a secret value.'
+    Outputs      = 'DataCompass.DcSecretMoveResult: one object per reference, with Source, Field, From, To, Status (Moved, AlreadyMoved, Skipped, Failed, Planned under -WhatIf, or Declined when answered no at the -Confirm prompt), Removed (true when the old copy was removed) and Message. It never holds a secret value.'
 
     Notes        = @'
 Errors (ErrorId): DcCatalogNotFound when the catalog database does not exist (stops the command). DcMoveVaultsSame when -From and -To name the same vault, DcVaultNotFound for a vault that is not registered and DcVaultLocked for a locked one (Unlock-SecretVault) stop the command before anything changes. DcMoveTargetConflict (a secret of that name with another value is in -To), DcSecretNotFound (the old secret is not in -From) and DcSourceChanged (the field changed during the move) are non-terminating: that field is reported as Failed, keeps its reference, and the command goes on. DcSourceNotFound is non-terminating, for an exact name that matches no source. A failure to remove an old copy after its field moved is non-terminating too: the copy stays queued for the next -RemoveOld run. DcVaultFailed, DcSecretManagementNotInstalled, DcDatabaseUnavailable and DcDatabaseInvalid stop the command; the fields moved so far stay moved.

@@ -93,6 +93,11 @@ namespace DataCompass
         // Where each catalog path this command resolved came from, for DcCatalogNotFound.
         private readonly Dictionary<string, string> _origins = new Dictionary<string, string>(StringComparer.Ordinal);
 
+        /// <summary>Whether this command runs under -WhatIf (given, or by $WhatIfPreference).</summary>
+        internal bool IsWhatIf =>
+            (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) && LanguagePrimitives.IsTrue(whatIf))
+            || (!MyInvocation.BoundParameters.ContainsKey("WhatIf") && LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference")));
+
         /// <summary>The full path of the catalog database this command works on.</summary>
         internal string ResolveDatabasePath(string? databaseOverride = null)
         {

@@ -124,7 +124,7 @@ Describe 'Move-DcSourceSecret' -Tag 'Integration', 'Vault' {
 
         $results = @(Move-DcSourceSecret -Database $script:Db -From $script:From -To $script:To -RemoveOld -WhatIf)
 
-        $results.Status | Should -Be @('Declined')
+        $results.Status | Should -Be @('Planned') -Because 'a -WhatIf item would be moved; Declined is for a no at the -Confirm prompt'
         Get-CatalogState $script:Db | Should -Be $before
         foreach ($vault in $script:From, $script:To) {
             @(Get-TestVaultCall $vault | Where-Object { $_ -match '^(Set|Remove|Get)-Secret ' }) | Should -BeNullOrEmpty -Because "-WhatIf reads and writes no secret in $vault"

@@ -196,4 +196,12 @@ Describe 'Set-DcConfig' {
             (Get-DcConfig).SecretNameTemplate | Should -BeExactly 'a-{source}-{field}'
         }
     }
+
+    Context '-Vault' {
+        It 'is -SecretVault under the name Add-DcSource and Convert-DcSourceSecret use for it' {
+            Set-DcConfig -Vault 'Corp' -WarningAction SilentlyContinue -ErrorAction Stop
+            (Get-DcConfig).SecretVault | Should -BeExactly 'Corp'
+            (Get-Command Set-DcConfig).Parameters['SecretVault'].Aliases | Should -Contain 'Vault'
+        }
+    }
 }

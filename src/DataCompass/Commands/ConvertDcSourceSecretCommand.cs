@@ -133,7 +133,7 @@ namespace DataCompass.Commands
         {
             int Count(ConversionStatus status) => items.Count(item => item.Status == status);
             return $"Converted {Count(ConversionStatus.Converted)}, already safe {Count(ConversionStatus.AlreadySafe)}, broken {Count(ConversionStatus.Broken)}, " +
-                $"mixed {Count(ConversionStatus.Mixed)}, failed {Count(ConversionStatus.Failed)}, not done {Count(ConversionStatus.Planned)}" +
+                $"mixed {Count(ConversionStatus.Mixed)}, failed {Count(ConversionStatus.Failed)}, declined {Count(ConversionStatus.Declined)}, not done {Count(ConversionStatus.Planned)}" +
                 (Count(ConversionStatus.NotSelected) == 0 ? "." : $", notification channel values not selected {Count(ConversionStatus.NotSelected)}.");
         }
 
@@ -147,6 +147,8 @@ namespace DataCompass.Commands
             public ConversionHost(ConvertDcSourceSecretCommand cmdlet) => _cmdlet = cmdlet;
 
             public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
+
+            public bool IsWhatIf => _cmdlet.IsWhatIf;
 
             public void Warn(string message) => _cmdlet.WriteWarning(message);
 

@@ -281,10 +281,6 @@ namespace DataCompass.Commands
             return found;
         }
 
-        private bool IsWhatIf =>
-            (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) && LanguagePrimitives.IsTrue(whatIf))
-            || (!MyInvocation.BoundParameters.ContainsKey("WhatIf") && LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference")));
-
         private void Warn(IEnumerable<string> warnings)
         {
             foreach (var warning in warnings)

@@ -112,6 +112,8 @@ namespace DataCompass.Commands
 
             public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
 
+            public bool IsWhatIf => _cmdlet.IsWhatIf;
+
             public void Warn(string message) => _cmdlet.WriteWarning(message);
 
             public void Emit(MoveItem item) => _cmdlet.WriteResult(item);

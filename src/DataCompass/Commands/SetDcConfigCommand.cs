@@ -19,7 +19,7 @@ namespace DataCompass.Commands
         /// <summary>The vault literal secrets go to when Add-DcSource gets no -Vault (config key secrets_backend).</summary>
         [Parameter]
         [AllowEmptyString]
-        [Alias("SecretsBackend")]
+        [Alias("SecretsBackend", "Vault")]
         [ArgumentCompleter(typeof(VaultNameCompleter))]
         public string? SecretVault { get; set; }
 

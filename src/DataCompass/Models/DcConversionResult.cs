@@ -21,7 +21,7 @@ namespace DataCompass
 
         public string Field { get; }
 
-        /// <summary>Converted, Planned (-WhatIf), AlreadySafe, Broken, Mixed, Failed, or NotSelected (a notification channel's plaintext without -IncludeNotificationChannel).</summary>
+        /// <summary>Converted, Planned (-WhatIf), Declined (no at the -Confirm prompt), AlreadySafe, Broken, Mixed, Failed, or NotSelected (a notification channel's plaintext without -IncludeNotificationChannel).</summary>
         public string Status { get; }
 
         /// <summary>The reference the field holds (or would hold) once converted.</summary>

@@ -11,6 +11,9 @@ namespace DataCompass.Core.Operations.Convert
     /// <summary>What a conversion run reports as it goes, besides permission and warnings.</summary>
     public interface IConversionHost : IOperationHost
     {
+        /// <summary>A -WhatIf run: an item ShouldProcess refuses is Planned (it would be done); otherwise the user declined it.</summary>
+        bool IsWhatIf { get; }
+
         /// <summary>One result per item, in order, whatever became of it.</summary>
         void Emit(ConversionItem item);
 
@@ -57,6 +60,12 @@ namespace DataCompass.Core.Operations.Convert
                     {
                         if (!_host.ShouldProcess($"{Describe(item)}, field '{item.Field}' -> {item.Reference}", "Move the plaintext value to the vault"))
                         {
+                            if (!_host.IsWhatIf)
+                            {
+                                item.Status = ConversionStatus.Declined;
+                                item.Message = "Not converted (declined).";
+                            }
+
                             _host.Emit(item);
                             continue;
                         }

@@ -20,6 +20,9 @@ namespace DataCompass.Core.Operations.Convert
         /// <summary>Would be converted (-WhatIf).</summary>
         Planned,
 
+        /// <summary>Not converted: the user answered no at the -Confirm prompt.</summary>
+        Declined,
+
         /// <summary>A plaintext value of a notification channel, left as it is because channels were not selected for conversion.</summary>
         NotSelected,
     }

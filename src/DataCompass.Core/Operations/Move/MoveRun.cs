@@ -11,6 +11,9 @@ namespace DataCompass.Core.Operations.Move
     /// <summary>What a move run reports as it goes, besides permission and warnings.</summary>
     public interface IMoveHost : IOperationHost
     {
+        /// <summary>A -WhatIf run: an item ShouldProcess refuses is Planned (it would be done); otherwise the user declined it.</summary>
+        bool IsWhatIf { get; }
+
         /// <summary>One result per item, in order, whatever became of it.</summary>
         void Emit(MoveItem item);
 
@@ -59,8 +62,12 @@ namespace DataCompass.Core.Operations.Move
                             : "Copy the secret to the other vault";
                         if (!_host.ShouldProcess($"source '{item.Source}', field '{item.Field}': {item.From} -> {item.To}", action))
                         {
-                            item.Status = MoveStatus.Declined;
-                            item.Message = "Not moved (declined).";
+                            if (!_host.IsWhatIf)
+                            {
+                                item.Status = MoveStatus.Declined;
+                                item.Message = "Not moved (declined).";
+                            }
+
                             _host.Emit(item);
                             continue;
                         }

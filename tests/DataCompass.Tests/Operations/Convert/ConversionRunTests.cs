@@ -72,15 +72,18 @@ namespace DataCompass.Tests
             Assert.Empty(_host.Errors);
         }
 
-        [Fact]
-        public void A_declined_field_is_reported_as_planned_and_the_catalog_is_never_opened_for_writing()
+        [Theory]
+        [InlineData(false, ConversionStatus.Declined)]
+        [InlineData(true, ConversionStatus.Planned)]
+        public void A_refused_field_is_declined_or_under_WhatIf_planned_and_the_catalog_is_never_opened_for_writing(bool whatIf, ConversionStatus expected)
         {
             AddPlaintext("a");
             _host.Allow = false;
+            _host.IsWhatIf = whatIf;
 
             Assert.False(Run(Plan()));
 
-            Assert.Equal(ConversionStatus.Planned, Assert.Single(_host.Emitted).Status);
+            Assert.Equal(expected, Assert.Single(_host.Emitted).Status);
             Assert.Equal(0, _opened);
             Assert.Equal("pw-a", StoredPassword("a"));
             Assert.Empty(_backend.GetSecretNames("Store"));
@@ -142,6 +145,8 @@ namespace DataCompass.Tests
         private sealed class Host : IConversionHost
         {
             public bool Allow { get; set; } = true;
+
+            public bool IsWhatIf { get; set; }
 
             public List<ConversionItem> Emitted { get; } = new List<ConversionItem>();
 

@@ -155,17 +155,20 @@ namespace DataCompass.Tests
             Assert.DoesNotContain("Set New/s1", _backend.Calls);
         }
 
-        [Fact]
-        public void Declined_fields_touch_no_vault_and_no_catalog()
+        [Theory]
+        [InlineData(false, MoveStatus.Declined)]
+        [InlineData(true, MoveStatus.Planned)]
+        public void Declined_fields_and_WhatIf_touch_no_vault_and_no_catalog(bool whatIf, MoveStatus expected)
         {
             AddSource("a", "sa", "pw-a");
             var before = File.ReadAllBytes(DatabasePath);
             _host.Allow = false;
+            _host.IsWhatIf = whatIf;
             _backend.Calls.Clear();
 
             var items = Run(removeOld: true);
 
-            Assert.Equal(MoveStatus.Declined, Assert.Single(items).Status);
+            Assert.Equal(expected, Assert.Single(items).Status);
             Assert.Empty(_backend.Calls);
             Assert.Equal(before, File.ReadAllBytes(DatabasePath));
         }
@@ -253,6 +256,8 @@ namespace DataCompass.Tests
         private sealed class Host : IMoveHost
         {
             public bool Allow { get; set; } = true;
+
+            public bool IsWhatIf { get; set; }
 
             public List<DataCompassException> Errors { get; } = new List<DataCompassException>();
 

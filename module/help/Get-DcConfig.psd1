@@ -23,11 +23,13 @@ Get-DcConfig
         @{
             Title   = 'Check the settings of a throw-away catalog'
             Code    = @'
+$saved = $env:DATACOMPASS_DATA_DIR
 $env:DATACOMPASS_DATA_DIR = Join-Path ([IO.Path]::GetTempPath()) 'dc-test'
 (Get-DcConfig).Path
 Get-DcConfig -Database ./ci/datacompass.db | Format-List SecretVault, SecretNameTemplate
+$env:DATACOMPASS_DATA_DIR = $saved
 '@
-            Remarks = 'The first call reads config.yaml in the folder named by DATACOMPASS_DATA_DIR; the second reads ./ci/config.yaml.'
+            Remarks = 'The first call reads config.yaml in the folder named by DATACOMPASS_DATA_DIR; the second reads ./ci/config.yaml. The last line puts the session''s data folder back.'
         }
     )
 

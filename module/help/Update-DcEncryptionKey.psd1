@@ -23,10 +23,12 @@ A value whose key is not in the ring, or which cannot be opened, stays as it is 
         @{
             Title   = 'Rotate from an old key to a new one kept in the environment'
             Code    = @'
+$oldKey = $env:DATACOMPASS_ENCRYPTION_KEY
+$newKey = New-DcEncryptionKey -AsPlainText
 $env:DATACOMPASS_ENCRYPTION_KEY = "$newKey,$oldKey"
 Update-DcEncryptionKey
 '@
-            Remarks = 'Every value under the old key moves to the new one. When Get-DcEncryptionStatus shows no value left under the old key, $env:DATACOMPASS_ENCRYPTION_KEY can hold the new key alone.'
+            Remarks = 'New-DcEncryptionKey -AsPlainText prints a new key and stores it nowhere; in front of the old one it becomes the primary key. Every value under the old key moves to the new one. When Get-DcEncryptionStatus shows no value left under the old key, $env:DATACOMPASS_ENCRYPTION_KEY can hold the new key alone (and the CI secret that held the old one can be replaced).'
         }
         @{
             Title   = 'Preview, then rotate in small transactions'

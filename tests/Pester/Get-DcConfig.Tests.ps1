@@ -151,4 +151,21 @@ secret_vault: Other
             $err.Exception.Message | Should -BeLike "*'secret_name_template'*"
         }
     }
+
+    Context 'its help' {
+        It 'has examples that run when pasted in order and leave the session''s data folder as it was' {
+            $examples = @((Get-Help Get-DcConfig -Full).examples.example)
+            $examples.Count | Should -BeGreaterOrEqual 2
+            Push-Location $TestDrive
+            try {
+                foreach ($example in $examples) {
+                    $null = & ([scriptblock]::Create("`$ErrorActionPreference = 'Stop'; $($example.code)"))
+                }
+            }
+            finally {
+                Pop-Location
+            }
+            $env:DATACOMPASS_DATA_DIR | Should -BeExactly $script:DataDir
+        }
+    }
 }

@@ -240,4 +240,24 @@ Describe 'Update-DcEncryptionKey' -Tag 'Integration', 'Encryption' {
             { Update-DcEncryptionKey -BatchSize 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,DataCompass.Commands.UpdateDcEncryptionKeyCommand'
         }
     }
+
+    Context 'its help' {
+        It 'has examples that run when pasted in order, leaving every value under the new key' {
+            $env:DATACOMPASS_ENCRYPTION_KEY = New-FernetKeyText
+            $oldId = Get-FernetKeyId $env:DATACOMPASS_ENCRYPTION_KEY
+            Add-EncryptedPg prod (New-Canary 'example-prod')
+            Add-EncryptedPg stage (New-Canary 'example-stage')
+
+            $examples = @((Get-Help Update-DcEncryptionKey -Full).examples.example)
+            $examples.Count | Should -BeGreaterOrEqual 2
+            foreach ($example in $examples) {
+                $null = & ([scriptblock]::Create("`$ErrorActionPreference = 'Stop'; $($example.code)")) 3>$null 6>$null
+            }
+
+            $primary = (Get-DcEncryptionStatus | Where-Object Role -eq Primary)
+            $primary.KeyId | Should -Not -Be $oldId -Because 'example 1 put a new key in front'
+            $primary.Values | Should -Be 2
+            (Get-DcEncryptionStatus | Where-Object KeyId -eq $oldId).Values | Should -Be 0
+        }
+    }
 }

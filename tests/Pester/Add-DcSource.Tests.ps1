@@ -610,7 +610,7 @@ Describe 'Add-DcSource leaves the database byte-identical on bad input' -Tag 'In
         $run.TimedOut | Should -BeFalse -Because 'reading a FIFO must not block'
         $run.Text | Should -BeLike "*id=$(Get-AddErrorId 'DcSourceFileInvalid')*"
         $run.Text | Should -BeLike '*category=InvalidData*'
-        $run.Text | Should -BeLike "*message=Source file '$fifo' is a FIFO (named pipe), not a regular file*"
+        $run.Text | Should -BeLike "*message=Source 'incoming': Source file '$fifo' is a FIFO (named pipe), not a regular file*"
         Get-FolderSnapshot $script:BadDataDir | Should -Be $before
     }
 

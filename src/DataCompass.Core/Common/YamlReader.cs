@@ -220,28 +220,50 @@ namespace DataCompass.Core.Common
         {
             var builder = new TreeBuilder(this, origin, allowEmpty);
             var parser = new Parser(new StringReader(text));
+            var lastGood = 0L;
             try
             {
                 while (parser.MoveNext())
                 {
                     builder.Accept(parser.Current!);
+                    lastGood = parser.Current!.End.Line;
                 }
             }
             catch (Exception ex) when (ex is InvalidOperationException || ex is ArgumentException)
             {
-                // YamlDotNet's scanner throws these, not a YamlException, for some malformed input.
-                throw Invalid(origin, "is not valid YAML: syntax error.");
+                // YamlDotNet's scanner throws these, not a YamlException, for some malformed input: the error is at or
+                // after the last line it read well.
+                var position = lastGood > 0
+                    ? string.Format(CultureInfo.InvariantCulture, " after line {0}{1}", lastGood, KeyOfLine(text, lastGood))
+                    : string.Empty;
+                throw Invalid(origin, $"is not valid YAML: syntax error{position}.");
             }
             catch (YamlException ex)
             {
                 // YamlDotNet's message can quote source text, so only the position is kept, and no inner exception.
                 var position = ex.Start.Line > 0
-                    ? string.Format(CultureInfo.InvariantCulture, " at line {0}, column {1}", ex.Start.Line, ex.Start.Column)
+                    ? string.Format(CultureInfo.InvariantCulture, " at line {0}, column {1}{2}", ex.Start.Line, ex.Start.Column, KeyOfLine(text, ex.Start.Line))
                     : string.Empty;
                 throw Invalid(origin, $"is not valid YAML: syntax error{position}.");
             }
 
             return builder.Result();
+        }
+
+        /// <summary>
+        /// The key a line of the document starts with (" (the line of key 'password')"), so a user finds the line:
+        /// the key only, never the rest of the line, which may hold a secret.
+        /// </summary>
+        private static string KeyOfLine(string text, long line)
+        {
+            var lines = text.Split('\n');
+            if (line < 1 || line > lines.Length)
+            {
+                return string.Empty;
+            }
+
+            var match = System.Text.RegularExpressions.Regex.Match(lines[line - 1], @"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_.-]{0,63})\s*:");
+            return match.Success ? $" (the line of key '{match.Groups[1].Value}')" : string.Empty;
         }
 
         private DataCompassException Invalid(string origin, string rest) =>

@@ -92,7 +92,18 @@ namespace DataCompass.Commands
                 {
                     // A file may name its source and type (name:, type:, display_name:, active:, as Export-DcSource writes them).
                     var path = ResolveFileSystemPath(Path, nameof(Path));
-                    var header = SourceFileHeader.Split(SourceFileReader.ReadFile(path), path);
+                    OrderedMap read;
+                    try
+                    {
+                        read = SourceFileReader.ReadFile(path);
+                    }
+                    catch (DataCompassException exception)
+                    {
+                        // A row of Import-Csv sources.csv | Add-DcSource: the message names the source the file is for.
+                        throw exception.WithContext($"Source '{Name}'");
+                    }
+
+                    var header = SourceFileHeader.Split(read, path);
                     displayName = header.CheckAgainst(Name, Type, DisplayName, path);
                     isActive = header.IsActive;
                     fields = header.Fields;

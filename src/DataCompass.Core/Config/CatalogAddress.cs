@@ -67,6 +67,31 @@ namespace DataCompass.Core.Config
                 || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
                 || text.StartsWith("postgresql+", StringComparison.OrdinalIgnoreCase));
 
+        /// <summary>
+        /// The address a catalog name stands for. A name with the masked password (<see cref="Text"/> of the address in
+        /// $env:DATACOMPASS_DATABASE_URL, as a piped source carries it) is that address, literal password and all;
+        /// any other name is parsed as -Database text, where a literal password is refused.
+        /// </summary>
+        public static CatalogAddress FromName(string name, Func<string, string?> environment)
+        {
+            if (name.Contains(":" + LiteralPasswordMask + "@", StringComparison.Ordinal))
+            {
+                var fromEnvironment = environment(UrlVariable);
+                var address = IsAddress(fromEnvironment) ? Parse(fromEnvironment!, "$env:" + UrlVariable, allowLiteralPassword: true) : null;
+                if (address == null || !string.Equals(address.Text, name, StringComparison.Ordinal))
+                {
+                    throw new DataCompassException(
+                        DcError.DatabaseUrlInvalid,
+                        $"The catalog {name} took its password from $env:{UrlVariable}, which no longer names it.",
+                        name);
+                }
+
+                return address;
+            }
+
+            return Parse(name, "-Database", allowLiteralPassword: false);
+        }
+
         /// <param name="origin">Where the text came from, for messages: "-Database" or "$env:DATACOMPASS_DATABASE_URL".</param>
         /// <param name="allowLiteralPassword">Only for the environment variable (see the class remarks).</param>
         public static CatalogAddress Parse(string text, string origin, bool allowLiteralPassword)

@@ -36,14 +36,8 @@ namespace DataCompass.Core.Config
                 }
 
                 // The masked name of the catalog in $env:DATACOMPASS_DATABASE_URL (a piped source's Database) is that catalog.
-                var fromEnvironment = environment(CatalogAddress.UrlVariable);
-                if (explicitPath!.Contains(":" + CatalogAddress.LiteralPasswordMask + "@", StringComparison.Ordinal) && CatalogAddress.IsAddress(fromEnvironment)
-                    && string.Equals(CatalogAddress.Parse(fromEnvironment!, "$env:" + CatalogAddress.UrlVariable, allowLiteralPassword: true).Text, explicitPath, StringComparison.Ordinal))
-                {
-                    return new CatalogPath(explicitPath, "$env:" + CatalogAddress.UrlVariable);
-                }
-
-                return new CatalogPath(CatalogAddress.Parse(explicitPath, "-Database", allowLiteralPassword: false).Text, "-Database");
+                var address = CatalogAddress.FromName(explicitPath!, environment);
+                return new CatalogPath(address.Text, address.PasswordIsReference ? "-Database" : "$env:" + CatalogAddress.UrlVariable);
             }
 
             var url = environment(CatalogAddress.UrlVariable);

@@ -20,28 +20,7 @@ namespace DataCompass.Core.Storage
         /// <summary>The address a catalog name stands for, when it names a server catalog; null for a file.</summary>
         public static CatalogAddress? AddressOf(string name, Func<string, string?> environment)
         {
-            if (!CatalogAddress.IsAddress(name))
-            {
-                return null;
-            }
-
-            if (name.Contains(":" + CatalogAddress.LiteralPasswordMask + "@", StringComparison.Ordinal))
-            {
-                // The masked name of a catalog whose literal password is in $env:DATACOMPASS_DATABASE_URL.
-                var fromEnvironment = environment(CatalogAddress.UrlVariable);
-                var address = fromEnvironment == null ? null : CatalogAddress.Parse(fromEnvironment, "$env:" + CatalogAddress.UrlVariable, allowLiteralPassword: true);
-                if (address == null || !string.Equals(address.Text, name, StringComparison.Ordinal))
-                {
-                    throw new DataCompassException(
-                        DcError.DatabaseUrlInvalid,
-                        $"The catalog {name} took its password from $env:{CatalogAddress.UrlVariable}, which no longer names it.",
-                        name);
-                }
-
-                return address;
-            }
-
-            return CatalogAddress.Parse(name, "-Database", allowLiteralPassword: false);
+            return CatalogAddress.IsAddress(name) ? CatalogAddress.FromName(name, environment) : null;
         }
 
         /// <summary>

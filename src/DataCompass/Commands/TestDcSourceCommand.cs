@@ -104,7 +104,7 @@ namespace DataCompass.Commands
                 {
                     // The second attempt follows an authentication failure: the source and its secrets are read
                     // afresh, since Set-DcSourceSecret or a vault-side rotation may have changed them meanwhile.
-                    var current = attempt == 1 ? source : ReadSources(databasePath).FirstOrDefault(s => s.Id == source.Id) ?? source;
+                    var current = attempt == 1 ? source : ReadSource(databasePath, source.Id) ?? source;
                     var resolved = ConnectionResolver.Resolve(current, Environment.GetEnvironmentVariable, new SecretFetcher(Backend), KeyRingFor(databasePath));
                     resolutions.Add((current, resolved));
                     return resolved;
@@ -141,6 +141,13 @@ namespace DataCompass.Commands
             }
 
             _plaintextSeen |= checks.Any(c => c.Status == ReferenceStatus.Plaintext);
+        }
+
+        /// <summary>One source as the catalog holds it now (its row only, not the whole catalog).</summary>
+        private StoredSource? ReadSource(string databasePath, long id)
+        {
+            using var catalog = OpenExistingCatalog(databasePath);
+            return catalog.FindSource(id);
         }
 
         /// <summary>Ctrl+C: a login in progress is abandoned.</summary>

@@ -146,6 +146,9 @@ function Invoke-TestTask {
     $env:DATACOMPASS_DATABASE_URL = $null
     $lanes = @(Get-TestLane)
     $counts = [ordered]@{ xUnit = $xunit }
+    Write-Host "`n== SQLCipher for the tests tagged SQLCipher"
+    . (Join-Path $Root 'tests/SqlCipher/TestSqlCipher.ps1')
+    $sqlCipher = Initialize-DcTestSqlCipher
     # One private PostgreSQL server for every lane, stopped and removed however the run ends.
     . (Join-Path $Root 'tests/Postgres/TestPostgres.ps1')
     Write-Host "`n== PostgreSQL for the tests tagged PostgreSQL"
@@ -153,21 +156,24 @@ function Invoke-TestTask {
     Set-DcTestPostgresEnvironment $postgres
     try {
         foreach ($lane in $lanes) {
-            Set-PrivateSecretManagement -HomeFolder (Join-Path $OutFolder "test-home-$($lane.ToLowerInvariant())") -Mode $lane
-            $pesterCounts = Join-Path $results "pester-$lane-counts.json"
             Write-Host "`n== Pester lane ${lane}: tests/Pester and tests/SecretManagement against $ModuleFolder, SecretManagement: $lane"
-            $pesterExit = Invoke-ChildPwsh @(
-                '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
-                '-PesterPath', (Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"),
-                '-TestPath', ((Join-Path $Root 'tests/Pester'), (Join-Path $Root 'tests/SecretManagement') -join [IO.Path]::PathSeparator),
-                '-CountsPath', $pesterCounts,
-                '-ResultPath', (Join-Path $results "pester-$lane.xml"))
-            $pester = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
-            # Totals that are missing or not numbers never read as a pass.
-            foreach ($name in 'Passed', 'Failed', 'Skipped', 'SkippedPostgres') { if ($null -eq $pester.PSObject.Properties[$name]) { $pester | Add-Member $name 0 } }
-            foreach ($name in 'Passed', 'Failed', 'Skipped', 'SkippedPostgres') { if ($pester.$name -isnot [int] -and $pester.$name -isnot [long]) { $pester.$name = 0 } }
-            if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
-            $counts["Pester $lane"] = $pester
+            $counts["Pester $lane"] = Invoke-PesterLane -Lane $lane -Mode $lane -Results $results -Packages $packages `
+                -TestPath ((Join-Path $Root 'tests/Pester'), (Join-Path $Root 'tests/SecretManagement'))
+        }
+        if ($sqlCipher) {
+            # Every cmdlet on encrypted catalogs: the catalog contract again, in a process whose catalogs are all
+            # created encrypted (a database key is set before the first one), so SQLCipher is its SQLite library.
+            Write-Host "`n== Pester lane SQLCipher: the catalog contract on encrypted catalog files, SecretManagement: StandIn"
+            $env:DATACOMPASS_TEST_CATALOG_BACKEND = 'SQLCipher'
+            $env:DATACOMPASS_DATABASE_KEY = 'lane key ' + [guid]::NewGuid().ToString('n')
+            try {
+                $counts['Pester SQLCipher'] = Invoke-PesterLane -Lane SQLCipher -Mode StandIn -Results $results -Packages $packages `
+                    -TestPath (Join-Path $Root 'tests/Pester/Catalog.Contract.Tests.ps1')
+            }
+            finally {
+                $env:DATACOMPASS_TEST_CATALOG_BACKEND = $null
+                $env:DATACOMPASS_DATABASE_KEY = $null
+            }
         }
     }
     finally {
@@ -185,9 +191,33 @@ function Invoke-TestTask {
     $skipped = ($counts.Values | Measure-Object -Property Skipped -Sum).Sum
     # Tests skipped for want of a server are named in the closing line, never folded silently into the rest.
     $skippedPostgres = ($counts.Values | ForEach-Object { if ($_.PSObject.Properties['SkippedPostgres']) { $_.SkippedPostgres } else { 0 } } | Measure-Object -Sum).Sum
-    $postgresNote = if ($skippedPostgres -gt 0) { " ($skippedPostgres need PostgreSQL, none was available)" } else { '' }
+    $skippedSqlCipher = ($counts.Values | ForEach-Object { if ($_.PSObject.Properties['SkippedSqlCipher']) { $_.SkippedSqlCipher } else { 0 } } | Measure-Object -Sum).Sum
+    $notes = @(
+        if ($skippedPostgres -gt 0) { "$skippedPostgres need PostgreSQL, none was available" }
+        if ($skippedSqlCipher -gt 0) { "$skippedSqlCipher need SQLCipher, which is not installed" }
+    )
+    $postgresNote = if ($notes) { " ($($notes -join '; '))" } else { '' }
     Write-Host "$passed passed, $failed failed, $skipped skipped$postgresNote"
     if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-PesterLane([string] $Lane, [string] $Mode, [string] $Results, [string] $Packages, [string[]] $TestPath) {
+    # One Pester run in a child pwsh with a private home, returning its totals.
+    Set-PrivateSecretManagement -HomeFolder (Join-Path $OutFolder "test-home-$($Lane.ToLowerInvariant())") -Mode $Mode
+    $pesterCounts = Join-Path $Results "pester-$Lane-counts.json"
+    $pesterExit = Invoke-ChildPwsh @(
+        '-File', (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'),
+        '-PesterPath', (Join-Path $Packages "pester/$PesterVersion/tools/Pester.psd1"),
+        '-TestPath', ($TestPath -join [IO.Path]::PathSeparator),
+        '-CountsPath', $pesterCounts,
+        '-ResultPath', (Join-Path $Results "pester-$Lane.xml"))
+    $pester = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    # Totals that are missing or not numbers never read as a pass.
+    $names = 'Passed', 'Failed', 'Skipped', 'SkippedPostgres', 'SkippedSqlCipher'
+    foreach ($name in $names) { if ($null -eq $pester.PSObject.Properties[$name]) { $pester | Add-Member $name 0 } }
+    foreach ($name in $names) { if ($pester.$name -isnot [int] -and $pester.$name -isnot [long]) { $pester.$name = 0 } }
+    if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
+    return $pester
 }
 
 function Test-RealSecretManagement([string] $ModulePath) {

@@ -3,7 +3,7 @@
     Synopsis     = 'Gets the audit trail of the catalog: who changed which source, when, with which command, and what each field changed from and to.'
 
     Description  = @'
-Get-DcAuditEvent reads the catalog's audit trail and returns one DataCompass.DcAuditEvent per recorded event, oldest first. DataCompass records an event for every change it makes to the catalog (add, set, import, remove, convert, move, rotate-secret, encrypt, rotate-key, new-key, remove-key, set-config) and for resolutions (resolve), in the same transaction as the change itself, so a change is never without its event nor an event without its change.
+Get-DcAuditEvent reads the catalog's audit trail and returns one DataCompass.DcAuditEvent per recorded event, oldest first. DataCompass records an event for every change it makes to the catalog (add, set, import, remove, convert, move, rotate-secret, encrypt, rotate-key, new-key, remove-key, set-config, protect-database, unprotect-database) and for resolutions (resolve), in the same transaction as the change itself, so a change is never without its event nor an event without its change.
 
 Each event names the operating system user, the machine, the process, the PowerShell host and the command, whether it succeeded and, when it failed, the ErrorId. Fields lists, per field, what it held before and after as a reference (${secret:Vault/Name}, ${VAR}) or a provenance word (plaintext, encrypted): the trail never holds a secret value. Details holds the rest of the recorded context, such as the vault written to or the key id.
 
@@ -14,7 +14,7 @@ Get-DcAuditEvent only reads: it never writes to the catalog, nor prunes old even
 
     Parameters   = @{
         Source   = 'The names of the sources whose events to get; wildcards are supported and case is ignored. A name that matches no event returns nothing, without an error: a removed source''s events are found by its name. By default, every event, including those about no source. Takes strings from the pipeline, and the Name (or Source) property of piped objects, so Get-DcSource output can be piped; an empty pipeline, or a piped object that names no source, gets nothing.'
-        Action   = 'Gets only events of these actions: add, set, import, remove, convert, move, rotate-secret, encrypt, rotate-key, new-key, remove-key, set-config or resolve. Wildcards are supported (rotate-*) and case is ignored; a name or pattern that matches no action is an error (DcAuditActionInvalid).'
+        Action   = 'Gets only events of these actions: add, set, import, remove, convert, move, rotate-secret, encrypt, rotate-key, new-key, remove-key, set-config, protect-database, unprotect-database or resolve. Wildcards are supported (rotate-*) and case is ignored; a name or pattern that matches no action is an error (DcAuditActionInvalid).'
         Since    = 'Gets only events at or after this time. A time without a zone (Get-Date, or [datetime] ''2024-05-01 12:00'') is local time; it is converted to UTC, in which events are stored, to the microsecond.'
         Until    = 'Gets only events at or before this time, local unless it is a UTC time, as for -Since. A time before -Since is an error (DcAuditTimeRangeInvalid).'
         Last     = 'Gets only the newest this many events of those that match the other filters. They are still returned oldest first. Piped sources of one catalog share the count; sources piped from several catalogs get it for each catalog.'

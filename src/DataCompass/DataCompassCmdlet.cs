@@ -179,6 +179,10 @@ namespace DataCompass
             SourceCatalog.OpenForRead(databasePath, Backend) ?? throw CatalogLocation.NotFound(
                 databasePath, _origins.TryGetValue(databasePath, out var origin) ? origin : "-Database");
 
+        /// <summary>DcCatalogNotFound for a catalog path this command resolved, naming where the path came from.</summary>
+        internal DataCompassException CatalogNotFound(string databasePath) =>
+            CatalogLocation.NotFound(databasePath, _origins.TryGetValue(databasePath, out var origin) ? origin : "-Database");
+
         /// <summary>Resolves a user path through the PowerShell provider, so '~', relative paths and PSPaths work.</summary>
         internal string ResolveFileSystemPath(string path, string parameterName)
         {

@@ -4,10 +4,17 @@
 # on one backend and not the other fails here.
 
 BeforeDiscovery {
-    $script:Backends = @(
-        @{ Backend = 'SQLite'; Tags = @('Catalog'); Skip = $false }
-        @{ Backend = 'PostgreSQL'; Tags = @('Catalog', 'PostgreSQL'); Skip = (-not $env:DATACOMPASS_TEST_PG_PORT) }
-    )
+    # build.ps1's SQLCipher lane runs this file alone, in a process with a database key set: every catalog file is
+    # then created encrypted, and SQLCipher is the process's SQLite library.
+    $script:Backends = if ($env:DATACOMPASS_TEST_CATALOG_BACKEND -eq 'SQLCipher') {
+        @(@{ Backend = 'SQLCipher'; Tags = @('Catalog', 'SQLCipher'); Skip = (-not $env:DATACOMPASS_DATABASE_KEY) })
+    }
+    else {
+        @(
+            @{ Backend = 'SQLite'; Tags = @('Catalog'); Skip = $false }
+            @{ Backend = 'PostgreSQL'; Tags = @('Catalog', 'PostgreSQL'); Skip = (-not $env:DATACOMPASS_TEST_PG_PORT) }
+        )
+    }
 }
 
 BeforeAll {
@@ -46,6 +53,14 @@ Describe 'The catalog contract on <Backend>' -ForEach $script:Backends {
         $script:Catalogs.Add($catalog)
         $script:Db = $catalog.Database
         $env:DCT_CONTRACT_PW = 'contract-' + [guid]::NewGuid().ToString('N')
+    }
+
+    AfterEach {
+        if ($Backend -eq 'SQLCipher' -and (Test-Path $script:Db)) {
+            # The contract held on an encrypted file, not on a plain one made by mistake.
+            $header = [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($script:Db), 0, 15)
+            $header | Should -Not -BeExactly 'SQLite format 3' -Because 'the lane''s catalogs are created encrypted'
+        }
     }
 
     It 'reports a catalog that is not there yet as DcCatalogNotFound, never as an empty one' -Tag $Tags -Skip:$Skip {
@@ -158,7 +173,7 @@ Describe 'The catalog contract on <Backend>' -ForEach $script:Backends {
         $config.SecretVault | Should -BeExactly $vault
         $config.AuditRetentionDays | Should -Be 30
         # A catalog file keeps its config beside it; a server catalog, in this machine's data folder.
-        $folder = if ($Backend -eq 'SQLite') { Split-Path -Parent $script:Db } else { $env:DATACOMPASS_DATA_DIR }
+        $folder = if ($Backend -in 'SQLite', 'SQLCipher') { Split-Path -Parent $script:Db } else { $env:DATACOMPASS_DATA_DIR }
         $config.Path | Should -BeExactly (Join-Path $folder 'config.yaml')
         @(Get-DcAuditEvent -Database $script:Db -Action set-config).Count | Should -Be 1
 
@@ -183,5 +198,14 @@ Describe 'The catalog contract on <Backend>' -ForEach $script:Backends {
         @(Get-DcAuditEvent -Database $script:Db -Source PROD -Action set).Count | Should -Be 1
         @(Get-DcAuditEvent -Database $script:Db -Last 1).Action | Should -Be 'remove'
         ($events | ConvertTo-Json -Depth 6).Contains($env:DCT_CONTRACT_PW) | Should -BeFalse
+    }
+}
+
+Describe 'The catalog contract itself' {
+    It 'runs every cmdlet the module exports (Protect- and Unprotect-DcDatabase have SqlCipher.Tests.ps1)' {
+        $text = Get-Content -Raw (Join-Path $PSScriptRoot 'Catalog.Contract.Tests.ps1')
+        $exported = @((Get-Module DataCompass).ExportedCmdlets.Keys)
+        $exported.Count | Should -BeGreaterThan 15
+        @($exported | Where-Object { $_ -notin 'Protect-DcDatabase', 'Unprotect-DcDatabase' -and $text -notmatch "\b$([regex]::Escape($_))\b" }) | Should -BeNullOrEmpty
     }
 }

@@ -13,7 +13,7 @@ BeforeAll {
     foreach ($name in $script:EnvNames) { $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name) }
 
     $script:Actions = @('add', 'set', 'import', 'remove', 'convert', 'move', 'rotate-secret', 'encrypt', 'rotate-key', 'new-key',
-        'remove-key', 'set-config', 'resolve')
+        'remove-key', 'set-config', 'protect-database', 'unprotect-database', 'resolve')
 
     function Add-PgSource([string] $Name, [string] $Database, [string] $Password = '${DCT_PASSWORD}', [switch] $AllowPlaintext) {
         $arguments = @{

@@ -43,5 +43,7 @@ if ($null -eq $result) {
     Skipped = $result.SkippedCount + $result.NotRunCount
     # Of those, the ones that needed the private PostgreSQL server (tagged 'PostgreSQL'): the closing line names them.
     SkippedPostgres = @($result.Skipped | Where-Object { $_.Tag -contains 'PostgreSQL' }).Count
+    # And those that needed SQLCipher (tagged 'SQLCipher').
+    SkippedSqlCipher = @($result.Skipped | Where-Object { $_.Tag -contains 'SQLCipher' }).Count
 } | ConvertTo-Json | Set-Content -Path $CountsPath
 exit ([int]($result.Result -ne 'Passed'))

@@ -60,9 +60,10 @@ function New-DcTestCatalog {
         the test server for PostgreSQL (a login role whose password lives only in an environment variable the
         address refers to). Returns Backend, Database (what -Database takes) and, for PostgreSQL, Login.
     #>
-    param([Parameter(Mandatory)] [ValidateSet('SQLite', 'PostgreSQL')] [string] $Backend)
+    param([Parameter(Mandatory)] [ValidateSet('SQLite', 'SQLCipher', 'PostgreSQL')] [string] $Backend)
     $id = [guid]::NewGuid().ToString('N').Substring(0, 12)
-    if ($Backend -eq 'SQLite') {
+    # SQLCipher: a file like SQLite's, created encrypted because the process has a database key set.
+    if ($Backend -in 'SQLite', 'SQLCipher') {
         return [pscustomobject]@{ Backend = $Backend; Database = (Join-Path $TestDrive "catalog-$id/datacompass.db"); Login = $null; PasswordVariable = $null }
     }
     $pg = Get-DcTestPostgres

@@ -71,3 +71,24 @@ function Invoke-RawSql {
         $connection.Dispose()
     }
 }
+
+function Invoke-RawSqlHolding {
+    <#
+    .SYNOPSIS
+        Another process using the catalog: opens it and keeps a read transaction open for $Seconds.
+    #>
+    param([Parameter(Mandatory)] [string] $Database, [int] $Seconds = 20, [string] $Ready)
+    Initialize-RawSql
+    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$Database;Pooling=False")
+    try {
+        $connection.Open()
+        $command = $connection.CreateCommand()
+        $command.CommandText = 'BEGIN; SELECT count(*) FROM data_sources;'
+        $null = $command.ExecuteScalar()
+        if ($Ready) { Set-Content -Path $Ready -Value 'open' }
+        Start-Sleep -Seconds $Seconds
+    }
+    finally {
+        $connection.Dispose()
+    }
+}

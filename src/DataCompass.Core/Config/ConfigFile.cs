@@ -20,6 +20,9 @@ namespace DataCompass.Core.Config
         public const string SecretNameTemplateKey = "secret_name_template";
         public const string EncryptionKeyRefKey = "encryption_key_ref";
 
+        /// <summary>The vault secret holding the key of an encrypted (SQLCipher) catalog file.</summary>
+        public const string DatabaseKeyRefKey = "database_key_ref";
+
         private static readonly YamlReader Reader = new YamlReader("The config file", DcError.ConfigInvalid, DcError.ConfigInvalid, DcError.ConfigInvalid);
 
         public const string AuditRetentionDaysKey = "audit_retention_days";
@@ -31,7 +34,7 @@ namespace DataCompass.Core.Config
         /// <summary>The longest retention that can be set: 100 years.</summary>
         public const int MaxAuditRetentionDays = 36500;
 
-        private static readonly string[] Keys = { SecretsBackendKey, SecretNameTemplateKey, EncryptionKeyRefKey, AuditRetentionDaysKey, AuditResolutionKey, VaultMapKey };
+        private static readonly string[] Keys = { SecretsBackendKey, SecretNameTemplateKey, EncryptionKeyRefKey, DatabaseKeyRefKey, AuditRetentionDaysKey, AuditResolutionKey, VaultMapKey };
 
         public static string PathFor(string databasePath) => System.IO.Path.Combine(CatalogLocation.DataDirectoryOf(databasePath), FileName);
 
@@ -110,6 +113,14 @@ namespace DataCompass.Core.Config
 
                         config.EncryptionKeyRef = value;
                         break;
+                    case DatabaseKeyRefKey:
+                        if (value != null && KeyReference.Check(value) is { } databaseKeyProblem)
+                        {
+                            problems.Add($"key '{entry.Key}' {databaseKeyProblem}");
+                        }
+
+                        config.DatabaseKeyRef = value;
+                        break;
                 }
             }
 
@@ -134,11 +145,17 @@ namespace DataCompass.Core.Config
                 throw new DataCompassException(DcError.ConfigInvalid, $"The encryption key reference {keyProblem}.", EncryptionKeyRefKey);
             }
 
+            if (config.DatabaseKeyRef != null && KeyReference.Check(config.DatabaseKeyRef) is { } databaseKeyProblem)
+            {
+                throw new DataCompassException(DcError.ConfigInvalid, $"The database key reference {databaseKeyProblem}.", DatabaseKeyRefKey);
+            }
+
             var text = new StringBuilder();
             text.Append("# DataCompass settings. Keys: ").Append(string.Join(", ", Keys)).Append('\n');
             Append(text, SecretsBackendKey, config.SecretsBackend);
             Append(text, SecretNameTemplateKey, config.SecretNameTemplate);
             Append(text, EncryptionKeyRefKey, config.EncryptionKeyRef);
+            Append(text, DatabaseKeyRefKey, config.DatabaseKeyRef);
             if (config.AuditRetentionDays is { } retention)
             {
                 if (retention < 1 || retention > MaxAuditRetentionDays)

@@ -17,6 +17,9 @@ namespace DataCompass.Core.Config
         /// <summary>A vault secret holding the encryption key ring (config key encryption_key_ref).</summary>
         public string? EncryptionKeyRef { get; set; }
 
+        /// <summary>A vault secret holding the key of an encrypted catalog file (config key database_key_ref).</summary>
+        public string? DatabaseKeyRef { get; set; }
+
         /// <summary>Audit events older than this many days are pruned by the next change (config key audit_retention_days); null keeps them all.</summary>
         public int? AuditRetentionDays { get; set; }
 

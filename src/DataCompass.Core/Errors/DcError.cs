@@ -91,5 +91,11 @@ namespace DataCompass.Core.Errors
 
         // A catalog on a PostgreSQL server (-Database postgresql://... or $env:DATACOMPASS_DATABASE_URL).
         public static readonly DcError DatabaseUrlInvalid = new DcError("DcDatabaseUrlInvalid", DcErrorKind.InvalidArgument);
+
+        // An encrypted catalog file (SQLCipher, Protect-DcDatabase / Unprotect-DcDatabase).
+        public static readonly DcError DatabaseKeyInvalid = new DcError("DcDatabaseKeyInvalid", DcErrorKind.SecurityError);
+        public static readonly DcError SqlCipherNotInstalled = new DcError("DcSqlCipherNotInstalled", DcErrorKind.NotInstalled);
+        public static readonly DcError SqliteLibraryInUse = new DcError("DcSqliteLibraryInUse", DcErrorKind.InvalidOperation);
+        public static readonly DcError DatabaseNotFile = new DcError("DcDatabaseNotFile", DcErrorKind.InvalidArgument);
     }
 }

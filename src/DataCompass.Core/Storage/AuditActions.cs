@@ -17,11 +17,13 @@ namespace DataCompass.Core.Storage
         public const string NewKey = "new-key";
         public const string RemoveKey = "remove-key";
         public const string SetConfig = "set-config";
+        public const string ProtectDatabase = "protect-database";
+        public const string UnprotectDatabase = "unprotect-database";
         public const string Resolve = "resolve";
 
         public static readonly IReadOnlyList<string> All = new[]
         {
-            Add, Set, Import, Remove, Convert, Move, RotateSecret, Encrypt, RotateKey, NewKey, RemoveKey, SetConfig, Resolve,
+            Add, Set, Import, Remove, Convert, Move, RotateSecret, Encrypt, RotateKey, NewKey, RemoveKey, SetConfig, ProtectDatabase, UnprotectDatabase, Resolve,
         };
     }
 }

@@ -65,9 +65,10 @@ namespace DataCompass.Core.Storage
                 return null;
             }
 
+            var keys = new DatabaseKeySource(path, Environment.GetEnvironmentVariable, secrets);
             try
             {
-                return OpenReadable(path, immutable: false);
+                return OpenReadable(path, immutable: false, keys);
             }
             catch (DataCompassException exception) when (IsReadOnlyFailure(exception) && !HasWalContent(path))
             {
@@ -76,7 +77,7 @@ namespace DataCompass.Core.Storage
                 // main file is the whole catalog: it is read as immutable, which needs no -shm.
                 try
                 {
-                    return OpenReadable(path, immutable: true);
+                    return OpenReadable(path, immutable: true, keys);
                 }
                 catch (DataCompassException)
                 {
@@ -85,9 +86,9 @@ namespace DataCompass.Core.Storage
             }
         }
 
-        private static SourceCatalog OpenReadable(string path, bool immutable)
+        private static SourceCatalog OpenReadable(string path, bool immutable, DatabaseKeySource keys)
         {
-            var catalog = Open(path, SqliteOpenMode.ReadOnly, writable: false, immutable);
+            var catalog = Open(path, SqliteOpenMode.ReadOnly, writable: false, keys, immutable);
             try
             {
                 catalog.ReadSchemaVersion();
@@ -161,7 +162,7 @@ namespace DataCompass.Core.Storage
             }
 
             CreateFileIfMissing(path);
-            var catalog = Open(path, SqliteOpenMode.ReadWrite, writable: true);
+            var catalog = Open(path, SqliteOpenMode.ReadWrite, writable: true, new DatabaseKeySource(path, Environment.GetEnvironmentVariable, secrets));
             try
             {
                 catalog.EnsureSchema(checkIntegrity);
@@ -764,8 +765,9 @@ namespace DataCompass.Core.Storage
             return command;
         }
 
-        private static SourceCatalog Open(string path, SqliteOpenMode mode, bool writable, bool immutable = false)
+        private static SourceCatalog Open(string path, SqliteOpenMode mode, bool writable, DatabaseKeySource keys, bool immutable = false)
         {
+            var key = KeyToOpen(path, keys);
             var builder = new SqliteConnectionStringBuilder
             {
                 // immutable=1 (a URI parameter) tells SQLite the file cannot change, so it takes no lock and needs no -shm.
@@ -780,13 +782,27 @@ namespace DataCompass.Core.Storage
                 ForeignKeys = true,
                 DefaultTimeout = BusyTimeoutMilliseconds / 1000,
             };
+            if (key != null)
+            {
+                // PRAGMA key, run by Microsoft.Data.Sqlite as the connection opens (the value bound, never in a statement's text).
+                builder.Password = key;
+            }
+
             var connection = new SqliteConnection(builder.ToString());
             var catalog = new SourceCatalog(path, connection, writable, SqliteDialect.Instance);
             try
             {
                 catalog.Run(() =>
                 {
-                    connection.Open();
+                    if (key != null)
+                    {
+                        catalog.OpenWithKey(keys);
+                    }
+                    else
+                    {
+                        connection.Open();
+                    }
+
                     catalog.Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)};");
                     if (writable)
                     {
@@ -950,8 +966,9 @@ namespace DataCompass.Core.Storage
             var problems = Run(() =>
             {
                 using var command = _connection.CreateCommand();
+                // The pragma's one column: SQLite before 3.21 (SQLCipher 3.4 among them) names it integrity_check, later ones quick_check.
                 command.CommandText = "PRAGMA quick_check(3);";
-                return ReadRows(command, column => Convert.ToString(column("quick_check"), CultureInfo.InvariantCulture) ?? string.Empty);
+                return ReadRows(command, column => Convert.ToString(column("quick_check") ?? column("integrity_check"), CultureInfo.InvariantCulture) ?? string.Empty);
             });
 
             if (problems.Count != 1 || !string.Equals(problems[0], "ok", StringComparison.Ordinal))

@@ -19,7 +19,7 @@ namespace DataCompass.Commands
     internal static class ConfigObjects
     {
         public static DcConfigInfo ToInfo(DcConfig config, string path) =>
-            new DcConfigInfo(config.SecretsBackend, config.EffectiveSecretNameTemplate, config.EncryptionKeyRef, config.AuditRetentionDays, config.AuditResolution.ToString(),
+            new DcConfigInfo(config.SecretsBackend, config.EffectiveSecretNameTemplate, config.EncryptionKeyRef, config.DatabaseKeyRef, config.AuditRetentionDays, config.AuditResolution.ToString(),
                 VaultMapOf(config), path);
 
         private static System.Collections.Specialized.OrderedDictionary VaultMapOf(DcConfig config)

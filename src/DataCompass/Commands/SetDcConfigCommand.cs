@@ -33,6 +33,11 @@ namespace DataCompass.Commands
         [AllowEmptyString]
         public string? EncryptionKeyRef { get; set; }
 
+        /// <summary>A vault secret that holds the key of an encrypted catalog file (config key database_key_ref).</summary>
+        [Parameter]
+        [AllowEmptyString]
+        public string? DatabaseKeyRef { get; set; }
+
         /// <summary>Audit events older than this many days are pruned by the next change; 0 keeps them all.</summary>
         [Parameter]
         [ValidateRange(0, ConfigFile.MaxAuditRetentionDays)]
@@ -71,6 +76,11 @@ namespace DataCompass.Commands
             if (MyInvocation.BoundParameters.ContainsKey(nameof(EncryptionKeyRef)))
             {
                 config.EncryptionKeyRef = Blank(EncryptionKeyRef);
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(DatabaseKeyRef)))
+            {
+                config.DatabaseKeyRef = Blank(DatabaseKeyRef);
             }
 
             if (MyInvocation.BoundParameters.ContainsKey(nameof(AuditRetentionDays)))
@@ -128,6 +138,7 @@ namespace DataCompass.Commands
             [ConfigFile.SecretsBackendKey] = config.SecretsBackend,
             [ConfigFile.SecretNameTemplateKey] = config.SecretNameTemplate,
             [ConfigFile.EncryptionKeyRefKey] = config.EncryptionKeyRef,
+            [ConfigFile.DatabaseKeyRefKey] = config.DatabaseKeyRef,
             [ConfigFile.AuditRetentionDaysKey] = config.AuditRetentionDays?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [ConfigFile.AuditResolutionKey] = config.AuditResolution.ToString(),
             [ConfigFile.VaultMapKey] = config.VaultMap.Count == 0 ? null

@@ -35,7 +35,7 @@ namespace DataCompass
         /// <summary>When the change was committed, in UTC (Kind Utc).</summary>
         public DateTime Time { get; }
 
-        /// <summary>add, set, import, remove, convert, move, rotate-secret, encrypt, rotate-key, new-key, remove-key, set-config or resolve.</summary>
+        /// <summary>add, set, import, remove, convert, move, rotate-secret, encrypt, rotate-key, new-key, remove-key, set-config, protect-database, unprotect-database or resolve.</summary>
         public string Action { get; }
 
         /// <summary>The source's name at the time; null for an event about no source (a new key, a config change).</summary>

@@ -5,7 +5,7 @@ namespace DataCompass
     /// <summary>The DataCompass settings in config.yaml, as Get-DcConfig shows them.</summary>
     public sealed class DcConfigInfo
     {
-        internal DcConfigInfo(string? secretVault, string secretNameTemplate, string? encryptionKeyRef, int? auditRetentionDays, string auditResolution,
+        internal DcConfigInfo(string? secretVault, string secretNameTemplate, string? encryptionKeyRef, string? databaseKeyRef, int? auditRetentionDays, string auditResolution,
             System.Collections.Specialized.OrderedDictionary vaultMap, string path)
         {
             VaultMap = vaultMap;
@@ -14,6 +14,7 @@ namespace DataCompass
             SecretVault = secretVault;
             SecretNameTemplate = secretNameTemplate;
             EncryptionKeyRef = encryptionKeyRef;
+            DatabaseKeyRef = databaseKeyRef;
             Path = path;
         }
 
@@ -25,6 +26,9 @@ namespace DataCompass
 
         /// <summary>The vault secret holding the encryption key ring (config key encryption_key_ref).</summary>
         public string? EncryptionKeyRef { get; }
+
+        /// <summary>The vault secret holding the key of an encrypted catalog file (config key database_key_ref).</summary>
+        public string? DatabaseKeyRef { get; }
 
         /// <summary>Audit events older than this many days are pruned by the next change; null keeps them all (config key audit_retention_days).</summary>
         public int? AuditRetentionDays { get; }

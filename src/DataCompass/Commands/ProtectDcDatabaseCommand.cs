@@ -1,0 +1,12 @@
+using System.Management.Automation;
+
+namespace DataCompass.Commands
+{
+    /// <summary>Protect-DcDatabase. Its help (synopsis, parameters, examples) is module/help/Protect-DcDatabase.psd1.</summary>
+    [Cmdlet(VerbsSecurity.Protect, "DcDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(DcDatabaseProtection))]
+    public sealed class ProtectDcDatabaseCommand : DataCompassCmdlet
+    {
+        protected override void End() => CatalogFileEncryption.Convert(this, encrypt: true);
+    }
+}

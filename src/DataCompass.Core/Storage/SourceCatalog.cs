@@ -765,9 +765,11 @@ namespace DataCompass.Core.Storage
             return command;
         }
 
-        private static SourceCatalog Open(string path, SqliteOpenMode mode, bool writable, DatabaseKeySource keys, bool immutable = false)
+        private static SourceCatalog Open(string path, SqliteOpenMode mode, bool writable, DatabaseKeySource keys, bool immutable = false, bool rawKey = true)
         {
-            var key = KeyToOpen(path, keys);
+            var passphrase = KeyToOpen(path, keys);
+            var derived = passphrase != null && rawKey ? SqlCipherKeys.RawKeyFor(path, passphrase) : null;
+            var key = derived ?? passphrase;
             var builder = new SqliteConnectionStringBuilder
             {
                 // immutable=1 (a URI parameter) tells SQLite the file cannot change, so it takes no lock and needs no -shm.
@@ -813,6 +815,13 @@ namespace DataCompass.Core.Storage
                     return 0;
                 });
                 return catalog;
+            }
+            catch (DataCompassException exception) when (derived != null && exception.Error == DcError.DatabaseKeyInvalid)
+            {
+                // Derived with defaults this library does not use: the passphrase decides.
+                connection.Dispose();
+                SqlCipherKeys.Forget();
+                return Open(path, mode, writable, keys, immutable, rawKey: false);
             }
             catch
             {

@@ -32,6 +32,7 @@ namespace DataCompass.Core.Storage
         private static readonly object Gate = new object();
         private static SqliteLibraryKind? s_active;
         private static string? s_description;
+        private static string? s_cipherVersion;
 
         /// <summary>The library in use, or null before the first catalog file was opened.</summary>
         public static SqliteLibraryKind? Active
@@ -53,6 +54,18 @@ namespace DataCompass.Core.Storage
                 lock (Gate)
                 {
                     return s_description;
+                }
+            }
+        }
+
+        /// <summary>The SQLCipher version in use ("3.4.1"), or null.</summary>
+        internal static string? CipherVersion
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return s_cipherVersion;
                 }
             }
         }
@@ -124,6 +137,7 @@ namespace DataCompass.Core.Storage
                 SQLitePCL.raw.SetProvider(new SQLitePCL.SQLite3Provider_sqlite3());
                 var sqlite = ProbeVersion(out var cipher);
                 s_description = $"SQLCipher {cipher} (SQLite {sqlite})";
+                s_cipherVersion = cipher;
                 s_active = SqliteLibraryKind.SqlCipher;
             }
         }

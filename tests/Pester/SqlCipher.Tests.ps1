@@ -94,6 +94,24 @@ Result @{ Protect = ErrorOf { Protect-DcDatabase -Confirm:$false }; Names = @(Ge
     }
 }
 
+Describe 'What Protect-DcDatabase and Unprotect-DcDatabase refuse before they start' {
+    It 'names a catalog that is not there (DcCatalogNotFound) and a catalog on a server (DcDatabaseNotFile)' {
+        $folder = Join-Path $TestDrive 'refused'
+        $run = Invoke-Child -Environment @{ DATACOMPASS_DATA_DIR = $folder; DATACOMPASS_DATABASE_KEY = 'k'; DCT_SERVER_PW = 'server-pw' } -Script @'
+Result @{
+    Missing = ErrorOf { Protect-DcDatabase -Confirm:$false }
+    MissingUn = ErrorOf { Unprotect-DcDatabase -Database (Join-Path $env:DATACOMPASS_DATA_DIR 'other.db') -Confirm:$false }
+    Server = ErrorOf { Protect-DcDatabase -Database 'postgresql://dc:${DCT_SERVER_PW}@127.0.0.1:1/catalog' -Confirm:$false }
+    Created = Test-Path $env:DATACOMPASS_DATA_DIR
+}
+'@
+        $run.Result.Missing | Should -BeLike 'DcCatalogNotFound|ObjectNotFound|There is no catalog database at*$env:DATACOMPASS_DATA_DIR*' -Because $run.Text
+        $run.Result.MissingUn | Should -BeLike "DcCatalogNotFound|ObjectNotFound|*other.db*-Database*"
+        $run.Result.Server | Should -BeLike 'DcDatabaseNotFile|InvalidArgument|Protect-DcDatabase works on catalog files; the catalog postgresql://dc:${DCT_SERVER_PW}@127.0.0.1:1/catalog* is on a PostgreSQL server*'
+        $run.Result.Created | Should -BeFalse
+    }
+}
+
 Describe 'An encrypted catalog' {
     BeforeAll {
         if ($script:NoSqlCipher) { return }

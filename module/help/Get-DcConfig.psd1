@@ -5,7 +5,7 @@
     Description  = @'
 Get-DcConfig reads config.yaml in the folder of the catalog database and returns its settings as one DataCompass.DcConfigInfo. A missing file is not an error: it means no settings, so SecretVault and EncryptionKeyRef are empty and SecretNameTemplate shows the default, DataCompass-{source}-{field}.
 
-The file's keys are secrets_backend, secret_name_template, encryption_key_ref, database_key_ref, audit_retention_days, audit_resolution and vault_map. An unknown key, a value that is not text, an unusable template or broken YAML is an error that names the problem, so a typo cannot silently switch a setting off. Set-DcConfig changes the settings.
+The file's keys are secrets_backend, secret_name_template, encryption_key_ref, database_key_ref, audit_retention_days, audit_resolution, vault_map and vault_unlock. An unknown key, a value that is not text, an unusable template or broken YAML is an error that names the problem, so a typo cannot silently switch a setting off. Set-DcConfig changes the settings.
 '@
 
     Parameters   = @{
@@ -33,7 +33,7 @@ $env:DATACOMPASS_DATA_DIR = $saved
         }
     )
 
-    Outputs      = 'DataCompass.DcConfigInfo: SecretVault (config key secrets_backend), SecretNameTemplate (secret_name_template, or the default), EncryptionKeyRef (encryption_key_ref), DatabaseKeyRef (database_key_ref: the vault secret with the key of an encrypted catalog file), AuditRetentionDays, AuditResolution, VaultMap (vault_map: a catalog''s vault names to this machine''s vaults) and Path (the config file).'
+    Outputs      = 'DataCompass.DcConfigInfo: SecretVault (config key secrets_backend), SecretNameTemplate (secret_name_template, or the default), EncryptionKeyRef (encryption_key_ref), DatabaseKeyRef (database_key_ref: the vault secret with the key of an encrypted catalog file), AuditRetentionDays, AuditResolution, VaultMap (vault_map: a catalog''s vault names to this machine''s vaults), VaultUnlock (vault_unlock: where each locking vault''s password comes from, never the password) and Path (the config file).'
 
     Notes        = @'
 Errors (ErrorId): DcConfigInvalid when config.yaml cannot be read or holds an unknown key, a value that is not text or an unusable secret_name_template. DcPathNotFileSystem for a -Database on another provider. Both stop the command.

@@ -16,6 +16,7 @@ The file is replaced in one step, and on Unix it is created with mode 0600 (its 
         AuditRetentionDays = 'How many days audit events are kept (config key audit_retention_days), from 1 to 36500. Older events are removed by the next change to the catalog (an add, a removal, a conversion, a rotation), never by a read. 0 removes the setting: events are then kept for good, which is the default. The change of the setting is itself recorded as a set-config event.'
         AuditResolution    = 'Which resolutions of secrets the audit trail records (config key audit_resolution): All (the default) records every Get-DcSourceConnection and Test-DcSource of a source, Failures only those that failed, Off none. Changes are always recorded, whatever this says. For a catalog resolved thousands of times a day.'
         VaultMap           = 'Maps the vault names a catalog''s references use to the vaults registered on this machine (config key vault_map), for a catalog shared by machines whose vault registrations differ: with @{ Corp = ''CorpKeyVault'' }, ${secret:Corp/pg} is read from the vault CorpKeyVault here, and secrets written to Corp go there, while the catalog keeps the name Corp. Names are compared ignoring case; a name not in the map is used as it is. @{} or $null clears the map. Only this machine''s config changes.'
+        VaultUnlock        = 'Where the password of each vault that locks (SecretStore with a password) comes from (config key vault_unlock), for scheduled jobs: @{ Store = ''${STORE_PASSWORD}'' } reads it from an environment variable (an automation account''s secret variable), @{ Store = ''~/.datacompass/store.pw'' } from a file that only its owner may read (0600; a file others may read is refused with DcVaultUnlockFailed). When a command finds the vault locked, it unlocks it once with Unlock-SecretVault -Password and goes on; it never prompts, -NonInteractive or not. Keys are vault names as registered on this machine. A value that is neither ${VARIABLE} nor a path (absolute, or starting with ~/) is refused with DcConfigInvalid, so a password cannot be written into the config by mistake. @{} or $null clears it.'
         PassThru           = 'Returns the settings as written, as a DataCompass.DcConfigInfo. By default Set-DcConfig returns nothing.'
         Database           = 'The catalog database whose config.yaml is written; the change is recorded in its audit trail as a set-config event when the catalog exists (none is created for it). By default $env:DATACOMPASS_DATA_DIR/datacompass.db, else ~/.datacompass/datacompass.db. It may also be a postgresql://user:${VARIABLE}@host:port/database address (password as ${VARIABLE} or ${secret:Vault/Name}), and $env:DATACOMPASS_DATABASE_URL, when set, comes before $env:DATACOMPASS_DATA_DIR: the catalog then lives on that PostgreSQL server, and the config and key files in this machine''s data folder.'
     }
@@ -44,6 +45,14 @@ Set-DcConfig -SecretVault '' -WhatIf
 Set-DcConfig -SecretVault ''
 '@
             Remarks = 'secrets_backend is removed from config.yaml, so new secrets go to SecretManagement''s default vault again.'
+        }
+        @{
+            Title   = 'Let a scheduled job unlock a password-protected SecretStore'
+            Code    = @'
+Set-DcConfig -VaultUnlock @{ Store = '${STORE_PASSWORD}' } -WhatIf
+Set-DcConfig -VaultUnlock @{ Store = '${STORE_PASSWORD}' }
+'@
+            Remarks = 'The job defines STORE_PASSWORD (a secret variable of its automation account). When a DataCompass command finds Store locked, it unlocks it once with that password and goes on, without a prompt. The config holds the variable''s name, never the password.'
         }
     )
 

@@ -28,10 +28,16 @@ namespace DataCompass
 
         /// <summary>
         /// SecretManagement, reached through the caller's session; made on first use. Vault names go through the
-        /// vault_map of the config of the catalog this command last named.
+        /// vault_map of the config of the catalog this command last named, and a locked vault is unlocked once with
+        /// the password its vault_unlock names.
         /// </summary>
-        internal ISecretBackend Backend => _backend ??= new MappedSecretBackend(new SecretManagementBridge(SessionState), () =>
-            _vaultMapCatalog == null ? NoVaultMap : ConfigFor(_vaultMapCatalog).VaultMap);
+        internal ISecretBackend Backend => _backend ??= new MappedSecretBackend(
+            new UnlockingSecretBackend(
+                new SecretManagementBridge(SessionState),
+                () => _vaultMapCatalog == null ? NoVaultMap : ConfigFor(_vaultMapCatalog).VaultUnlock,
+                Environment.GetEnvironmentVariable,
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)),
+            () => _vaultMapCatalog == null ? NoVaultMap : ConfigFor(_vaultMapCatalog).VaultMap);
 
         private static readonly IReadOnlyDictionary<string, string> NoVaultMap = new Dictionary<string, string>();
 

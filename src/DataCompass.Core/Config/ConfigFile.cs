@@ -31,10 +31,13 @@ namespace DataCompass.Core.Config
         /// <summary>A mapping of a shared catalog's vault names to the vaults registered on this machine.</summary>
         public const string VaultMapKey = "vault_map";
 
+        /// <summary>A mapping of vault names to where each one's password comes from (${VARIABLE} or a 0600 file).</summary>
+        public const string VaultUnlockKey = "vault_unlock";
+
         /// <summary>The longest retention that can be set: 100 years.</summary>
         public const int MaxAuditRetentionDays = 36500;
 
-        private static readonly string[] Keys = { SecretsBackendKey, SecretNameTemplateKey, EncryptionKeyRefKey, DatabaseKeyRefKey, AuditRetentionDaysKey, AuditResolutionKey, VaultMapKey };
+        private static readonly string[] Keys = { SecretsBackendKey, SecretNameTemplateKey, EncryptionKeyRefKey, DatabaseKeyRefKey, AuditRetentionDaysKey, AuditResolutionKey, VaultMapKey, VaultUnlockKey };
 
         public static string PathFor(string databasePath) => System.IO.Path.Combine(CatalogLocation.DataDirectoryOf(databasePath), FileName);
 
@@ -73,6 +76,12 @@ namespace DataCompass.Core.Config
                 if (entry.Key == VaultMapKey)
                 {
                     config.VaultMap = ReadVaultMap(entry.Value, problems);
+                    continue;
+                }
+
+                if (entry.Key == VaultUnlockKey)
+                {
+                    config.VaultUnlock = ReadVaultUnlock(entry.Value, problems);
                     continue;
                 }
 
@@ -181,11 +190,19 @@ namespace DataCompass.Core.Config
                     throw new DataCompassException(DcError.ConfigInvalid, $"The vault map is invalid: {string.Join("; ", problems)}.", VaultMapKey);
                 }
 
-                text.Append(VaultMapKey).Append(":\n");
-                foreach (var entry in config.VaultMap.OrderBy(entry => entry.Key, StringComparer.OrdinalIgnoreCase))
+                AppendMapping(text, VaultMapKey, config.VaultMap);
+            }
+
+            if (config.VaultUnlock.Count > 0)
+            {
+                var problems = new List<string>();
+                ReadVaultUnlock(config.VaultUnlock.ToDictionary(entry => entry.Key, entry => (object?)entry.Value), problems);
+                if (problems.Count > 0)
                 {
-                    text.Append("  '").Append(entry.Key.Replace("'", "''")).Append("': '").Append(entry.Value.Replace("'", "''")).Append("'\n");
+                    throw new DataCompassException(DcError.ConfigInvalid, $"The vault unlock settings are invalid: {string.Join("; ", problems)}.", VaultUnlockKey);
                 }
+
+                AppendMapping(text, VaultUnlockKey, config.VaultUnlock);
             }
 
             try
@@ -229,6 +246,53 @@ namespace DataCompass.Core.Config
                 }
 
                 map[entry.Key] = registered;
+            }
+
+            return map;
+        }
+
+        /// <summary>A mapping of names to text, one single-quoted pair a line, in name order.</summary>
+        private static void AppendMapping(StringBuilder text, string key, IReadOnlyDictionary<string, string> entries)
+        {
+            text.Append(key).Append(":\n");
+            foreach (var entry in entries.OrderBy(entry => entry.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                text.Append("  '").Append(entry.Key.Replace("'", "''")).Append("': '").Append(entry.Value.Replace("'", "''")).Append("'\n");
+            }
+        }
+
+        private static IReadOnlyDictionary<string, string> ReadVaultUnlock(object? value, List<string> problems)
+        {
+            var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (value == null)
+            {
+                return map;
+            }
+
+            if (!(value is IEnumerable<KeyValuePair<string, object?>> entries))
+            {
+                problems.Add($"key '{VaultUnlockKey}' must map vault names to where their passwords come from (Store: ${{STORE_PASSWORD}})");
+                return map;
+            }
+
+            foreach (var entry in entries)
+            {
+                var problem = entry.Key.Length == 0 ? "must name a vault"
+                    : !(entry.Value is string source) ? "must be text"
+                    : VaultUnlock.Check(source);
+                if (problem != null)
+                {
+                    problems.Add($"key '{VaultUnlockKey}', entry '{entry.Key}' {problem}");
+                    continue;
+                }
+
+                if (map.ContainsKey(entry.Key))
+                {
+                    problems.Add($"key '{VaultUnlockKey}' names '{entry.Key}' twice (vault names are compared ignoring case)");
+                    continue;
+                }
+
+                map[entry.Key] = (string)entry.Value!;
             }
 
             return map;

@@ -29,6 +29,9 @@ namespace DataCompass.Core.Config
         /// <summary>Config vault_map: a shared catalog's logical vault names, each mapped to the vault registered on this machine.</summary>
         public IReadOnlyDictionary<string, string> VaultMap { get; set; } = new Dictionary<string, string>(System.StringComparer.OrdinalIgnoreCase);
 
+        /// <summary>Config vault_unlock: a vault's registered name to where its password comes from (${VARIABLE} or a 0600 file).</summary>
+        public IReadOnlyDictionary<string, string> VaultUnlock { get; set; } = new Dictionary<string, string>(System.StringComparer.OrdinalIgnoreCase);
+
         public string EffectiveSecretNameTemplate => string.IsNullOrEmpty(SecretNameTemplate) ? DefaultSecretNameTemplate : SecretNameTemplate!;
     }
 

@@ -42,6 +42,7 @@ namespace DataCompass.Core.Errors
         public static readonly DcError NoVaultAvailable = new DcError("DcNoVaultAvailable", DcErrorKind.ObjectNotFound);
         public static readonly DcError VaultNotFound = new DcError("DcVaultNotFound", DcErrorKind.ObjectNotFound);
         public static readonly DcError VaultLocked = new DcError("DcVaultLocked", DcErrorKind.SecurityError);
+        public static readonly DcError VaultUnlockFailed = new DcError("DcVaultUnlockFailed", DcErrorKind.SecurityError);
         public static readonly DcError VaultFailed = new DcError("DcVaultFailed", DcErrorKind.ResourceUnavailable);
         public static readonly DcError SecretNotFound = new DcError("DcSecretNotFound", DcErrorKind.ObjectNotFound);
         public static readonly DcError SecretBroken = new DcError("DcSecretBroken", DcErrorKind.InvalidData);

@@ -41,5 +41,8 @@ namespace DataCompass.Core.Vaults
 
         /// <summary>Whether the vault answers (Test-SecretVault); false for a locked vault.</summary>
         bool Test(string vault);
+
+        /// <summary>Unlocks a vault with its password (Unlock-SecretVault), for config vault_unlock.</summary>
+        void Unlock(string vault, string password);
     }
 }

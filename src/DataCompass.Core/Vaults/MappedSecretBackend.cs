@@ -58,5 +58,7 @@ namespace DataCompass.Core.Vaults
         public void Remove(string vault, string name) => _inner.Remove(Registered(vault)!, name);
 
         public bool Test(string vault) => _inner.Test(Registered(vault)!);
+
+        public void Unlock(string vault, string password) => _inner.Unlock(Registered(vault)!, password);
     }
 }

@@ -20,12 +20,12 @@ namespace DataCompass.Commands
     {
         public static DcConfigInfo ToInfo(DcConfig config, string path) =>
             new DcConfigInfo(config.SecretsBackend, config.EffectiveSecretNameTemplate, config.EncryptionKeyRef, config.DatabaseKeyRef, config.AuditRetentionDays, config.AuditResolution.ToString(),
-                VaultMapOf(config), path);
+                Ordered(config.VaultMap), Ordered(config.VaultUnlock), path);
 
-        private static System.Collections.Specialized.OrderedDictionary VaultMapOf(DcConfig config)
+        private static System.Collections.Specialized.OrderedDictionary Ordered(System.Collections.Generic.IReadOnlyDictionary<string, string> entries)
         {
             var map = new System.Collections.Specialized.OrderedDictionary(System.StringComparer.OrdinalIgnoreCase);
-            foreach (var entry in config.VaultMap.OrderBy(entry => entry.Key, System.StringComparer.OrdinalIgnoreCase))
+            foreach (var entry in entries.OrderBy(entry => entry.Key, System.StringComparer.OrdinalIgnoreCase))
             {
                 map.Add(entry.Key, entry.Value);
             }

@@ -53,6 +53,11 @@ namespace DataCompass.Commands
         [AllowNull]
         public System.Collections.Hashtable? VaultMap { get; set; }
 
+        /// <summary>Where the password of each vault that locks comes from (config key vault_unlock); @{} clears it.</summary>
+        [Parameter]
+        [AllowNull]
+        public System.Collections.Hashtable? VaultUnlock { get; set; }
+
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
@@ -99,7 +104,8 @@ namespace DataCompass.Commands
                 foreach (System.Collections.DictionaryEntry entry in VaultMap ?? new System.Collections.Hashtable())
                 {
                     var logical = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
-                    if (map.ContainsKey(logical) || !(entry.Value is string))
+                    var registered = Unwrapped(entry.Value);
+                    if (map.ContainsKey(logical) || !(registered is string))
                     {
                         ThrowDcError(new DataCompassException(
                             DcError.ConfigInvalid,
@@ -107,11 +113,34 @@ namespace DataCompass.Commands
                             logical));
                     }
 
-                    map[logical] = (string)entry.Value!;
+                    map[logical] = (string)registered!;
                     WarnIfUnknownVault(map[logical]);
                 }
 
                 config.VaultMap = map;
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(VaultUnlock)))
+            {
+                var sources = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (System.Collections.DictionaryEntry entry in VaultUnlock ?? new System.Collections.Hashtable())
+                {
+                    var vault = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+                    var value = Unwrapped(entry.Value);
+                    var problem = sources.ContainsKey(vault) ? "is named twice"
+                        : !(value is string source) ? "must be text"
+                        : Core.Config.VaultUnlock.Check(source);
+                    if (problem != null)
+                    {
+                        // Never the value: it may be the very password that must not be written here.
+                        ThrowDcError(new DataCompassException(DcError.ConfigInvalid, $"-VaultUnlock entry '{vault}' {problem}.", vault));
+                    }
+
+                    sources[vault] = (string)value!;
+                    WarnIfUnknownVault(vault);
+                }
+
+                config.VaultUnlock = sources;
             }
 
             if (ShouldProcess(path, "Write DataCompass settings"))
@@ -132,6 +161,9 @@ namespace DataCompass.Commands
 
         private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
+        // A value a cmdlet's output put into the hashtable (Join-Path, Get-SecretVault's Name) arrives wrapped.
+        private static object? Unwrapped(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+
         // The settings as the audit trail shows them: names, templates and references, none of them secret.
         private static Dictionary<string, string?> Settings(DcConfig config) => new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -143,6 +175,8 @@ namespace DataCompass.Commands
             [ConfigFile.AuditResolutionKey] = config.AuditResolution.ToString(),
             [ConfigFile.VaultMapKey] = config.VaultMap.Count == 0 ? null
                 : string.Join(", ", config.VaultMap.OrderBy(entry => entry.Key, StringComparer.OrdinalIgnoreCase).Select(entry => $"{entry.Key}: {entry.Value}")),
+            [ConfigFile.VaultUnlockKey] = config.VaultUnlock.Count == 0 ? null
+                : string.Join(", ", config.VaultUnlock.OrderBy(entry => entry.Key, StringComparer.OrdinalIgnoreCase).Select(entry => $"{entry.Key}: {entry.Value}")),
         };
 
         private void WarnIfUnknownVault(string? vault)

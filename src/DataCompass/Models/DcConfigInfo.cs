@@ -6,9 +6,10 @@ namespace DataCompass
     public sealed class DcConfigInfo
     {
         internal DcConfigInfo(string? secretVault, string secretNameTemplate, string? encryptionKeyRef, string? databaseKeyRef, int? auditRetentionDays, string auditResolution,
-            System.Collections.Specialized.OrderedDictionary vaultMap, string path)
+            System.Collections.Specialized.OrderedDictionary vaultMap, System.Collections.Specialized.OrderedDictionary vaultUnlock, string path)
         {
             VaultMap = vaultMap;
+            VaultUnlock = vaultUnlock;
             AuditRetentionDays = auditRetentionDays;
             AuditResolution = auditResolution;
             SecretVault = secretVault;
@@ -38,6 +39,9 @@ namespace DataCompass
 
         /// <summary>A shared catalog's vault names, each mapped to the vault registered on this machine (config key vault_map).</summary>
         public System.Collections.Specialized.OrderedDictionary VaultMap { get; }
+
+        /// <summary>Each vault that locks, with where its password comes from: ${VARIABLE} or a 0600 file, never the password (config key vault_unlock).</summary>
+        public System.Collections.Specialized.OrderedDictionary VaultUnlock { get; }
 
         /// <summary>The config file.</summary>
         public string Path { get; }

@@ -197,6 +197,12 @@ namespace DataCompass.Secrets
             return passedAll;
         }
 
+        public void Unlock(string vault, string password)
+        {
+            Invoke("Unlock-SecretVault", new Dictionary<string, object?> { ["Name"] = vault, ["Password"] = SecureText.Protect(password) }, out var errors, vault, null);
+            ThrowFirst(errors, vault, null);
+        }
+
         private void Set(string vault, string name, object secret)
         {
             Invoke("Set-Secret", new Dictionary<string, object?> { ["Name"] = name, ["Vault"] = vault, ["Secret"] = secret }, out var errors, vault, name);
@@ -315,7 +321,7 @@ namespace DataCompass.Secrets
             {
                 return new DataCompassException(
                     DcError.VaultLocked,
-                    $"The vault '{vaultText}' is locked. Run Unlock-SecretVault -Name '{vaultText}' first, or configure the vault so that automation does not need a password.",
+                    $"The vault '{vaultText}' is locked. Run Unlock-SecretVault -Name '{vaultText}' first, or, for automation, name where its password comes from: Set-DcConfig -VaultUnlock @{{ '{vaultText}' = '${{VARIABLE}}' }} (or the path of a 0600 file).",
                     vault);
             }
 

@@ -116,6 +116,20 @@ namespace DataCompass.Tests
             return !LockedVaults.Contains(vault);
         }
 
+        /// <summary>The password that unlocks a locked vault; a vault without one cannot be unlocked.</summary>
+        public Dictionary<string, string> Passwords { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+        public void Unlock(string vault, string password)
+        {
+            Calls.Add($"Unlock {vault}");
+            if (!Passwords.TryGetValue(vault, out var expected) || expected != password)
+            {
+                throw new DataCompassException(DcError.VaultFailed, $"The password for vault '{vault}' is not valid.", vault);
+            }
+
+            LockedVaults.Remove(vault);
+        }
+
         private void Set(string vault, string name, SecretValue value)
         {
             Calls.Add($"Set {vault}/{name}");

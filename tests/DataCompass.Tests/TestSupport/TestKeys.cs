@@ -73,6 +73,8 @@ namespace DataCompass.Tests
 
         public bool Test(string vault) => throw Missing(nameof(Test));
 
+        public void Unlock(string vault, string password) => throw Missing(nameof(Unlock));
+
         private DataCompassException Missing(string call)
         {
             Calls.Add(call);

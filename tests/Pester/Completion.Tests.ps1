@@ -1,7 +1,7 @@
 #Requires -Version 7.4
 # Tab completion: -Name completes source names from the catalog the command would use (-Database typed on the
-# line honoured), -Type the adapter types, -Vault the registered SecretManagement vaults with the default first;
-# every -Name/-Source/-Vault parameter has a completer, and a completer never errors (no catalog, no vault: nothing).
+# line honoured), -Type the adapter types, -Vault the registered SecretManagement vaults with the default first,
+# -Field the secret fields of the source's type; every -Name/-Source/-Vault parameter has a completer, and a completer never errors (no catalog, no vault: nothing).
 
 BeforeDiscovery {
     # The test cases come from the module's own cmdlets, so it is loaded at discovery time too.
@@ -60,6 +60,12 @@ BeforeAll {
     $script:OtherDir = Join-Path $TestDrive 'other'
     $script:OtherDatabase = Join-Path $script:OtherDir 'other.db'
     foreach ($name in 'prod-other', 'qa') { Add-PgSource -Name $name -Database $script:OtherDatabase }
+
+    # A third, with sources of two types: a postgresql and a databricks one.
+    $script:MixedDatabase = Join-Path $TestDrive 'mixed/mixed.db'
+    Add-PgSource -Name 'sales' -Database $script:MixedDatabase
+    Add-DcSource -Name 'lake' -Type databricks -Database $script:MixedDatabase -ErrorAction Stop -Connection @{
+        host = 'adb.example.net'; http_path = '/sql/1.0/warehouses/w'; catalog = 'main'; access_token = '${DCT_TOKEN}' }
 }
 
 AfterAll {
@@ -228,6 +234,43 @@ Describe 'Tab completion' {
             )
             $expected.Count | Should -BeGreaterOrEqual 7
             $CaseCount | Should -Be $expected.Count
+        }
+    }
+
+    Context '-Field: the secret fields of the source''s type' {
+        It 'completes Set-DcSourceSecret -Field with the secret fields of the named source''s type' {
+            $completions = @(Get-Completion 'Set-DcSourceSecret -Name prod -Field ')
+            @($completions.CompletionText) | Should -Be @('password')
+            $completions[0].ResultType | Should -Be 'ParameterValue'
+            $completions[0].ToolTip | Should -BeLike '*postgresql*'
+            @((Get-Completion "Set-DcSourceSecret -Database '$($script:MixedDatabase)' lake -Field ").CompletionText) | Should -Be @('access_token', 'client_secret')
+            @((Get-Completion "Set-DcSourceSecret -Database '$($script:MixedDatabase)' -Name lake -Field CL").CompletionText) | Should -Be @('client_secret')
+        }
+
+        It 'completes -Field for a source piped from Get-DcSource <name>' {
+            @((Get-Completion "Get-DcSource -Database '$($script:MixedDatabase)' lake | Set-DcSourceSecret -Field ").CompletionText) | Should -Be @('access_token', 'client_secret')
+            @((Get-Completion "Get-DcSource -Database '$($script:MixedDatabase)' -Name sa* | Set-DcSourceSecret -Field ").CompletionText) | Should -Be @('password')
+        }
+
+        It 'offers the secret field, not the file names of the current folder' {
+            $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive "files-$([guid]::NewGuid().ToString('n'))")
+            Set-Content -Path (Join-Path $folder 'pass.txt') -Value 'x'
+            Push-Location -LiteralPath $folder
+            try {
+                @((Get-Completion 'Set-DcSourceSecret prod -Field pa').CompletionText) | Should -Be @('password')
+            }
+            finally {
+                Pop-Location
+            }
+        }
+
+        It 'offers the secret fields of every type while no source is known, and raises no error' {
+            $Error.Clear()
+            @((Get-Completion 'Set-DcSourceSecret -Field ').CompletionText) | Should -Be @('password', 'access_token', 'client_secret')
+            $env:DATACOMPASS_DATA_DIR = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+            @((Get-Completion 'Set-DcSourceSecret -Name prod -Field ').CompletionText) | Should -Be @('password', 'access_token', 'client_secret')
+            $Error.Count | Should -Be 0
+            Test-Path -LiteralPath $env:DATACOMPASS_DATA_DIR | Should -BeFalse
         }
     }
 

@@ -77,6 +77,32 @@ Describe 'Test-DcSource' {
             $vaultResult.Resolvable | Should -BeTrue
         }
 
+        It 'types Status and Kind as enums: Where-Object Status -eq <Tab> offers the statuses, and strings still compare' {
+            Add-PgSource -Name 'prod'
+            $result = Test-DcSource -Name 'prod'
+            $result.Status | Should -BeOfType ([DataCompass.DcReferenceStatus])
+            $result.Kind | Should -BeOfType ([DataCompass.DcReferenceKind])
+            $result.Status -eq 'NotSet' | Should -BeTrue
+            @(Test-DcSource | Where-Object Status -EQ 'NotSet').Source | Should -Be @('prod')
+            @(Test-DcSource | Where-Object { $_.Kind -eq 'Env' }).Source | Should -Be @('prod')
+
+            $line = 'Get-DcSource prod | Test-DcSource | Where-Object Status -eq '
+            $offered = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+            $offered | Should -Be ([enum]::GetNames([DataCompass.DcReferenceStatus]))
+            $offered | Should -Contain 'SecretNotFound'
+            $line = 'Test-DcSource | Where-Object Kind -eq V'
+            @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText) | Should -Be @('Vault')
+        }
+
+        It 'writes Status and Kind by name to JSON and CSV' {
+            Add-PgSource -Name 'prod'
+            $result = Test-DcSource -Name 'prod'
+            $result | ConvertTo-Json -Compress | Should -BeLike '*"Kind":"Env","Status":"NotSet"*'
+            $row = $result | ConvertTo-Csv | ConvertFrom-Csv
+            $row.Status | Should -BeExactly 'NotSet'
+            $row.Kind | Should -BeExactly 'Env'
+        }
+
         It 'reports nothing for a source whose fields hold no reference' {
             $path = Join-Path $TestDrive 'literal.yaml'
             Set-Content -LiteralPath $path -Encoding utf8NoBOM -Value @'

@@ -157,6 +157,22 @@ auth_method: managed_identity
         }
     }
 
+    Context 'the table at 120 columns' {
+        It 'shows every column, the status in full, and cuts no cell: a long reference wraps' {
+            $long = 'warehouse-analytics-eu-west-prod'
+            Add-DcSource -Name $long -Type postgresql -ErrorAction Stop -Connection @{ host = 'db.example.com'; database = 'sales'; username = 'app'
+                password = "`${secret:$($script:Vault)/DataCompass-warehouse-analytics-eu-west-prod-password}" }
+            Add-PgSource -Name 'short'
+            $text = Test-DcSource | Out-String -Width 120
+            $lines = @($text -split '\r?\n' | Where-Object { $_.Trim() })
+            $lines[0] | Should -Match '^Source\s+Field\s+Status\s+Resolvable\s+Reference$'
+            foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual 120 }
+            $text | Should -Not -Match '…|\.\.\.' -Because 'no cell is cut'
+            @($lines | Where-Object { $_ -like "$long password SecretNotFound False      `${secret:$($script:Vault)/*" }).Count | Should -Be 1
+            $lines | Should -Contain ('{0} password NotSet         False      ${{DCT_PASSWORD}}' -f 'short'.PadRight($long.Length))
+        }
+    }
+
     Context 'environment references' {
         It 'reports Ok for a set variable, DefaultUsed (resolvable) for an unset one with a default, NotSet otherwise' {
             Add-PgSource -Name 'prod' -Fields @{ host = '${DCT_HOST:-db.example.com}'; database = '${DCT_UNSET}' }

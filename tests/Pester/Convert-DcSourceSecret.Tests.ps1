@@ -95,6 +95,22 @@ Describe 'Convert-DcSourceSecret' -Tag 'Integration', 'Vault' {
         (Get-DcSourceConnection dbx -Database $script:Db -AsPlainText).Settings['client_secret'] | Should -BeExactly $script:Secrets.dbx
     }
 
+    It 'prints the warning about a Broken field once: the result gives the reason, not the warning again' {
+        $results = @(Convert-DcSourceSecret -Name legacy -Database $script:Db -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue)
+        $results.Status | Should -Be 'Broken'
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike "Source 'legacy', field 'password' holds `"**********`", which an older datacompass*Set-DcSourceSecret."
+        $results[0].Message | Should -BeExactly 'Not migrated: "**********" is no credential.'
+        $shown = ($results | Out-String -Width 400) + ($results | Format-List | Out-String -Width 400)
+        $shown | Should -Not -BeLike '*older datacompass*'
+
+        # What a user sees in the console: the warning, then the table.
+        $run = Invoke-ChildPwsh -Script "Import-Module '$($script:DcModulePath)'; Convert-DcSourceSecret -Name legacy -Database '$($script:Db)' -Confirm:`$false"
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        ([regex]::Matches($run.Text, 'which an older datacompass stored')).Count | Should -Be 1 -Because $run.Text
+        $run.Text | Should -Match '(?m)^legacy\s+password\s+Broken\s+Not migrated'
+    }
+
     It 'leaves no byte of any converted value in the database file or its -wal' {
         $null = Convert-DcSourceSecret -Database $script:Db -Confirm:$false -WarningAction SilentlyContinue
         foreach ($file in Get-CatalogFiles $script:Db) {

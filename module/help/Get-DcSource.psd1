@@ -7,6 +7,8 @@ Get-DcSource reads the catalog database and returns one DataCompass.DcSource for
 
 Fields lists every stored field in declaration order with its Provenance: Literal (a value stored as written), Env (an ${VAR} placeholder), Vault (a ${secret:Vault/Name} reference or a secret_ref field), Encrypted, Plaintext (secret text stored in the clear) or None (no value). References are shown as written and literal secret text as ********. Secrets summarises the secret fields, and HasPlaintextSecret flags a source whose secret is stored in the clear. A stored key that is not a field of the adapter, in a database written by another tool, counts as secret when its name looks like one (password, token, key, ...).
 
+The table shows Name, Type, Active and Secrets, which wraps rather than being cut; Format-List shows DisplayName, every field and the dates.
+
 -Name and -Type filter with wildcards. A wildcard that matches nothing returns nothing; an exact name that matches no source is reported as an error, and the other names are still returned. A name also finds a source whose name differs only in case, when exactly one does. A catalog that does not exist yet holds no sources.
 '@
 

@@ -19,7 +19,7 @@ The row, its vault secret records and one audit event (action set, with the old 
         DisplayName    = 'The new display name. An empty string clears it.'
         Active         = 'Whether the source is active: -Active $false deactivates it, -Active $true activates it.'
         Path           = 'A YAML file, in the flat format of Add-DcSource, that holds only the fields to change. A field written as null is cleared. Read with the same limits as Add-DcSource -Path.'
-        Connection     = 'A hashtable of the fields to change. A $null value clears an optional field. Copied with the same limits as Add-DcSource -Connection; a SecureString value is taken as its text.'
+        Connection     = 'A hashtable of the fields to change. A $null value clears an optional field. Copied with the same limits as Add-DcSource -Connection; a SecureString value is taken as its text. Tab completion after -Connection offers one hashtable per field of the source''s type (a source named with -Name or piped from Get-DcSource <name>), its default filled in.'
         ResolveNow     = 'Replaces the ${VAR} placeholders of the given fields with the variables'' values now. A secret value that results then follows the usual steps (a vault, encryption, or -AllowPlaintext).'
         Vault          = 'The vault a literal secret value goes to. By default secrets_backend from config.yaml, else SecretManagement''s default vault.'
         Encrypt        = 'Stores a literal secret value encrypted with the primary key of the key ring, even when a vault is available.'

@@ -16,7 +16,7 @@ With -Credential the user name field is set to the credential's user name as wel
 
     Parameters   = @{
         Name       = 'The name of the source. Wildcards are not supported. A name also finds a source whose name differs only in case, when exactly one does.'
-        Field      = 'The secret field to rotate: password for postgresql and snowflake, access_token or client_secret for databricks. Case is ignored. A field that is not secret is an error (DcFieldNotSecret) that lists the secret fields.'
+        Field      = 'The secret field to rotate: password for postgresql and snowflake, access_token or client_secret for databricks. Case is ignored. A field that is not secret is an error (DcFieldNotSecret) that lists the secret fields. Tab completion offers the secret fields of the source''s type, for a source named with -Name or piped from Get-DcSource <name>.'
         Secret     = 'The new value, as a SecureString, for example from Read-Host -AsSecureString. It is stored in the vault as a SecureString secret and never reaches an output or error stream.'
         Credential = 'A user name and password: the source''s username field is set to the user name and its password field is rotated to the password. Only for postgresql and snowflake sources.'
         Vault      = 'The vault for a new DataCompass-owned secret. By default, secrets_backend from config.yaml, else SecretManagement''s default vault. When the field already refers to a secret in another vault, -Vault moves the field to a new secret in this vault; the old secret stays where it is (Get-DcSecretInventory lists it as Orphaned when DataCompass created it, and Remove-DcSource -RemoveSecret removes it with the source). A field stored encrypted moves to this vault too.'

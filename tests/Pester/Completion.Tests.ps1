@@ -1,7 +1,8 @@
 #Requires -Version 7.4
 # Tab completion: -Name completes source names from the catalog the command would use (-Database typed on the
-# line honoured), -Type the adapter types, -Vault the registered SecretManagement vaults with the default first;
-# every -Name/-Source/-Vault parameter has a completer, and a completer never errors (no catalog, no vault: nothing).
+# line honoured), -Type the adapter types, -Vault the registered SecretManagement vaults with the default first,
+# -Field the secret fields of the source's type, -Connection a hashtable of the type's fields; every
+# -Name/-Source/-Vault parameter has a completer, and a completer never errors (no catalog, no vault: nothing).
 
 BeforeDiscovery {
     # The test cases come from the module's own cmdlets, so it is loaded at discovery time too.
@@ -60,6 +61,12 @@ BeforeAll {
     $script:OtherDir = Join-Path $TestDrive 'other'
     $script:OtherDatabase = Join-Path $script:OtherDir 'other.db'
     foreach ($name in 'prod-other', 'qa') { Add-PgSource -Name $name -Database $script:OtherDatabase }
+
+    # A third, with sources of two types: a postgresql and a databricks one.
+    $script:MixedDatabase = Join-Path $TestDrive 'mixed/mixed.db'
+    Add-PgSource -Name 'sales' -Database $script:MixedDatabase
+    Add-DcSource -Name 'lake' -Type databricks -Database $script:MixedDatabase -ErrorAction Stop -Connection @{
+        host = 'adb.example.net'; http_path = '/sql/1.0/warehouses/w'; catalog = 'main'; access_token = '${DCT_TOKEN}' }
 }
 
 AfterAll {
@@ -228,6 +235,76 @@ Describe 'Tab completion' {
             )
             $expected.Count | Should -BeGreaterOrEqual 7
             $CaseCount | Should -Be $expected.Count
+        }
+    }
+
+    Context '-Field: the secret fields of the source''s type' {
+        It 'completes Set-DcSourceSecret -Field with the secret fields of the named source''s type' {
+            $completions = @(Get-Completion 'Set-DcSourceSecret -Name prod -Field ')
+            @($completions.CompletionText) | Should -Be @('password')
+            $completions[0].ResultType | Should -Be 'ParameterValue'
+            $completions[0].ToolTip | Should -BeLike '*postgresql*'
+            @((Get-Completion "Set-DcSourceSecret -Database '$($script:MixedDatabase)' lake -Field ").CompletionText) | Should -Be @('access_token', 'client_secret')
+            @((Get-Completion "Set-DcSourceSecret -Database '$($script:MixedDatabase)' -Name lake -Field CL").CompletionText) | Should -Be @('client_secret')
+        }
+
+        It 'completes -Field for a source piped from Get-DcSource <name>' {
+            @((Get-Completion "Get-DcSource -Database '$($script:MixedDatabase)' lake | Set-DcSourceSecret -Field ").CompletionText) | Should -Be @('access_token', 'client_secret')
+            @((Get-Completion "Get-DcSource -Database '$($script:MixedDatabase)' -Name sa* | Set-DcSourceSecret -Field ").CompletionText) | Should -Be @('password')
+        }
+
+        It 'offers the secret field, not the file names of the current folder' {
+            $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive "files-$([guid]::NewGuid().ToString('n'))")
+            Set-Content -Path (Join-Path $folder 'pass.txt') -Value 'x'
+            Push-Location -LiteralPath $folder
+            try {
+                @((Get-Completion 'Set-DcSourceSecret prod -Field pa').CompletionText) | Should -Be @('password')
+            }
+            finally {
+                Pop-Location
+            }
+        }
+
+        It 'offers the secret fields of every type while no source is known, and raises no error' {
+            $Error.Clear()
+            @((Get-Completion 'Set-DcSourceSecret -Field ').CompletionText) | Should -Be @('password', 'access_token', 'client_secret')
+            $env:DATACOMPASS_DATA_DIR = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
+            @((Get-Completion 'Set-DcSourceSecret -Name prod -Field ').CompletionText) | Should -Be @('password', 'access_token', 'client_secret')
+            $Error.Count | Should -Be 0
+            Test-Path -LiteralPath $env:DATACOMPASS_DATA_DIR | Should -BeFalse
+        }
+    }
+
+    Context '-Connection: a hashtable of the type''s fields' {
+        It 'completes Add-DcSource -Connection with the required fields of -Type, as a hashtable that parses' {
+            $completions = @(Get-Completion 'Add-DcSource -Name x -Type postgresql -Connection ')
+            $completions.Count | Should -Be 1
+            $completions[0].CompletionText | Should -BeExactly "@{ host = ''; database = ''; username = ''; password = '' }"
+            $completions[0].ToolTip | Should -BeLike '*Optional: port (5432), ssl_mode (prefer)*'
+            $table = [scriptblock]::Create($completions[0].CompletionText).InvokeReturnAsIs()
+            @($table.Keys | Sort-Object) | Should -Be @('database', 'host', 'password', 'username')
+        }
+
+        It 'completes after a typed @, with the positional type, a required field that depends on a default included' {
+            # databricks: access_token is required because auth_method defaults to personal_token.
+            @((Get-Completion 'Add-DcSource x databricks -Connection @').CompletionText) | Should -Be @("@{ host = ''; http_path = ''; catalog = ''; access_token = '' }")
+            @((Get-Completion 'Add-DcSource x snowflake -Connection ').CompletionText) | Should -Be @("@{ account = ''; warehouse = ''; database = ''; username = ''; password = '' }")
+        }
+
+        It 'completes Set-DcSource -Connection with one hashtable per field of the source''s type, defaults filled in' {
+            $completions = @(Get-Completion 'Set-DcSource prod -Connection ')
+            @($completions.ListItemText) | Should -Be @('host', 'port', 'database', 'username', 'password', 'ssl_mode', 'schema_filter', 'exclude_schemas', 'connect_timeout', 'query_timeout')
+            ($completions | Where-Object ListItemText -EQ 'port').CompletionText | Should -BeExactly '@{ port = 5432 }'
+            ($completions | Where-Object ListItemText -EQ 'port').ToolTip | Should -BeLike '*1 to 65535*'
+            ($completions | Where-Object ListItemText -EQ 'ssl_mode').CompletionText | Should -BeExactly "@{ ssl_mode = 'prefer' }"
+            @((Get-Completion "Get-DcSource -Database '$($script:MixedDatabase)' lake | Set-DcSource -Connection ").ListItemText) | Should -Contain 'auth_method'
+        }
+
+        It 'offers nothing without a type, or once something else than @ is typed' {
+            $Error.Clear()
+            @(Get-Completion 'Add-DcSource -Name x -Connection ' | Where-Object ResultType -EQ 'ParameterValue') | Should -BeNullOrEmpty
+            @(Get-Completion 'Add-DcSource -Name x -Type postgresql -Connection $c' | Where-Object CompletionText -Like '@*') | Should -BeNullOrEmpty
+            $Error.Count | Should -Be 0
         }
     }
 

@@ -95,6 +95,22 @@ Describe 'Convert-DcSourceSecret' -Tag 'Integration', 'Vault' {
         (Get-DcSourceConnection dbx -Database $script:Db -AsPlainText).Settings['client_secret'] | Should -BeExactly $script:Secrets.dbx
     }
 
+    It 'prints the warning about a Broken field once: the result gives the reason, not the warning again' {
+        $results = @(Convert-DcSourceSecret -Name legacy -Database $script:Db -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue)
+        $results.Status | Should -Be 'Broken'
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike "Source 'legacy', field 'password' holds `"**********`", which an older datacompass*Set-DcSourceSecret."
+        $results[0].Message | Should -BeExactly 'Not migrated: "**********" is no credential.'
+        $shown = ($results | Out-String -Width 400) + ($results | Format-List | Out-String -Width 400)
+        $shown | Should -Not -BeLike '*older datacompass*'
+
+        # What a user sees in the console: the warning, then the table.
+        $run = Invoke-ChildPwsh -Script "Import-Module '$($script:DcModulePath)'; Convert-DcSourceSecret -Name legacy -Database '$($script:Db)' -Confirm:`$false"
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        ([regex]::Matches($run.Text, 'which an older datacompass stored')).Count | Should -Be 1 -Because $run.Text
+        $run.Text | Should -Match '(?m)^legacy\s+password\s+Broken\s+Not migrated'
+    }
+
     It 'leaves no byte of any converted value in the database file or its -wal' {
         $null = Convert-DcSourceSecret -Database $script:Db -Confirm:$false -WarningAction SilentlyContinue
         foreach ($file in Get-CatalogFiles $script:Db) {
@@ -258,6 +274,32 @@ Describe 'Convert-DcSourceSecret and the notification channels' -Tag 'Integratio
         $stamps['hook'].updated_at | Should -Match '^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$'
         $stamps['hook'].created_at | Should -Be '2024-01-02 03:04:05.123456'
         $stamps['legacy-mail'].updated_at | Should -Be '2024-01-02 03:04:05.123456'
+    }
+
+    It 'shows its results as a table that keeps every column at 120 columns and cuts no cell' {
+        # A source with a 32-character name, whose reference is then longer than the room left for it.
+        $long = 'warehouse-analytics-eu-west-prod'
+        $info = '{"host": "db", "port": 5432, "database": "d", "username": "u", "password": "' + (New-Canary 'long') + '", "ssl_mode": "prefer", "schema_filter": null, "exclude_schemas": [], "connect_timeout": 10, "query_timeout": 300}'
+        Invoke-RawSql -Database $script:Db -Sql 'INSERT INTO data_sources VALUES (6, $name, NULL, ''postgresql'', $info, ''null'', 1, NULL, NULL, NULL, ''2024-01-02 03:04:05'', ''2024-01-02 03:04:05'')' `
+            -Parameters @{ '$name' = $long; '$info' = $info } | Out-Null
+
+        $planned = Convert-DcSourceSecret -Database $script:Db -WhatIf -WarningAction SilentlyContinue | Out-String -Width 120
+        $planned | Should -Match "(?m)^pg\s+password\s+Planned\s+\`$\{secret:$($script:Vault)/DataCompass-pg-password\}\s*$"
+
+        $results = @(Convert-DcSourceSecret -Database $script:Db -Confirm:$false -WarningAction SilentlyContinue)
+        $text = $results | Out-String -Width 120
+        $lines = @($text -split '\r?\n' | Where-Object { $_.Trim() })
+        $lines[0] | Should -Match '^Source\s+Field\s+Status\s+Reference / Message$'
+        foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual 120 }
+        $text | Should -Not -Match '…|\.\.\.' -Because 'no cell is cut'
+        $text | Should -Match "(?m)^pg\s+password\s+Converted\s+\`$\{secret:$($script:Vault)/DataCompass-pg-password\}\s*$"
+        $text | Should -Match "(?m)^$long\s+password\s+Converted\s+\`$\{secret:$($script:Vault)/DataCompass-" -Because 'the long reference wraps in its column'
+        $text | Should -Match '(?m)^\s{40,}\S*-prod-password\}\s*$'
+        $text | Should -Match '(?m)^env\s+password\s+AlreadySafe\s+The value is a reference\.'
+        $text | Should -Match '(?m)^legacy\s+password\s+Broken\s+\S'
+        $text | Should -Match '(?m)^channel:ops-mail\s+smtp_password\s+NotSelected\s+The value is plaintext\.'
+        $text | Should -Match '(?m)^channel:hook\s+headers\.Authorization\s+NotSelected\s'
+        ($results | Format-List | Out-String -Width 120) | Should -Match '(?m)^Kind\s+: NotificationChannel$'
     }
 
     It 'selects channels by the switch alone: -Name picks data sources only' {

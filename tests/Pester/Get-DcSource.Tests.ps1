@@ -410,6 +410,44 @@ password: ${secret:Store/DataCompass-prod-password}
         }
     }
 
+    Context 'the views at 120 columns' {
+        BeforeEach {
+            # 32 characters each: the name, the display name, and the default vault name built from the name.
+            $script:LongName = 'warehouse-analytics-eu-west-prod'
+            $script:LongDisplayName = 'Warehouse Analytics EU West Prod'
+            Add-DcSource -Name $script:LongName -DisplayName $script:LongDisplayName -Type postgresql -ErrorAction Stop -Connection @{
+                host = 'db.example.com'; database = 'sales'; username = 'app'
+                password = '${secret:Store/DataCompass-warehouse-analytics-eu-west-prod-password}' }
+            Add-PgSource -Name 'short'
+            Add-DatabricksSource -Name 'lake'
+        }
+
+        It 'shows every column of the source table and cuts no cell: a long Secrets cell wraps' {
+            $text = Get-DcSource | Out-String -Width 120
+            $lines = @($text -split '\r?\n' | Where-Object { $_.Trim() })
+            $lines[0] | Should -Match '^Name\s+Type\s+Active\s+Secrets$'
+            foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual 120 }
+            $text | Should -Not -Match '…|\.\.\.' -Because 'no cell is cut'
+            $lines | Should -Contain ('{0} postgresql True   password=${{DB_PASSWORD}} (env)' -f 'short'.PadRight($script:LongName.Length))
+            @($lines | Where-Object { $_ -like "$($script:LongName) postgresql True   password=`${secret:Store/*" }).Count | Should -Be 1
+            $text | Should -BeLike '*(vault)*'
+            $text | Should -BeLike '*access_token=${DATABRICKS_TOKEN} (env)*'
+            (Get-DcSource -Name $script:LongName | Format-List | Out-String -Width 120) | Should -BeLike "*DisplayName*: $($script:LongDisplayName)*"
+        }
+
+        It 'shows every column of the fields table, Provenance and Secret before the value' {
+            $text = (Get-DcSource -Name $script:LongName, 'short').Fields | Out-String -Width 120
+            $lines = @($text -split '\r?\n' | Where-Object { $_.Trim() })
+            $lines[0] | Should -Match '^Source\s+Field\s+Provenance\s+Secret\s+Value$'
+            foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual 120 }
+            $text | Should -Not -Match '…|\.\.\.' -Because 'no cell is cut'
+            $lines | Should -Contain "$($script:LongName) port            Literal    False  5432"
+            $lines | Should -Contain "$($script:LongName) exclude_schemas Literal    False  pg_catalog, information_schema, pg_toast"
+            @($lines | Where-Object { $_ -like "$($script:LongName) password        Vault      True   `${secret:Store/*" }).Count | Should -Be 1
+            $lines | Should -Contain ('{0} password        Env        True   ${{DB_PASSWORD}}' -f 'short'.PadRight($script:LongName.Length))
+        }
+    }
+
     Context 'where the catalog is' {
         It 'reads the -Database file, not $env:DATACOMPASS_DATA_DIR' {
             $other = Join-Path $TestDrive "other-$(New-Guid).db"

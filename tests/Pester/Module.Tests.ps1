@@ -130,6 +130,63 @@ Describe 'Cmdlet <Name>' -ForEach $script:ExportedCmdlets {
     }
 }
 
+Describe 'Output enums' {
+    BeforeAll {
+        $script:CmdletAssembly = (Get-Command Add-DcSource -Module DataCompass).ImplementingType.Assembly
+        # Status, Kind and Provenance of every output type, as they stand in the cmdlet assembly.
+        $script:EnumProperties = @(
+            foreach ($type in $script:CmdletAssembly.GetExportedTypes()) {
+                foreach ($property in $type.GetProperties() | Where-Object Name -In 'Status', 'Kind', 'Provenance') {
+                    [pscustomobject]@{ Owner = $type.Name; Name = $property.Name; Type = $property.PropertyType }
+                }
+            }
+        )
+    }
+
+    It 'types every Status, Kind and Provenance of an output object as an enum of the cmdlet assembly' {
+        @($script:EnumProperties.Owner | Sort-Object -Unique) | Should -Be @(
+            'DcConnectionTest', 'DcConversionResult', 'DcReferenceTest', 'DcSecretInventoryItem', 'DcSecretMoveResult', 'DcSecretUser', 'DcSourceField')
+        foreach ($property in $script:EnumProperties) {
+            $property.Type.IsEnum | Should -BeTrue -Because "$($property.Owner).$($property.Name) is what Where-Object <Name> -eq <Tab> completes"
+            $property.Type.Assembly | Should -Be $script:CmdletAssembly -Because 'no core type may show in what PowerShell sees'
+        }
+    }
+
+    It 'writes each value by name to ConvertTo-Json and ConvertTo-Csv' {
+        foreach ($type in $script:EnumProperties.Type | Sort-Object FullName -Unique) {
+            foreach ($value in [enum]::GetValues($type)) {
+                $value | ConvertTo-Json | Should -BeExactly ('"{0}"' -f $value)
+                ([pscustomobject]@{ Value = $value } | ConvertTo-Csv)[1] | Should -BeExactly ('"{0}"' -f $value)
+            }
+        }
+    }
+
+    It 'has, for each, the names of the core enum the cmdlets map by name' {
+        # The core loads in DataCompass's own context on first use; its enums are read from there.
+        try { $null = Get-DcSource -Database (Join-Path $TestDrive 'enums/none.db') -ErrorAction Stop } catch { $null = $_ }
+        $core = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'DataCompass.Dependencies' |
+            ForEach-Object Assemblies | Where-Object { $_.GetName().Name -eq 'DataCompass.Core' }
+        $core | Should -Not -BeNullOrEmpty
+        $pairs = @{
+            DcReferenceStatus  = 'DataCompass.Core.Operations.Connect.ReferenceStatus'
+            DcReferenceKind    = 'DataCompass.Core.Operations.Connect.ReferenceKind'
+            DcConnectionStatus = 'DataCompass.Core.Operations.Connect.ConnectionTestStatus'
+            DcConversionStatus = 'DataCompass.Core.Operations.Convert.ConversionStatus'
+            DcConversionKind   = 'DataCompass.Core.Operations.Convert.ConversionTarget'
+            DcMoveStatus       = 'DataCompass.Core.Operations.Move.MoveStatus'
+            DcInventoryStatus  = 'DataCompass.Core.Operations.Inventory.InventoryStatus'
+            DcSecretUserKind   = 'DataCompass.Core.Operations.Inventory.InventoryUserKind'
+        }
+        foreach ($name in $pairs.Keys) {
+            $coreType = $core.GetType($pairs[$name], $true)
+            # InventoryStatus is a set of string constants; ReferenceKind.Environment is shown as Env.
+            $coreNames = if ($coreType.IsEnum) { [enum]::GetNames($coreType) } else { @($coreType.GetFields() | ForEach-Object { $_.GetValue($null) }) }
+            $coreNames = @($coreNames | ForEach-Object { if ($name -eq 'DcReferenceKind' -and $_ -eq 'Environment') { 'Env' } else { $_ } })
+            [enum]::GetNames($script:CmdletAssembly.GetType("DataCompass.$name", $true)) | Should -Be $coreNames -Because "$name stands for $($pairs[$name])"
+        }
+    }
+}
+
 Describe 'Remove-DcSource' {
     It 'has ConfirmImpact High (it cascades to the catalog)' {
         $type = (Get-Command Remove-DcSource -Module DataCompass).ImplementingType

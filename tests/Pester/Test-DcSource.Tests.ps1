@@ -77,6 +77,32 @@ Describe 'Test-DcSource' {
             $vaultResult.Resolvable | Should -BeTrue
         }
 
+        It 'types Status and Kind as enums: Where-Object Status -eq <Tab> offers the statuses, and strings still compare' {
+            Add-PgSource -Name 'prod'
+            $result = Test-DcSource -Name 'prod'
+            $result.Status | Should -BeOfType ([DataCompass.DcReferenceStatus])
+            $result.Kind | Should -BeOfType ([DataCompass.DcReferenceKind])
+            $result.Status -eq 'NotSet' | Should -BeTrue
+            @(Test-DcSource | Where-Object Status -EQ 'NotSet').Source | Should -Be @('prod')
+            @(Test-DcSource | Where-Object { $_.Kind -eq 'Env' }).Source | Should -Be @('prod')
+
+            $line = 'Get-DcSource prod | Test-DcSource | Where-Object Status -eq '
+            $offered = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+            $offered | Should -Be ([enum]::GetNames([DataCompass.DcReferenceStatus]))
+            $offered | Should -Contain 'SecretNotFound'
+            $line = 'Test-DcSource | Where-Object Kind -eq V'
+            @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText) | Should -Be @('Vault')
+        }
+
+        It 'writes Status and Kind by name to JSON and CSV' {
+            Add-PgSource -Name 'prod'
+            $result = Test-DcSource -Name 'prod'
+            $result | ConvertTo-Json -Compress | Should -BeLike '*"Kind":"Env","Status":"NotSet"*'
+            $row = $result | ConvertTo-Csv | ConvertFrom-Csv
+            $row.Status | Should -BeExactly 'NotSet'
+            $row.Kind | Should -BeExactly 'Env'
+        }
+
         It 'reports nothing for a source whose fields hold no reference' {
             $path = Join-Path $TestDrive 'literal.yaml'
             Set-Content -LiteralPath $path -Encoding utf8NoBOM -Value @'
@@ -128,6 +154,22 @@ auth_method: managed_identity
             $problems[0].TargetObject | Should -BeExactly 'nope'
 
             { Test-DcSource -Name 'nope' -ErrorAction Stop } | Should -Throw -ErrorId (Get-TestErrorId 'DcSourceNotFound')
+        }
+    }
+
+    Context 'the table at 120 columns' {
+        It 'shows every column, the status in full, and cuts no cell: a long reference wraps' {
+            $long = 'warehouse-analytics-eu-west-prod'
+            Add-DcSource -Name $long -Type postgresql -ErrorAction Stop -Connection @{ host = 'db.example.com'; database = 'sales'; username = 'app'
+                password = "`${secret:$($script:Vault)/DataCompass-warehouse-analytics-eu-west-prod-password}" }
+            Add-PgSource -Name 'short'
+            $text = Test-DcSource | Out-String -Width 120
+            $lines = @($text -split '\r?\n' | Where-Object { $_.Trim() })
+            $lines[0] | Should -Match '^Source\s+Field\s+Status\s+Resolvable\s+Reference$'
+            foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual 120 }
+            $text | Should -Not -Match '…|\.\.\.' -Because 'no cell is cut'
+            @($lines | Where-Object { $_ -like "$long password SecretNotFound False      `${secret:$($script:Vault)/*" }).Count | Should -Be 1
+            $lines | Should -Contain ('{0} password NotSet         False      ${{DCT_PASSWORD}}' -f 'short'.PadRight($long.Length))
         }
     }
 

@@ -47,6 +47,7 @@ namespace DataCompass.Commands
 
         [Parameter(Mandatory = true, ParameterSetName = ConnectionSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(ConnectionCompleter))]
         public IDictionary Connection { get; set; } = new Hashtable();
 
         [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -127,7 +127,7 @@ namespace DataCompass.Commands
         }
 
         private void WriteResult(ConversionItem item) =>
-            WriteObject(new DcConversionResult(item.Target.ToString(), item.Source, item.Field, item.Status.ToString(), item.Reference, item.Message));
+            WriteObject(new DcConversionResult(OutputEnum.From<DcConversionKind>(item.Target), item.Source, item.Field, OutputEnum.From<DcConversionStatus>(item.Status), item.Reference, item.Message));
 
         private static string Summary(IReadOnlyList<ConversionItem> items)
         {

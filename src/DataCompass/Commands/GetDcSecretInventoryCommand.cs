@@ -39,10 +39,10 @@ namespace DataCompass.Commands
                 WriteObject(new DcSecretInventoryItem(
                     item.Vault,
                     item.Name,
-                    item.Status,
+                    OutputEnum.From<DcInventoryStatus>(item.Status),
                     item.Exists,
                     item.Owned,
-                    item.Users.Select(user => new DcSecretUser(user.Kind.ToString(), user.Name, user.Field, user.Reference)).ToArray(),
+                    item.Users.Select(user => new DcSecretUser(OutputEnum.From<DcSecretUserKind>(user.Kind), user.Name, user.Field, user.Reference)).ToArray(),
                     item.OwnedBy.ToArray(),
                     item.Expires,
                     item.Type,

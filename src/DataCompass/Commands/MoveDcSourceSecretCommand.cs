@@ -99,7 +99,7 @@ namespace DataCompass.Commands
         }
 
         private void WriteResult(MoveItem item) =>
-            WriteObject(new DcSecretMoveResult(item.Source, item.Field, item.From, item.To, item.Status.ToString(), item.Removed, item.Message));
+            WriteObject(new DcSecretMoveResult(item.Source, item.Field, item.From, item.To, OutputEnum.From<DcMoveStatus>(item.Status), item.Removed, item.Message));
 
         /// <summary>The run's results, errors and progress, as this cmdlet's output, error and progress streams.</summary>
         private sealed class MoveHost : IMoveHost

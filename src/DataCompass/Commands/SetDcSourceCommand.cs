@@ -41,6 +41,7 @@ namespace DataCompass.Commands
         /// <summary>The fields to change; a $null value clears an optional field.</summary>
         [Parameter(Mandatory = true, ParameterSetName = ConnectionSet)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(ConnectionCompleter))]
         public IDictionary Connection { get; set; } = new Hashtable();
 
         [Parameter]

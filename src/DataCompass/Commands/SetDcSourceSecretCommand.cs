@@ -26,6 +26,7 @@ namespace DataCompass.Commands
         /// <summary>The secret field to rotate, e.g. password, access_token, client_secret.</summary>
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = SecretSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SecretFieldCompleter))]
         public string Field { get; set; } = string.Empty;
 
         [Parameter(Mandatory = true, Position = 2, ParameterSetName = SecretSet)]

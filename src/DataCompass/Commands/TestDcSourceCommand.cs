@@ -77,8 +77,8 @@ namespace DataCompass.Commands
             {
                 foreach (var check in checks)
                 {
-                    var result = new DcReferenceTest(check.Source, check.Field, check.Reference, check.Kind == ReferenceKind.Environment ? "Env" : check.Kind.ToString(),
-                        check.Status.ToString(), check.Resolvable, check.Message);
+                    var result = new DcReferenceTest(check.Source, check.Field, check.Reference, check.Kind == ReferenceKind.Environment ? DcReferenceKind.Env : OutputEnum.From<DcReferenceKind>(check.Kind),
+                        OutputEnum.From<DcReferenceStatus>(check.Status), check.Resolvable, check.Message);
                     if (Quiet)
                     {
                         _results.Add(result);
@@ -132,7 +132,7 @@ namespace DataCompass.Commands
                 _audit.Record(databasePath, events);
             }
 
-            var output = new DcConnectionTest(result.Source, result.SourceType, result.Status.ToString(), result.Connected, result.Latency, result.Endpoint,
+            var output = new DcConnectionTest(result.Source, result.SourceType, OutputEnum.From<DcConnectionStatus>(result.Status), result.Connected, result.Latency, result.Endpoint,
                 result.UserName, result.ServerVersion, result.SqlState, result.ReResolved, result.Message);
             _connections.Add(output);
             if (!Quiet)
@@ -167,9 +167,9 @@ namespace DataCompass.Commands
             {
                 // A named source that does not exist fails the preflight too, and so does plaintext unless allowed.
                 WriteObject(!_missingSource
-                    && _results.All(result => result.Resolvable && (AllowPlaintext || result.Status != nameof(ReferenceStatus.Plaintext)))
+                    && _results.All(result => result.Resolvable && (AllowPlaintext || result.Status != DcReferenceStatus.Plaintext))
                     && (AllowPlaintext || !_plaintextSeen) && !_connectionFailed
-                    && _connections.All(test => test.Connected || test.Status == nameof(ConnectionTestStatus.NotAvailable)));
+                    && _connections.All(test => test.Connected || test.Status == DcConnectionStatus.NotAvailable));
             }
         }
     }

@@ -24,7 +24,7 @@ namespace DataCompass.Completion
         {
             try
             {
-                var path = CatalogPath(fakeBoundParameters?["Database"] as string);
+                var path = CompletionCatalog.PathFor(fakeBoundParameters);
                 var ring = new KeyRingSource(
                     Environment.GetEnvironmentVariable,
                     () => ConfigFile.Read(ConfigFile.PathFor(path)),
@@ -67,19 +67,6 @@ namespace DataCompass.Completion
 
             var count = values.Needing(key.Id).Count;
             return $"{key.Id} ({role}, {count} value{(count == 1 ? string.Empty : "s")} in the catalog)";
-        }
-
-        /// <summary>The catalog path the command would use; a relative -Database resolves against the PowerShell location, as the cmdlet resolves it.</summary>
-        private static string CatalogPath(string? database)
-        {
-            if (!string.IsNullOrEmpty(database))
-            {
-                using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
-                shell.AddScript("param($path) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($path)").AddArgument(database);
-                database = shell.Invoke().Select(result => result?.BaseObject as string).FirstOrDefault() ?? database;
-            }
-
-            return CatalogLocation.Resolve(database, Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
         }
     }
 }

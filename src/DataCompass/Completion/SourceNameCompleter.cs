@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using DataCompass.Core.Config;
 using DataCompass.Core.Storage;
 
 namespace DataCompass.Completion
@@ -17,19 +16,7 @@ namespace DataCompass.Completion
         {
             try
             {
-                var database = fakeBoundParameters?["Database"] as string;
-                if (!string.IsNullOrEmpty(database))
-                {
-                    // Relative paths and '~' resolve against the PowerShell location, as the cmdlet resolves them.
-                    using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
-                    shell.AddScript("param($path) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($path)").AddArgument(database);
-                    database = shell.Invoke().Select(result => result?.BaseObject as string).FirstOrDefault() ?? database;
-                }
-
-                var path = CatalogLocation.Resolve(
-                    database,
-                    Environment.GetEnvironmentVariable,
-                    Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+                var path = CompletionCatalog.PathFor(fakeBoundParameters);
                 using var catalog = SourceCatalog.OpenForRead(path);
                 if (catalog == null)
                 {

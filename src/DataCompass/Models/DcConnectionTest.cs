@@ -5,7 +5,7 @@ namespace DataCompass
     /// <summary>The outcome of Test-DcSource -Connect for one source: a real login, or why not. Holds no secret value.</summary>
     public sealed class DcConnectionTest
     {
-        internal DcConnectionTest(string source, string type, string status, bool connected, TimeSpan? latency, string? endpoint,
+        internal DcConnectionTest(string source, string type, DcConnectionStatus status, bool connected, TimeSpan? latency, string? endpoint,
             string? userName, string? serverVersion, string? sqlState, bool reResolved, string message)
         {
             Source = source;
@@ -29,7 +29,7 @@ namespace DataCompass
         /// Connected, AuthenticationFailed, Unreachable, TimedOut, TlsFailed, ServerError, Failed, Unresolved (a
         /// reference did not resolve, nothing was tried) or NotAvailable (no live test for the source's type).
         /// </summary>
-        public string Status { get; }
+        public DcConnectionStatus Status { get; }
 
         public bool Connected { get; }
 

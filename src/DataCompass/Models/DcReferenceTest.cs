@@ -3,7 +3,7 @@ namespace DataCompass
     /// <summary>Whether one reference of one source resolves now, as Test-DcSource reports it. Holds no value.</summary>
     public sealed class DcReferenceTest
     {
-        internal DcReferenceTest(string source, string field, string reference, string kind, string status, bool resolvable, string message)
+        internal DcReferenceTest(string source, string field, string reference, DcReferenceKind kind, DcReferenceStatus status, bool resolvable, string message)
         {
             Source = source;
             Field = field;
@@ -22,13 +22,13 @@ namespace DataCompass
         public string Reference { get; }
 
         /// <summary>Env, Vault, Encrypted, or Literal (a value stored as is: plaintext, the legacy mask, or nothing).</summary>
-        public string Kind { get; }
+        public DcReferenceKind Kind { get; }
 
         /// <summary>
         /// Ok, DefaultUsed, NotSet, SecretManagementNotInstalled, VaultNotFound, VaultLocked, SecretNotFound, TypeUnusable,
-        /// VaultFailed, Invalid, KeyMissing, DecryptionFailed, KeyUnusable, Plaintext, Broken or Empty.
+        /// VaultFailed, Invalid, KeyMissing, DecryptionFailed, TooLong, KeyUnusable, Plaintext, Broken or Empty.
         /// </summary>
-        public string Status { get; }
+        public DcReferenceStatus Status { get; }
 
         public bool Resolvable { get; }
 

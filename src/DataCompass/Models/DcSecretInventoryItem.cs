@@ -5,7 +5,7 @@ namespace DataCompass
     /// <summary>One vault secret as Get-DcSecretInventory reports it, from the vault's Get-SecretInfo: never its value.</summary>
     public sealed class DcSecretInventoryItem
     {
-        internal DcSecretInventoryItem(string? vault, string name, string status, bool? exists, bool owned, DcSecretUser[] users,
+        internal DcSecretInventoryItem(string? vault, string name, DcInventoryStatus status, bool? exists, bool owned, DcSecretUser[] users,
             string[] ownedBy, DateTime? expires, string? type, string vaultFrom, string? problem, string database)
         {
             Vault = vault;
@@ -28,7 +28,7 @@ namespace DataCompass
         public string Name { get; }
 
         /// <summary>Ok, Missing, Expired, Orphaned, VaultLocked, VaultNotFound, VaultFailed or SecretManagementNotInstalled.</summary>
-        public string Status { get; }
+        public DcInventoryStatus Status { get; }
 
         /// <summary>Whether the vault holds the secret; null when the vault could not be asked.</summary>
         public bool? Exists { get; }

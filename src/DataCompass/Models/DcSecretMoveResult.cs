@@ -3,7 +3,7 @@ namespace DataCompass
     /// <summary>What Move-DcSourceSecret did with one reference of one source field. Holds no value.</summary>
     public sealed class DcSecretMoveResult
     {
-        internal DcSecretMoveResult(string source, string field, string? from, string? to, string status, bool removed, string? message)
+        internal DcSecretMoveResult(string source, string field, string? from, string? to, DcMoveStatus status, bool removed, string? message)
         {
             Source = source;
             Field = field;
@@ -25,7 +25,7 @@ namespace DataCompass
         public string? To { get; }
 
         /// <summary>Moved, AlreadyMoved, Skipped, Failed, or Declined (-WhatIf, or No at -Confirm).</summary>
-        public string Status { get; }
+        public DcMoveStatus Status { get; }
 
         /// <summary>True when the old copy was removed from its vault (-RemoveOld); the Message says why one was kept.</summary>
         public bool Removed { get; }

@@ -3,7 +3,7 @@ namespace DataCompass
     /// <summary>One field that refers to a vault secret, as Get-DcSecretInventory lists it.</summary>
     public sealed class DcSecretUser
     {
-        internal DcSecretUser(string kind, string name, string field, string reference)
+        internal DcSecretUser(DcSecretUserKind kind, string name, string field, string reference)
         {
             Kind = kind;
             Name = name;
@@ -12,7 +12,7 @@ namespace DataCompass
         }
 
         /// <summary>Source, or NotificationChannel.</summary>
-        public string Kind { get; }
+        public DcSecretUserKind Kind { get; }
 
         /// <summary>The source's (or channel's) name.</summary>
         public string Name { get; }
@@ -23,6 +23,6 @@ namespace DataCompass
         public string Reference { get; }
 
         /// <summary>source.field, or channel:name.field.</summary>
-        public override string ToString() => Kind == "Source" ? $"{Name}.{Field}" : $"channel:{Name}.{Field}";
+        public override string ToString() => Kind == DcSecretUserKind.Source ? $"{Name}.{Field}" : $"channel:{Name}.{Field}";
     }
 }

@@ -37,6 +37,12 @@ namespace DataCompass.Core.Operations.Convert
         /// <summary>Why a field failed or was left alone; never a value.</summary>
         public string? Message { get; internal set; }
 
+        /// <summary>
+        /// What the run warns about this field, naming it and saying what to do (a Broken one). The warning is the
+        /// one place that says it in full; <see cref="Message"/> only gives the reason, so it is not shown twice.
+        /// </summary>
+        public string? Warning { get; internal init; }
+
         internal string? Plaintext { get; }
 
         /// <summary>What the row holds now: the plaintext, or the enc:v1 value it was decrypted from.</summary>

@@ -94,7 +94,7 @@ namespace DataCompass.Core.Operations.Convert
                     }
                     else if (item.Status == ConversionStatus.Broken)
                     {
-                        _host.Warn(item.Message!);
+                        _host.Warn(item.Warning ?? item.Message!);
                     }
                     else if (item.Problem != null)
                     {

@@ -134,12 +134,13 @@ namespace DataCompass.Core.Operations.Convert
             object? value,
             Func<StoredChannel, string, IReadOnlyList<string>, string, ConversionItem> plaintext)
         {
-            ConversionItem Other(ConversionStatus status, string message) =>
+            ConversionItem Other(ConversionStatus status, string message, string? warning = null) =>
                 new ConversionItem(channel.Id, channel.Name, field, status, null, null, null)
                 {
                     Target = ConversionTarget.NotificationChannel,
                     ConfigPath = path,
                     Message = message,
+                    Warning = warning,
                 };
 
             if (value == null || (value is string empty && empty.Length == 0))
@@ -154,7 +155,7 @@ namespace DataCompass.Core.Operations.Convert
 
             if (text == LiteralSecrets.LegacyMask)
             {
-                return Other(ConversionStatus.Broken,
+                return Other(ConversionStatus.Broken, SecretConverter.BrokenMessage,
                     $"Notification channel '{channel.Name}', field '{field}' holds \"{LiteralSecrets.LegacyMask}\", which an older datacompass stored in place of the real credential. It is not migrated; set the real value in the channel's config.");
             }
 

@@ -21,6 +21,9 @@ namespace DataCompass.Core.Operations.Convert
     /// </summary>
     public static class SecretConverter
     {
+        /// <summary>The result's message for a Broken field: the reason only, since the run's warning already names the field and the fix.</summary>
+        internal const string BrokenMessage = "Not migrated: \"" + LiteralSecrets.LegacyMask + "\" is no credential.";
+
         /// <summary>What the Python tool stored before a fix, instead of the real password.</summary>
 
         /// <param name="keys">Opens encrypted values so they can move to the vault too; null when none are expected.</param>
@@ -141,7 +144,8 @@ namespace DataCompass.Core.Operations.Convert
             {
                 return new ConversionItem(source.Id, source.Name, field, ConversionStatus.Broken, null, null, null)
                 {
-                    Message = $"Source '{source.Name}', field '{field}' holds \"{LiteralSecrets.LegacyMask}\", which an older datacompass stored in place of the real credential. It is not migrated; set the real value with Set-DcSourceSecret.",
+                    Message = BrokenMessage,
+                    Warning = $"Source '{source.Name}', field '{field}' holds \"{LiteralSecrets.LegacyMask}\", which an older datacompass stored in place of the real credential. It is not migrated; set the real value with Set-DcSourceSecret.",
                 };
             }
 

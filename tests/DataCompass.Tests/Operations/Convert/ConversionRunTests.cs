@@ -38,6 +38,16 @@ namespace DataCompass.Tests
             }
         }
 
+        private void AddLegacyMask(string name)
+        {
+            using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
+            var plan = TestSources.Plan(name, "postgresql", null, new OrderedMap
+            {
+                { "host", "db" }, { "database", "sales" }, { "username", "app" }, { "password", "**********" },
+            }, allowPlaintext: true);
+            SourceAdder.Add(plan, new InMemorySecretBackend(), catalog);
+        }
+
         private IReadOnlyList<ConversionItem> Plan()
         {
             using var catalog = SourceCatalog.OpenForRead(DatabasePath)!;
@@ -70,6 +80,23 @@ namespace DataCompass.Tests
             Assert.Equal(1, _opened);
             Assert.Equal("end", _host.ProgressLog.Last());
             Assert.Empty(_host.Errors);
+        }
+
+        [Fact]
+        public void A_broken_field_is_warned_about_once_and_its_result_gives_the_reason_only()
+        {
+            AddPlaintext("a");
+            AddLegacyMask("old");
+
+            Run(Plan());
+
+            var broken = Assert.Single(_host.Emitted, item => item.Status == ConversionStatus.Broken);
+            var warning = Assert.Single(_host.Warnings);
+            Assert.Equal(broken.Warning, warning);
+            Assert.Contains("Source 'old', field 'password'", warning, StringComparison.Ordinal);
+            Assert.Contains("Set-DcSourceSecret", warning, StringComparison.Ordinal);
+            Assert.DoesNotContain("Set-DcSourceSecret", broken.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(broken.Message!, warning, StringComparison.Ordinal);
         }
 
         [Theory]

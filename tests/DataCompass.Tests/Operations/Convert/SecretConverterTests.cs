@@ -110,7 +110,8 @@ namespace DataCompass.Tests
             {
                 var byName = items.ToDictionary(item => item.Source);
                 Assert.Equal(ConversionStatus.Broken, byName["legacy"].Status);
-                Assert.Contains("Set-DcSourceSecret", byName["legacy"].Message);
+                Assert.Contains("Set-DcSourceSecret", byName["legacy"].Warning);
+                Assert.DoesNotContain("Set-DcSourceSecret", byName["legacy"].Message);
                 Assert.Equal(ConversionStatus.AlreadySafe, byName["env"].Status);
                 Assert.Equal(ConversionStatus.Mixed, byName["mixed"].Status);
                 var backend = new InMemorySecretBackend("Store");

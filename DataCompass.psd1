@@ -40,7 +40,10 @@
     PrivateData          = @{
         PSData = @{
             Tags       = @('DataCatalog', 'Credentials', 'SecretManagement', 'SQLite', 'PostgreSQL', 'Snowflake', 'Databricks')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            # The repository; each cmdlet's HelpUri (src/DataCompass/HelpLinks.cs) points into its docs/help.
+            ProjectUri   = 'https://github.com/datacompass-ps/DataCompass'
+            ReleaseNotes = 'See CHANGELOG.md in the module folder, or https://github.com/datacompass-ps/DataCompass/blob/main/CHANGELOG.md'
         }
     }
 }

@@ -9,13 +9,15 @@
             prints "N passed, N failed". Exits non-zero when any test fails.
     Demo    builds, then walks through DataCompass against a throw-away catalog.
     Package builds, then writes out/package/DataCompass.<version>.nupkg and the module folder beside it.
+    Docs    builds, then writes docs/help (the online copy of the help that each cmdlet's HelpUri names) from
+            module/help; Help.Tests.ps1 fails while the committed copy differs.
     Clean   removes out/ and the build output.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Package')]
+    [ValidateSet('Clean', 'Build', 'Test', 'Demo', 'Package', 'Docs')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -98,6 +100,7 @@ function Invoke-BuildTask {
     Copy-Item (Join-Path $Root "src/DataCompass/bin/$Configuration/net8.0/DataCompass.dll") $ModuleFolder
     # module/help holds the cmdlet help as data; the MAML file made from it is written below.
     Copy-Item (Join-Path $Root 'module/*') $ModuleFolder -Recurse -Exclude help
+    Copy-Item (Join-Path $Root 'CHANGELOG.md') $ModuleFolder
     $manifest = Get-Content -Raw (Join-Path $Root 'DataCompass.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'0\.0\.0'", "ModuleVersion        = '$version'"
     Set-Content -Path (Join-Path $ModuleFolder 'DataCompass.psd1') -Value $manifest -NoNewline
@@ -275,6 +278,13 @@ function Invoke-DemoTask {
     if ($exit -ne 0) { throw "The demo failed with exit code $exit." }
 }
 
+function Invoke-DocsTask {
+    Invoke-BuildTask
+    $exit = Invoke-ChildPwsh @('-File', (Join-Path $Root 'module/help/ConvertTo-MarkdownHelp.ps1'),
+        '-ModulePath', (Join-Path $ModuleFolder 'DataCompass.psd1'), '-OutputPath', (Join-Path $Root 'docs/help'))
+    if ($exit -ne 0) { throw "Writing docs/help failed with exit code $exit." }
+}
+
 function Invoke-PackageTask {
     Invoke-BuildTask
     $version = Get-ModuleVersion
@@ -329,7 +339,8 @@ $script:OriginalModulePath = $null
 # that ran this script gets them back.
 $savedEnvironment = @{}
 foreach ($name in 'HOME', 'PSModulePath', 'DATACOMPASS_TEST_MODULE', 'DATACOMPASS_TEST_OLD_YAMLDOTNET', 'DATACOMPASS_TEST_SECRETMANAGEMENT',
-    'DATACOMPASS_DATABASE_URL', 'DATACOMPASS_TEST_PG_HOST', 'DATACOMPASS_TEST_PG_PORT', 'DATACOMPASS_TEST_PG_USER', 'DATACOMPASS_TEST_PG_PASSWORD', 'DATACOMPASS_TEST_PG_BIN') {
+    'DATACOMPASS_DATABASE_URL', 'DATACOMPASS_TEST_PG_HOST', 'DATACOMPASS_TEST_PG_PORT', 'DATACOMPASS_TEST_PG_USER', 'DATACOMPASS_TEST_PG_PASSWORD', 'DATACOMPASS_TEST_PG_BIN',
+    'DATACOMPASS_TEST_SQLCIPHER', 'DATACOMPASS_TEST_CATALOG_BACKEND', 'DATACOMPASS_DATABASE_KEY') {
     $savedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
 }
 try {

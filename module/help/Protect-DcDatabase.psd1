@@ -29,9 +29,9 @@ Protect-DcDatabase
             Remarks = 'Run in a new session, before any other DataCompass command: the key is set first, so the session loads SQLCipher. The output says the file is encrypted, how many sources and rows it holds, and where the key comes from.'
         }
         @{
-            Title   = 'Encrypt the catalog of an automation account, with the key from its secret variables'
+            Title   = 'Encrypt the catalog of a CI job, with the key from the job''s secret variables'
             Code    = @'
-$env:DATACOMPASS_DATABASE_KEY = $secretFromThePipeline
+# The CI system sets $env:DATACOMPASS_DATABASE_KEY from its secret store before the job starts.
 Protect-DcDatabase -Database ./ci/datacompass.db -WhatIf
 Protect-DcDatabase -Database ./ci/datacompass.db
 '@

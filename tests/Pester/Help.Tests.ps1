@@ -49,6 +49,38 @@ AfterAll {
     Remove-Module DataCompass -Force -ErrorAction SilentlyContinue
 }
 
+Describe 'The online copy of the help' {
+    BeforeAll {
+        $script:Repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+        $script:Manifest = Import-PowerShellDataFile -Path $script:DcModulePath
+    }
+
+    It 'is named by the manifest (ProjectUri, ReleaseNotes), and the release notes ship with the module' {
+        $script:Manifest.PrivateData.PSData.ProjectUri | Should -Match '^https://'
+        $script:Manifest.PrivateData.PSData.ReleaseNotes | Should -BeLike '*CHANGELOG.md*'
+        Join-Path (Split-Path $script:DcModulePath) 'CHANGELOG.md' | Should -Exist
+    }
+
+    It 'is where every cmdlet''s HelpUri points: docs/help/<cmdlet>.md in the project''s repository' {
+        $project = $script:Manifest.PrivateData.PSData.ProjectUri
+        foreach ($name in $script:ModuleCmdlets) {
+            (Get-Command $name -Module DataCompass).HelpUri | Should -BeExactly "$project/blob/main/docs/help/$name.md"
+            Join-Path $script:Repo "docs/help/$name.md" | Should -Exist
+        }
+    }
+
+    It 'says what the shipped help says: docs/help written again from module/help matches the committed copy' {
+        $fresh = Join-Path $TestDrive 'docs-help'
+        $run = Invoke-ChildPwsh -Script "& '$(Join-Path $script:Repo 'module/help/ConvertTo-MarkdownHelp.ps1')' -ModulePath '$($script:DcModulePath)' -OutputPath '$fresh'"
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $committed = @(Get-ChildItem (Join-Path $script:Repo 'docs/help') -File | Sort-Object Name)
+        @(Get-ChildItem $fresh -File | Sort-Object Name).Name | Should -Be $committed.Name
+        foreach ($file in $committed) {
+            [IO.File]::ReadAllText((Join-Path $fresh $file.Name)) | Should -BeExactly ([IO.File]::ReadAllText($file.FullName)) -Because "docs/help/$($file.Name) is stale: run ./build.ps1 -Task Docs"
+        }
+    }
+}
+
 Describe 'The help file of the module' {
     It 'is the MAML file every cmdlet names, in en-US beside the module' {
         $path = Join-Path $script:Module.ModuleBase 'en-US/DataCompass.dll-Help.xml'

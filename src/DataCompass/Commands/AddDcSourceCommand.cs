@@ -13,7 +13,7 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>Add-DcSource. Its help (synopsis, parameters, examples) is module/help/Add-DcSource.psd1.</summary>
-    [Cmdlet(VerbsCommon.Add, "DcSource", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Add, "DcSource", HelpUri = HelpLinks.Help + "Add-DcSource.md", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(DcSource))]
     public sealed class AddDcSourceCommand : DataCompassCmdlet, IDisposable
     {

@@ -13,7 +13,7 @@ using DataCompass.Core.Vaults;
 namespace DataCompass.Commands
 {
     /// <summary>Convert-DcSourceSecret. Its help (synopsis, parameters, examples) is module/help/Convert-DcSourceSecret.psd1.</summary>
-    [Cmdlet(VerbsData.Convert, "DcSourceSecret", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
+    [Cmdlet(VerbsData.Convert, "DcSourceSecret", HelpUri = HelpLinks.Help + "Convert-DcSourceSecret.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(DcConversionResult))]
     public sealed class ConvertDcSourceSecretCommand : DataCompassCmdlet
     {

@@ -8,7 +8,7 @@ using DataCompass.Core.Sources;
 namespace DataCompass.Commands
 {
     /// <summary>Export-DcSource. Its help (synopsis, parameters, examples) is module/help/Export-DcSource.psd1.</summary>
-    [Cmdlet(VerbsData.Export, "DcSource", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsData.Export, "DcSource", HelpUri = HelpLinks.Help + "Export-DcSource.md", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(DcSourceExport))]
     public sealed class ExportDcSourceCommand : DataCompassCmdlet
     {

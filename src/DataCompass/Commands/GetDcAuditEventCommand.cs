@@ -10,7 +10,7 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>Get-DcAuditEvent. Its help (synopsis, parameters, examples) is module/help/Get-DcAuditEvent.psd1.</summary>
-    [Cmdlet(VerbsCommon.Get, "DcAuditEvent")]
+    [Cmdlet(VerbsCommon.Get, "DcAuditEvent", HelpUri = HelpLinks.Help + "Get-DcAuditEvent.md")]
     [OutputType(typeof(DcAuditEvent))]
     public sealed class GetDcAuditEventCommand : DataCompassCmdlet
     {

@@ -5,7 +5,7 @@ using DataCompass.Core.Config;
 namespace DataCompass.Commands
 {
     /// <summary>Get-DcConfig. Its help (synopsis, parameters, examples) is module/help/Get-DcConfig.psd1.</summary>
-    [Cmdlet(VerbsCommon.Get, "DcConfig")]
+    [Cmdlet(VerbsCommon.Get, "DcConfig", HelpUri = HelpLinks.Help + "Get-DcConfig.md")]
     [OutputType(typeof(DcConfigInfo))]
     public sealed class GetDcConfigCommand : DataCompassCmdlet
     {

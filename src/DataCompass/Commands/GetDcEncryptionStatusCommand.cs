@@ -9,7 +9,7 @@ using DataCompass.Core.Operations.Keys;
 namespace DataCompass.Commands
 {
     /// <summary>Get-DcEncryptionStatus. Its help (synopsis, parameters, examples) is module/help/Get-DcEncryptionStatus.psd1.</summary>
-    [Cmdlet(VerbsCommon.Get, "DcEncryptionStatus", DefaultParameterSetName = NameSet)]
+    [Cmdlet(VerbsCommon.Get, "DcEncryptionStatus", HelpUri = HelpLinks.Help + "Get-DcEncryptionStatus.md", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(DcEncryptionKeyStatus))]
     public sealed class GetDcEncryptionStatusCommand : DataCompassCmdlet
     {

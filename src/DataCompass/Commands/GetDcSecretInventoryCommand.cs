@@ -8,7 +8,7 @@ using DataCompass.Core.Operations.Inventory;
 namespace DataCompass.Commands
 {
     /// <summary>Get-DcSecretInventory. Its help (synopsis, parameters, examples) is module/help/Get-DcSecretInventory.psd1.</summary>
-    [Cmdlet(VerbsCommon.Get, "DcSecretInventory")]
+    [Cmdlet(VerbsCommon.Get, "DcSecretInventory", HelpUri = HelpLinks.Help + "Get-DcSecretInventory.md")]
     [OutputType(typeof(DcSecretInventoryItem))]
     public sealed class GetDcSecretInventoryCommand : DataCompassCmdlet
     {

@@ -8,7 +8,7 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>Get-DcSource. Its help (synopsis, parameters, examples) is module/help/Get-DcSource.psd1.</summary>
-    [Cmdlet(VerbsCommon.Get, "DcSource")]
+    [Cmdlet(VerbsCommon.Get, "DcSource", HelpUri = HelpLinks.Help + "Get-DcSource.md")]
     [OutputType(typeof(DcSource))]
     public sealed class GetDcSourceCommand : DataCompassCmdlet
     {

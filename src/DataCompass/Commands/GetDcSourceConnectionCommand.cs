@@ -14,7 +14,7 @@ using DataCompass.Secrets;
 namespace DataCompass.Commands
 {
     /// <summary>Get-DcSourceConnection. Its help (synopsis, parameters, examples) is module/help/Get-DcSourceConnection.psd1.</summary>
-    [Cmdlet(VerbsCommon.Get, "DcSourceConnection")]
+    [Cmdlet(VerbsCommon.Get, "DcSourceConnection", HelpUri = HelpLinks.Help + "Get-DcSourceConnection.md")]
     [OutputType(typeof(DcSourceConnection), typeof(SecureString), typeof(string))]
     public sealed class GetDcSourceConnectionCommand : DataCompassCmdlet, IDisposable
     {

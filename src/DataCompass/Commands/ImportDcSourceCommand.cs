@@ -15,7 +15,7 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>Import-DcSource. Its help (synopsis, parameters, examples) is module/help/Import-DcSource.psd1.</summary>
-    [Cmdlet(VerbsData.Import, "DcSource", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Import, "DcSource", HelpUri = HelpLinks.Help + "Import-DcSource.md", SupportsShouldProcess = true)]
     [OutputType(typeof(DcImportResult))]
     public sealed class ImportDcSourceCommand : DataCompassCmdlet
     {

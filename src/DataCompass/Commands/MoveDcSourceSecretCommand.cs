@@ -11,7 +11,7 @@ using DataCompass.Core.References;
 namespace DataCompass.Commands
 {
     /// <summary>Move-DcSourceSecret. Its help (synopsis, parameters, examples) is module/help/Move-DcSourceSecret.psd1.</summary>
-    [Cmdlet(VerbsCommon.Move, "DcSourceSecret", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+    [Cmdlet(VerbsCommon.Move, "DcSourceSecret", HelpUri = HelpLinks.Help + "Move-DcSourceSecret.md", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(DcSecretMoveResult))]
     public sealed class MoveDcSourceSecretCommand : DataCompassCmdlet
     {

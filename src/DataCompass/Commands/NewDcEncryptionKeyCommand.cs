@@ -9,7 +9,7 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>New-DcEncryptionKey. Its help (synopsis, parameters, examples) is module/help/New-DcEncryptionKey.psd1.</summary>
-    [Cmdlet(VerbsCommon.New, "DcEncryptionKey", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.New, "DcEncryptionKey", HelpUri = HelpLinks.Help + "New-DcEncryptionKey.md", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(DcEncryptionKeyInfo), ParameterSetName = new[] { PathSet, VaultSet })]
     [OutputType(typeof(string), ParameterSetName = new[] { PlainTextSet })]
     public sealed class NewDcEncryptionKeyCommand : DataCompassCmdlet

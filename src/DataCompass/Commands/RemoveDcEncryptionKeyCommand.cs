@@ -10,7 +10,7 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>Remove-DcEncryptionKey. Its help (synopsis, parameters, examples) is module/help/Remove-DcEncryptionKey.psd1.</summary>
-    [Cmdlet(VerbsCommon.Remove, "DcEncryptionKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [Cmdlet(VerbsCommon.Remove, "DcEncryptionKey", HelpUri = HelpLinks.Help + "Remove-DcEncryptionKey.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(DcEncryptionKeyRemoval))]
     public sealed class RemoveDcEncryptionKeyCommand : DataCompassCmdlet
     {

@@ -10,7 +10,7 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>Remove-DcSource. Its help (synopsis, parameters, examples) is module/help/Remove-DcSource.psd1.</summary>
-    [Cmdlet(VerbsCommon.Remove, "DcSource", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
+    [Cmdlet(VerbsCommon.Remove, "DcSource", HelpUri = HelpLinks.Help + "Remove-DcSource.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(void))]
     public sealed class RemoveDcSourceCommand : DataCompassCmdlet
     {

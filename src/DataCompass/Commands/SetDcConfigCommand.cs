@@ -12,7 +12,7 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>Set-DcConfig. Its help (synopsis, parameters, examples) is module/help/Set-DcConfig.psd1.</summary>
-    [Cmdlet(VerbsCommon.Set, "DcConfig", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsCommon.Set, "DcConfig", HelpUri = HelpLinks.Help + "Set-DcConfig.md", SupportsShouldProcess = true)]
     [OutputType(typeof(DcConfigInfo))]
     public sealed class SetDcConfigCommand : DataCompassCmdlet
     {

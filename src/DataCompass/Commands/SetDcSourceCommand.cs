@@ -12,7 +12,7 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>Set-DcSource. Its help (synopsis, parameters, examples) is module/help/Set-DcSource.psd1.</summary>
-    [Cmdlet(VerbsCommon.Set, "DcSource", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Set, "DcSource", HelpUri = HelpLinks.Help + "Set-DcSource.md", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(DcSource))]
     public sealed class SetDcSourceCommand : DataCompassCmdlet
     {

@@ -11,7 +11,7 @@ using DataCompass.Secrets;
 namespace DataCompass.Commands
 {
     /// <summary>Set-DcSourceSecret. Its help (synopsis, parameters, examples) is module/help/Set-DcSourceSecret.psd1.</summary>
-    [Cmdlet(VerbsCommon.Set, "DcSourceSecret", SupportsShouldProcess = true, DefaultParameterSetName = SecretSet)]
+    [Cmdlet(VerbsCommon.Set, "DcSourceSecret", HelpUri = HelpLinks.Help + "Set-DcSourceSecret.md", SupportsShouldProcess = true, DefaultParameterSetName = SecretSet)]
     [OutputType(typeof(DcSource))]
     public sealed class SetDcSourceSecretCommand : DataCompassCmdlet
     {

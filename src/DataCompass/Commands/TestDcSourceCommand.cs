@@ -12,7 +12,7 @@ using DataCompass.Core.Vaults;
 namespace DataCompass.Commands
 {
     /// <summary>Test-DcSource. Its help (synopsis, parameters, examples) is module/help/Test-DcSource.psd1.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "DcSource")]
+    [Cmdlet(VerbsDiagnostic.Test, "DcSource", HelpUri = HelpLinks.Help + "Test-DcSource.md")]
     [OutputType(typeof(DcReferenceTest), typeof(DcConnectionTest), typeof(bool))]
     public sealed class TestDcSourceCommand : DataCompassCmdlet, IDisposable
     {

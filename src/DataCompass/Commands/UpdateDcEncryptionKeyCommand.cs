@@ -11,7 +11,7 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>Update-DcEncryptionKey. Its help (synopsis, parameters, examples) is module/help/Update-DcEncryptionKey.psd1.</summary>
-    [Cmdlet(VerbsData.Update, "DcEncryptionKey", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+    [Cmdlet(VerbsData.Update, "DcEncryptionKey", HelpUri = HelpLinks.Help + "Update-DcEncryptionKey.md", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(DcEncryptionKeyUpdate))]
     public sealed class UpdateDcEncryptionKeyCommand : DataCompassCmdlet
     {

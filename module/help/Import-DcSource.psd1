@@ -19,7 +19,8 @@ A file that cannot be read or validated (bad YAML, no type:, an unknown field, a
 '@
 
     Parameters   = @{
-        Path           = 'Folders (their *.yaml and *.yml files, directly in them unless -Recurse), source files, or wildcards. Takes strings and the FullName of piped files (Get-ChildItem). A path that names no source file ends the command with DcImportPathNotFound before anything is applied.'
+        Path           = 'Folders (their *.yaml and *.yml files, directly in them unless -Recurse), source files, or wildcards (*, ?, [a-z]). Takes piped strings. A path that names no source file ends the command with DcImportPathNotFound before anything is applied.'
+        LiteralPath    = 'As -Path, but taken exactly as typed: [ and ] are part of a name (a file called [prod].yaml), never a wildcard. Files piped from Get-ChildItem bind here (by their PSPath), so any file name works. Aliases: -PSPath, -LP.'
         Recurse        = 'Also reads the *.yaml and *.yml files in the subfolders of a folder given to -Path.'
         Prune          = 'Removes the sources in the catalog that no file names (their catalog rows go with them). Their vault secrets stay unless -RemoveSecret is given. Nothing is pruned when a file could not be read far enough to tell which source it names.'
         RemoveSecret   = 'With -Prune, also removes the vault secrets DataCompass created for the sources it removes (never a secret another source still refers to, nor one DataCompass only referred to).'

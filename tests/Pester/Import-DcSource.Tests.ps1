@@ -199,6 +199,19 @@ Describe 'Import-DcSource' -Tag 'Integration' {
         (Get-Rows $script:Db).name | Should -Be @('pg', 'sf')
     }
 
+    It 'takes a name with [ and ] as typed with -LiteralPath, and from Get-ChildItem, where -Path reads it as a wildcard' {
+        $folder = New-Folder 'brackets'
+        $file = Write-SourceFile $folder '[prod].yaml' @('name: prod', 'type: postgresql', 'host: db.example.com', 'database: sales', 'username: app', 'password: "${PG_PASSWORD}"')
+        # As a wildcard, [prod] matches one of p, r, o, d: no file is called that.
+        { Import-DcSource -Path $file -ErrorAction Stop } | Should -Throw -ErrorId (Get-DcErrorId 'DcImportPathNotFound' 'Import-DcSource')
+        Test-Path $script:Db | Should -BeFalse
+        (Import-DcSource -LiteralPath $file -PassThru -ErrorAction Stop).Action | Should -Be 'Added'
+        (Get-Rows $script:Db).name | Should -Be @('prod')
+        (Get-ChildItem -LiteralPath $folder | Import-DcSource -PassThru -ErrorAction Stop).Action | Should -Be 'Unchanged'
+        { Import-DcSource -LiteralPath (Join-Path $folder 'p*.yaml') -ErrorAction Stop } | Should -Throw -ErrorId (Get-DcErrorId 'DcImportPathNotFound' 'Import-DcSource')
+        $Error[0].Exception.Message | Should -BeLike "*-LiteralPath '*p``*.yaml' names no source file*"
+    }
+
     It 'refuses to change the type of a source' {
         Import-DcSource -Path $script:Sources -ErrorAction Stop
         Write-SourceFile $script:Sources 'sf.yml' @('type: postgresql', 'host: h', 'database: d', 'username: u', 'password: "${X}"') | Out-Null

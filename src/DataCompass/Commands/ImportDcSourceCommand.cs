@@ -15,18 +15,25 @@ using DataCompass.Core.Storage;
 namespace DataCompass.Commands
 {
     /// <summary>Import-DcSource. Its help (synopsis, parameters, examples) is module/help/Import-DcSource.psd1.</summary>
-    [Cmdlet(VerbsData.Import, "DcSource", HelpUri = HelpLinks.Help + "Import-DcSource.md", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Import, "DcSource", HelpUri = HelpLinks.Help + "Import-DcSource.md", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(DcImportResult))]
     public sealed class ImportDcSourceCommand : DataCompassCmdlet
     {
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
         private readonly List<string> _paths = new List<string>();
 
         /// <summary>Folders (their *.yaml and *.yml files) or files; wildcards are supported.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [SupportsWildcards]
-        [Alias("FullName")]
         public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>As -Path, taken as typed: [ and ] are part of the name. Piped files (Get-ChildItem) bind here, by PSPath.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [Alias("PSPath", "LP")]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         [Parameter]
         public SwitchParameter Recurse { get; set; }
@@ -53,9 +60,10 @@ namespace DataCompass.Commands
 
         protected override void Process()
         {
-            foreach (var path in Path)
+            var literal = ParameterSetName == LiteralPathSet;
+            foreach (var path in literal ? LiteralPath : Path)
             {
-                _paths.AddRange(SourceFiles(path));
+                _paths.AddRange(SourceFiles(path, literal));
             }
         }
 
@@ -230,10 +238,11 @@ namespace DataCompass.Commands
         }
 
         /// <summary>The source files a -Path names: a folder's *.yaml and *.yml files (sorted by name), or the files themselves.</summary>
-        private IEnumerable<string> SourceFiles(string path)
+        private IEnumerable<string> SourceFiles(string path, bool literal)
         {
+            var parameter = literal ? nameof(LiteralPath) : nameof(Path);
             IEnumerable<string> resolved;
-            if (WildcardPattern.ContainsWildcardCharacters(path))
+            if (!literal && WildcardPattern.ContainsWildcardCharacters(path))
             {
                 try
                 {
@@ -250,7 +259,7 @@ namespace DataCompass.Commands
             }
             else
             {
-                resolved = new[] { ResolveFileSystemPath(path, nameof(Path)) };
+                resolved = new[] { ResolveFileSystemPath(path, parameter) };
             }
 
             var found = new List<string>();
@@ -274,7 +283,7 @@ namespace DataCompass.Commands
                 // Nothing is applied: with -Prune, a mistyped path would otherwise read as "remove every source".
                 throw new DataCompassException(
                     DcError.ImportPathNotFound,
-                    $"-Path '{path}' names no source file: it does not exist, or it is a folder without *.yaml or *.yml files{(Recurse ? string.Empty : " directly in it (-Recurse looks in subfolders)")}.",
+                    $"-{parameter} '{path}' names no source file: it does not exist, or it is a folder without *.yaml or *.yml files{(Recurse ? string.Empty : " directly in it (-Recurse looks in subfolders)")}.",
                     path);
             }
 

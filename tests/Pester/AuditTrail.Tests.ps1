@@ -189,6 +189,14 @@ Describe 'Every state-changing command is audited (meta)' -Tag 'Audit' {
             Add-Content -Path (Join-Path $folder 'm8.yaml') -Value 'port: 6432'
             Import-DcSource -Path $folder -ErrorAction Stop
         }
+        # Protect- and Unprotect-DcDatabase need SQLCipher, which this process cannot load once it used the bundled
+        # SQLite: a child converts the catalog there and back, so the events can be read here from the plain file.
+        $script:Scenarios['Protect-DcDatabase'] = $script:Scenarios['Unprotect-DcDatabase'] = {
+            Add-Pg 'm9'
+            $run = Invoke-ChildPwsh -Environment @{ DATACOMPASS_DATABASE_KEY = 'meta-key' } -Script (
+                "Import-Module '$($script:DcModulePath)'; `$null = Protect-DcDatabase -Confirm:`$false -ErrorAction Stop; `$null = Unprotect-DcDatabase -Confirm:`$false -ErrorAction Stop")
+            $run.ExitCode | Should -Be 0 -Because $run.Text
+        }
         $script:Changing = @(Get-Command -Module DataCompass -CommandType Cmdlet | Where-Object {
                 $_.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].SupportsShouldProcess
             } | ForEach-Object Name | Sort-Object)
@@ -206,6 +214,14 @@ Describe 'Every state-changing command is audited (meta)' -Tag 'Audit' {
         Set-TestVariable 'DCA_PASSWORD' 'meta-env'
         & $script:Scenarios[$command]
         @(Get-Events $db | Where-Object { $_.Context.command -eq $command }) | Should -Not -BeNullOrEmpty -Because "$command changed the catalog or its settings"
+    }
+
+    It '<_> writes an event naming itself, into the converted file' -ForEach @('Protect-DcDatabase', 'Unprotect-DcDatabase') -Tag SQLCipher -Skip:(-not $env:DATACOMPASS_TEST_SQLCIPHER) {
+        $command = $_
+        $db = New-Catalog
+        Set-TestVariable 'DCA_PASSWORD' 'meta-env'
+        & $script:Scenarios[$command]
+        @(Get-Events $db | Where-Object { $_.Context.command -eq $command }) | Should -Not -BeNullOrEmpty -Because "$command converted the catalog"
     }
 
     It 'Import-DcSource writes an event naming itself for each source it adds or changes' {

@@ -26,21 +26,22 @@ After confirmation (it asks first: ConfirmImpact High) the ring and the catalog 
 
     Examples     = @(
         @{
-            Title   = 'Preview retiring the current primary key'
+            Title   = 'Rotate the key, then preview retiring the old one'
             Code    = @'
 $old = (Get-DcEncryptionStatus | Where-Object Role -EQ Primary).KeyId
 New-DcEncryptionKey
+Update-DcEncryptionKey
 Remove-DcEncryptionKey -KeyId $old -WhatIf
 '@
-            Remarks = 'After New-DcEncryptionKey the old primary key is a secondary one. If values are still under it, the preview reports DcEncryptionKeyInUse with their sources and fields.'
+            Remarks = 'After New-DcEncryptionKey the old primary key is a secondary one, and Update-DcEncryptionKey moves every value to the new primary, so the preview shows the removal. Had a value still been under the old key, the preview would have stopped with DcEncryptionKeyInUse, naming its source and field.'
         }
         @{
-            Title   = 'Finish a key rotation'
+            Title   = 'Finish the rotation'
             Code    = @'
-Update-DcEncryptionKey
 Remove-DcEncryptionKey -KeyId $old
+Get-DcEncryptionStatus
 '@
-            Remarks = 'Every value is moved to the new primary key, then the old key leaves the ring. The output lists the removed key and the ids left.'
+            Remarks = 'The old key leaves the ring (asked to confirm first); the output lists the removed key and the ids left, and the status shows every value under the primary key.'
         }
         @{
             Title   = 'Remove every key no value needs, without prompting'

@@ -32,28 +32,29 @@ The row, its vault secret records and one audit event (action set, with the old 
         @{
             Title   = 'Point a source at another host, and see the plan first'
             Code    = @'
-$env:DATACOMPASS_DATA_DIR = Join-Path ([IO.Path]::GetTempPath()) 'dc-help-set'
-Add-DcSource -Name prod -Type postgresql -Connection @{ host = 'db1'; database = 'sales'; username = 'app'; password = '${DB_PASSWORD}' }
-Set-DcSource -Name prod -Connection @{ host = 'db2'; schema_filter = 'public' } -WhatIf
-Set-DcSource -Name prod -Connection @{ host = 'db2'; schema_filter = 'public' } -PassThru
+$db = Join-Path ([IO.Path]::GetTempPath()) "dc-help-set-$(New-Guid)/datacompass.db"
+Add-DcSource -Name prod -Type postgresql -Connection @{ host = 'db1'; database = 'sales'; username = 'app'; password = '${DB_PASSWORD}' } -Database $db
+Set-DcSource -Name prod -Connection @{ host = 'db2'; schema_filter = 'public' } -WhatIf -Database $db
+Set-DcSource -Name prod -Connection @{ host = 'db2'; schema_filter = 'public' } -PassThru -Database $db
 '@
-            Remarks = '-WhatIf lists each field that would change with its old and new provenance, never a value. The password stays ${DB_PASSWORD}.'
+            Remarks = 'A throw-away catalog ($db), so your own is not touched. -WhatIf lists each field that would change with its old and new provenance, never a value. The password stays ${DB_PASSWORD}.'
         }
         @{
             Title   = 'Clear an optional field, rename and deactivate'
             Code    = @'
-Set-DcSource -Name prod -Connection @{ schema_filter = $null } -DisplayName 'Sales (old)' -Active $false
-Get-DcAuditEvent -Source prod -Action set | Format-List Time, Command, Fields
+Set-DcSource -Name prod -Connection @{ schema_filter = $null } -DisplayName 'Sales (old)' -Active $false -Database $db
+Get-DcAuditEvent -Source prod -Action set -Database $db | Format-List Time, Command, Fields
 '@
             Remarks = 'Each change is one set event in the audit trail, in the transaction of the change.'
         }
         @{
             Title   = 'Change fields from a YAML file, for sources piped from Get-DcSource'
             Code    = @'
-Set-Content -Path (Join-Path $env:DATACOMPASS_DATA_DIR 'timeouts.yaml') -Value "connect_timeout: 30`nquery_timeout: 600"
-Get-DcSource -Name prod | Set-DcSource -Path (Join-Path $env:DATACOMPASS_DATA_DIR 'timeouts.yaml') -Verbose
+$timeouts = Join-Path (Split-Path $db) 'timeouts.yaml'
+Set-Content -Path $timeouts -Value "connect_timeout: 30`nquery_timeout: 600"
+Get-DcSource -Name prod -Database $db | Set-DcSource -Path $timeouts -Verbose
 '@
-            Remarks = 'Only connect_timeout and query_timeout change. A password: "********" copied from a listing would be refused (DcSecretValueMasked).'
+            Remarks = 'Only connect_timeout and query_timeout change; each piped source is changed in the catalog it came from. A password: "********" copied from a listing would be refused (DcSecretValueMasked).'
         }
     )
 

@@ -340,6 +340,18 @@ Describe 'Add-DcSource plaintext secret policy' -Tag 'Integration' {
         Test-Path -LiteralPath $script:DataDir | Should -BeFalse
     }
 
+    It 'refuses a masked value (<Mask>) in a secret field with DcSecretValueMasked, with or without a vault, and writes nothing' -TestCases @(
+        @{ Mask = '********'; Extra = @{ AllowPlaintext = $true } }
+        @{ Mask = '**********'; Extra = @{ AllowPlaintext = $true } }
+        @{ Mask = '${DCT_NOT_SET:-********}'; Extra = @{ AllowPlaintext = $true } }
+        @{ Mask = '**********'; Extra = @{ Vault = 'NoSuchVaultIsAsked' } }
+    ) {
+        $err = { Add-DcSource -Name 'masked' -Type postgresql -Connection @{ host = 'h'; database = 'd'; username = 'u'; password = $Mask } -ErrorAction Stop @Extra } |
+            Should -Throw -ErrorId (Get-AddErrorId 'DcSecretValueMasked') -PassThru
+        $err.Exception.Message | Should -BeLike "*Source 'masked', field 'password'*masked display*"
+        Test-Path -LiteralPath $script:DataDir | Should -BeFalse
+    }
+
     It 'refusing a literal password is a terminating error (DESIGN: "a terminating error, nothing written")' {
         $canary = New-Canary
         { Add-DcSource -Name 'prod-pg' -Type postgresql -ErrorAction SilentlyContinue -Connection @{

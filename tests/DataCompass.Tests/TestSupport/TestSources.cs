@@ -18,6 +18,13 @@ namespace DataCompass.Tests
                 backend ?? new InMemorySecretBackend(),
                 new EmptyCatalog());
 
+        /// <summary>
+        /// A source as an older tool stored it, past every check Add-DcSource makes (the Python tool's "**********"
+        /// among them): the fields go to the row as they are.
+        /// </summary>
+        public static SourcePlan AsStored(string name, string type, OrderedMap fields) =>
+            new SourcePlan(new NewSource(name, type, null, fields, true), System.Array.Empty<PendingSecret>(), System.Array.Empty<string>(), System.Array.Empty<string>());
+
         /// <summary>A catalog with no sources and no owned secrets.</summary>
         private sealed class EmptyCatalog : ICatalogLookup
         {

@@ -16,6 +16,8 @@ namespace DataCompass.Core.Operations.Add
     {
         public static SourcePlan Plan(DraftSource draft, SecretPolicyOptions options, ISecretBackend backend, ICatalogLookup catalog)
         {
+            // Stars copied from a listing (or the Python tool's "**********") are no credential: refused, as Set-DcSource refuses them.
+            MaskedSecretInput.Check(draft.Name, draft.Adapter, draft.ConnectionInfo);
             var scope = new PlacementScope(
                 (vault, field) => SecretNameTemplate.Apply(options.Config.EffectiveSecretNameTemplate, draft.Name, field))
             {

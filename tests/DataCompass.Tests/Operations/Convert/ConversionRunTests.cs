@@ -41,10 +41,10 @@ namespace DataCompass.Tests
         private void AddLegacyMask(string name)
         {
             using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
-            var plan = TestSources.Plan(name, "postgresql", null, new OrderedMap
+            var plan = TestSources.AsStored(name, "postgresql", new OrderedMap
             {
                 { "host", "db" }, { "database", "sales" }, { "username", "app" }, { "password", "**********" },
-            }, allowPlaintext: true);
+            });
             SourceAdder.Add(plan, new InMemorySecretBackend(), catalog);
         }
 

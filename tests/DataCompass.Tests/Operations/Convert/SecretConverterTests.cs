@@ -30,10 +30,12 @@ namespace DataCompass.Tests
         private void AddPlaintext(string name, string password)
         {
             using var catalog = SourceCatalog.OpenForWrite(DatabasePath);
-            var plan = TestSources.Plan(name, "postgresql", null, new OrderedMap
-            {
-                { "host", "db" }, { "database", "sales" }, { "username", "app" }, { "password", password },
-            }, allowPlaintext: true);
+            var fields = new OrderedMap { { "host", "db" }, { "database", "sales" }, { "username", "app" }, { "password", password } };
+
+            // The legacy mask only ever comes from an older tool's catalog: Add-DcSource refuses it.
+            var plan = password == LiteralSecrets.LegacyMask
+                ? TestSources.AsStored(name, "postgresql", fields)
+                : TestSources.Plan(name, "postgresql", null, fields, allowPlaintext: true);
             SourceAdder.Add(plan, new InMemorySecretBackend(), catalog);
         }
 

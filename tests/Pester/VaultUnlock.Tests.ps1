@@ -75,6 +75,18 @@ Describe 'A scheduled job and a locked vault' {
         Get-Content -Raw (Join-Path $script:DataDir 'config.yaml') | Should -Not -BeLike "*$($script:StorePassword)*"
     }
 
+    It 'unlocks for the commands that test the vault first (Test-DcSource), not only for reads' {
+        Set-DcConfig -VaultUnlock @{ $script:Vault = '${DCT_STORE_PW}' } -ErrorAction Stop
+        $run = Invoke-Runbook -TimeoutSeconds 90 -Environment @{ DATACOMPASS_DATA_DIR = $script:DataDir; DCTEST_MODULE = $script:DcModulePath; DCT_STORE_PW = $script:StorePassword } -Script @'
+Import-Module $env:DCTEST_MODULE
+"QUIET: $(Test-DcSource -Quiet)"
+Test-DcSource | ForEach-Object { "STATUS: $($_.Source) $($_.Status)" }
+'@
+        $run.TimedOut | Should -BeFalse -Because $run.Text
+        $run.Text | Should -BeLike '*QUIET: True*STATUS: a Ok*STATUS: b Ok*' -Because $run.Text
+        $run.Text | Should -Not -BeLike "*$($script:StorePassword)*"
+    }
+
     It 'reads the password from a file only its owner may read, and refuses one that others may read, unread' -Skip:$IsWindows {
         $file = Join-Path $TestDrive 'store.pw'
         Set-Content -Path $file -Value $script:StorePassword

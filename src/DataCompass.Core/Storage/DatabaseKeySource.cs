@@ -8,7 +8,8 @@ namespace DataCompass.Core.Storage
 {
     /// <summary>
     /// Where the key of an encrypted catalog file comes from: $env:DATACOMPASS_DATABASE_KEY, else the vault secret
-    /// named by the config's database_key_ref. The key is read only when a file needs it, and kept nowhere.
+    /// named by the config's database_key_ref. The key is read only when a file needs it, and not kept here (the
+    /// open connection holds it, and <see cref="SqlCipherKeys"/> the page key derived from it, in memory only).
     /// </summary>
     public sealed class DatabaseKeySource
     {

@@ -28,18 +28,15 @@ namespace DataCompass.Core.Storage
                 case CatalogFileFormat.Plain:
                     // With a key set the session may go on to encrypt this file, so it takes SQLCipher where it can
                     // (SQLCipher reads plain files too); a plain file never needs it.
-                    if (SqliteLibrary.Active == null && keys.IsConfigured && SqliteLibrary.IsSqlCipherInstalled())
+                    if (SqliteLibrary.Active == null && keys.IsConfigured)
                     {
-                        try
-                        {
-                            SqliteLibrary.UseSqlCipher($"open the catalog '{path}'");
-                        }
-                        catch (DataCompassException exception) when (exception.Error == DcError.SqlCipherNotInstalled)
-                        {
-                        }
+                        SqliteLibrary.PreferSqlCipher($"open the catalog '{path}'");
+                    }
+                    else
+                    {
+                        SqliteLibrary.UsePlain();
                     }
 
-                    SqliteLibrary.UsePlain();
                     return null;
 
                 case CatalogFileFormat.Encrypted:
@@ -65,9 +62,9 @@ namespace DataCompass.Core.Storage
                     return keys.Resolve($"create the encrypted catalog '{path}'");
 
                 default:
-                    // Not a database SQLite can read. With a key set it may be an encrypted catalog of an unusual page
-                    // size; without one, SQLite's own refusal (DcDatabaseInvalid) says what it is.
-                    if (!keys.IsConfigured)
+                    // Not a database SQLite can read. With a key set (and SQLCipher here) it may be an encrypted catalog of
+                    // an unusual page size; otherwise SQLite's own refusal (DcDatabaseInvalid) says what it is.
+                    if (!keys.IsConfigured || (SqliteLibrary.Active != SqliteLibraryKind.SqlCipher && !SqliteLibrary.IsSqlCipherInstalled()))
                     {
                         SqliteLibrary.UsePlain();
                         return null;
@@ -145,8 +142,12 @@ namespace DataCompass.Core.Storage
                 }
 
                 var sources = CountSources(connection, tables);
-                Replace(path, copy, connection, wipeOriginal: encrypt);
-                return new CatalogConversion(path, changed: true, encrypted: encrypt, sources, rows);
+                using var original = OperatingSystem.IsWindows() ? null : new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                Replace(path, copy, connection);
+
+                // From here the catalog is the converted file: a failure is a warning, never "left as it was".
+                var warning = original == null ? null : WipeReplaced(original, encrypt);
+                return new CatalogConversion(path, changed: true, encrypted: encrypt, sources, rows) { Warning = warning };
             }
             catch (Exception exception) when (exception is SqliteException || exception is IOException || exception is UnauthorizedAccessException)
             {
@@ -261,7 +262,8 @@ namespace DataCompass.Core.Storage
                     var quoted = "\"" + table.Replace("\"", "\"\"") + "\"";
                     var count = Count(connection, $"SELECT count(*) FROM main.{quoted};");
                     if (count != Count(connection, $"SELECT count(*) FROM converted.{quoted};")
-                        || Count(connection, $"SELECT count(*) FROM (SELECT * FROM main.{quoted} EXCEPT SELECT * FROM converted.{quoted});") != 0)
+                        || Count(connection, $"SELECT count(*) FROM (SELECT * FROM main.{quoted} EXCEPT SELECT * FROM converted.{quoted});") != 0
+                        || Count(connection, $"SELECT count(*) FROM (SELECT * FROM converted.{quoted} EXCEPT SELECT * FROM main.{quoted});") != 0)
                     {
                         problem = $"its table {table} differs";
                     }
@@ -284,24 +286,32 @@ namespace DataCompass.Core.Storage
 
         /// <summary>
         /// Renames the verified copy over the original while the original is still held, so no other process can
-        /// write to the file that is being replaced. The replaced plain file's bytes are overwritten before it goes.
+        /// write to the file that is being replaced, and makes the rename durable (the folder is synced).
         /// </summary>
-        private static void Replace(string path, string copy, SqliteConnection connection, bool wipeOriginal)
+        private static void Replace(string path, string copy, SqliteConnection connection)
         {
             if (OperatingSystem.IsWindows())
             {
-                // Windows cannot rename over a file SQLite holds open: the lock is given up first.
+                // Windows cannot rename over a file SQLite holds open: the lock is given up first, and a write another
+                // process makes in that moment is lost (see about_DataCompass_Security).
                 connection.Close();
                 File.Move(copy, path, overwrite: true);
                 return;
             }
 
-            using var original = wipeOriginal ? new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete) : null;
             File.Move(copy, path, overwrite: true);
-            if (original != null)
+            SyncFolder(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        }
+
+        /// <summary>
+        /// Overwrites the replaced file through a handle opened before the rename. A process that opened it and waits
+        /// for it then reads zeros, which SQLite refuses, so nothing is written to a file that is no longer the
+        /// catalog; and a replaced plain file leaves no bytes behind in it. Returns a warning when it could not.
+        /// </summary>
+        private static string? WipeReplaced(FileStream original, bool wasPlain)
+        {
+            try
             {
-                // A process that opened the old file and waits for it then reads zeros, which SQLite refuses: nothing
-                // is written to a file that is no longer the catalog.
                 var zeros = new byte[64 * 1024];
                 for (var left = original.Length; left > 0; left -= zeros.Length)
                 {
@@ -309,8 +319,32 @@ namespace DataCompass.Core.Storage
                 }
 
                 original.Flush(flushToDisk: true);
+                return null;
+            }
+            catch (IOException exception)
+            {
+                return $"The catalog was converted, but the {(wasPlain ? "plain" : "encrypted")} file it replaced could not be overwritten ({exception.Message}); its disk blocks may still hold it.";
             }
         }
+
+        private static void SyncFolder(string folder)
+        {
+            var descriptor = open(folder, 0);
+            if (descriptor >= 0)
+            {
+                _ = fsync(descriptor);
+                _ = close(descriptor);
+            }
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        private static extern int open([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        private static extern int fsync(int descriptor);
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        private static extern int close(int descriptor);
 
         private static void RemoveStaleCopies(string path)
         {
@@ -382,6 +416,9 @@ namespace DataCompass.Core.Storage
 
         /// <summary>The rows of data_sources.</summary>
         public long Sources { get; }
+
+        /// <summary>Set when the conversion succeeded but the replaced file could not be overwritten.</summary>
+        public string? Warning { get; init; }
 
         /// <summary>Rows in all the catalog's tables, each compared with the original before the copy replaced it.</summary>
         public long Rows { get; }

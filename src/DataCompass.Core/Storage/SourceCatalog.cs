@@ -786,7 +786,7 @@ namespace DataCompass.Core.Storage
             };
             if (key != null)
             {
-                // PRAGMA key, run by Microsoft.Data.Sqlite as the connection opens (the value bound, never in a statement's text).
+                // PRAGMA key, run by Microsoft.Data.Sqlite as the connection opens (it quotes the value with SQLite's quote()).
                 builder.Password = key;
             }
 
@@ -818,7 +818,7 @@ namespace DataCompass.Core.Storage
             }
             catch (DataCompassException exception) when (derived != null && exception.Error == DcError.DatabaseKeyInvalid)
             {
-                // Derived with defaults this library does not use: the passphrase decides.
+                // Derived with defaults this library does not use (or the passphrase is wrong): the passphrase decides.
                 connection.Dispose();
                 SqlCipherKeys.Forget();
                 return Open(path, mode, writable, keys, immutable, rawKey: false);

@@ -21,9 +21,17 @@ namespace DataCompass.Core.Storage
         // Keyed by a hash of the passphrase, the salt and the library version: the passphrase itself is kept nowhere.
         private static readonly ConcurrentDictionary<string, string> Derived = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
 
+        // Set once a derived key did not open its file: this library's defaults differ, and the passphrase is used from then on.
+        private static volatile bool s_disabled;
+
         /// <summary>The raw key for an existing encrypted file, or null where it cannot be derived here.</summary>
         public static string? RawKeyFor(string path, string passphrase)
         {
+            if (s_disabled)
+            {
+                return null;
+            }
+
             var version = SqliteLibrary.CipherVersion;
             var (hash, rounds) = version switch
             {
@@ -42,8 +50,12 @@ namespace DataCompass.Core.Storage
             return Derived.GetOrAdd(id, _ => "x'" + Convert.ToHexString(Rfc2898DeriveBytes.Pbkdf2(secret, salt, rounds, hash, KeyLength)) + "'");
         }
 
-        /// <summary>Drops every derived key: one did not open its file.</summary>
-        public static void Forget() => Derived.Clear();
+        /// <summary>Drops every derived key and derives none again in this process: one did not open its file.</summary>
+        public static void Forget()
+        {
+            s_disabled = true;
+            Derived.Clear();
+        }
 
         private static byte[]? ReadSalt(string path)
         {

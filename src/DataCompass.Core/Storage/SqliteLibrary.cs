@@ -34,6 +34,9 @@ namespace DataCompass.Core.Storage
         private static string? s_description;
         private static string? s_cipherVersion;
 
+        // Why SQLCipher could not be switched to, once it failed after the point of no return (the import resolver).
+        private static string? s_failure;
+
         /// <summary>The library in use, or null before the first catalog file was opened.</summary>
         public static SqliteLibraryKind? Active
         {
@@ -72,7 +75,7 @@ namespace DataCompass.Core.Storage
 
         /// <summary>How to install SQLCipher, for the messages of the commands that need it.</summary>
         public static string InstallHint =>
-            "Install SQLCipher (Debian and Ubuntu: 'sudo apt-get install libsqlcipher0'; Fedora: 'sudo dnf install sqlcipher'; " +
+            "Install SQLCipher (Debian 12: 'sudo apt-get install libsqlcipher0', libsqlcipher1 on later Debian and Ubuntu releases; Fedora: 'sudo dnf install sqlcipher'; " +
             $"macOS: 'brew install sqlcipher'), or set $env:{LibraryVariable} to the path of its library, then start a new session.";
 
         /// <summary>Whether a SQLCipher library can be found on this machine (it is not loaded).</summary>
@@ -118,27 +121,69 @@ namespace DataCompass.Core.Storage
                         why);
                 }
 
-                var path = FindSqlCipher(Environment.GetEnvironmentVariable) ?? throw new DataCompassException(
-                    DcError.SqlCipherNotInstalled, $"SQLCipher is needed to {why}, and it is not installed. {InstallHint}", why);
-                if (!NativeLibrary.TryLoad(path, out var handle) || !NativeLibrary.TryGetExport(handle, "sqlite3_key", out _))
+                if (s_failure != null)
                 {
-                    throw new DataCompassException(
-                        DcError.SqlCipherNotInstalled,
-                        $"SQLCipher is needed to {why}, and '{path}' is not a SQLCipher library that this process can load (it has no sqlite3_key). {InstallHint}",
-                        why);
+                    throw new DataCompassException(DcError.SqlCipherNotInstalled, $"SQLCipher is needed to {why}, and it could not be loaded in this session: {s_failure} {InstallHint}", why);
                 }
 
-                // Microsoft.Data.Sqlite installs the bundled provider in its static constructor: that runs first, so it
-                // cannot replace this one when the first connection is made.
-                RuntimeHelpers.RunClassConstructor(typeof(SqliteConnection).TypeHandle);
-                NativeLibrary.SetDllImportResolver(
-                    typeof(SQLitePCL.SQLite3Provider_sqlite3).Assembly,
-                    (name, assembly, searchPath) => name == "sqlite3" ? handle : IntPtr.Zero);
-                SQLitePCL.raw.SetProvider(new SQLitePCL.SQLite3Provider_sqlite3());
-                var sqlite = ProbeVersion(out var cipher);
-                s_description = $"SQLCipher {cipher} (SQLite {sqlite})";
-                s_cipherVersion = cipher;
-                s_active = SqliteLibraryKind.SqlCipher;
+                var path = FindSqlCipher(Environment.GetEnvironmentVariable) ?? throw new DataCompassException(
+                    DcError.SqlCipherNotInstalled, $"SQLCipher is needed to {why}, and it is not installed. {InstallHint}", why);
+                if (!NativeLibrary.TryLoad(path, out var handle))
+                {
+                    throw new DataCompassException(DcError.SqlCipherNotInstalled, $"SQLCipher is needed to {why}, and '{path}' cannot be loaded by this process. {InstallHint}", why);
+                }
+
+                if (!NativeLibrary.TryGetExport(handle, "sqlite3_key", out _))
+                {
+                    NativeLibrary.Free(handle);
+                    throw new DataCompassException(
+                        DcError.SqlCipherNotInstalled, $"SQLCipher is needed to {why}, and '{path}' is not a SQLCipher library (it has no sqlite3_key). {InstallHint}", why);
+                }
+
+                try
+                {
+                    // Microsoft.Data.Sqlite installs the bundled provider in its static constructor: that runs first, so
+                    // it cannot replace this one when the first connection is made.
+                    RuntimeHelpers.RunClassConstructor(typeof(SqliteConnection).TypeHandle);
+                    NativeLibrary.SetDllImportResolver(
+                        typeof(SQLitePCL.SQLite3Provider_sqlite3).Assembly,
+                        (name, assembly, searchPath) => name == "sqlite3" ? handle : IntPtr.Zero);
+                    SQLitePCL.raw.SetProvider(new SQLitePCL.SQLite3Provider_sqlite3());
+                    var sqlite = ProbeVersion(out var cipher);
+                    s_description = $"SQLCipher {cipher} (SQLite {sqlite})";
+                    s_cipherVersion = cipher;
+                    s_active = SqliteLibraryKind.SqlCipher;
+                }
+                catch (Exception exception) when (!(exception is DataCompassException))
+                {
+                    // The resolver cannot be set twice: the bundled provider comes back, and SQLCipher stays out for this session.
+                    SQLitePCL.raw.SetProvider(new SQLitePCL.SQLite3Provider_e_sqlite3());
+                    s_failure = $"'{path}' failed as it was set up ({exception.Message}).";
+                    throw new DataCompassException(DcError.SqlCipherNotInstalled, $"SQLCipher is needed to {why}, and {s_failure} {InstallHint}", why, exception);
+                }
+            }
+        }
+
+        /// <summary>
+        /// For a plain file while a key is set: SQLCipher when nothing was chosen yet and it loads (the session may go on
+        /// to encrypt), else whatever is in use, the bundled library by default. Never fails for want of SQLCipher.
+        /// </summary>
+        public static void PreferSqlCipher(string why)
+        {
+            lock (Gate)
+            {
+                if (s_active == null && FindSqlCipher(Environment.GetEnvironmentVariable) != null)
+                {
+                    try
+                    {
+                        UseSqlCipher(why);
+                    }
+                    catch (DataCompassException exception) when (exception.Error == DcError.SqlCipherNotInstalled)
+                    {
+                    }
+                }
+
+                UsePlain();
             }
         }
 

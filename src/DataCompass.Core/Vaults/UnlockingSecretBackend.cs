@@ -16,7 +16,8 @@ namespace DataCompass.Core.Vaults
         private readonly Func<IReadOnlyDictionary<string, string>> _sources;
         private readonly Func<string, string?> _environment;
         private readonly string _home;
-        private readonly HashSet<string> _tried = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Each vault this command tried to unlock, and why that failed (null when it worked): tried once, its failure kept.
+        private readonly Dictionary<string, DataCompassException?> _tried = new Dictionary<string, DataCompassException?>(StringComparer.OrdinalIgnoreCase);
 
         /// <param name="sources">Registered vault name to its password's source (vault_unlock); read when a vault is found locked.</param>
         public UnlockingSecretBackend(ISecretBackend inner, Func<IReadOnlyDictionary<string, string>> sources, Func<string, string?> environment, string home)
@@ -33,16 +34,38 @@ namespace DataCompass.Core.Vaults
             {
                 return call();
             }
-            catch (DataCompassException exception) when (exception.Error == DcError.VaultLocked && vault != null && !_tried.Contains(vault))
+            catch (DataCompassException exception) when (exception.Error == DcError.VaultLocked && vault != null)
             {
-                // Vault names are compared ignoring case, as SecretManagement compares them.
-                var source = _sources().FirstOrDefault(entry => string.Equals(entry.Key, vault, StringComparison.OrdinalIgnoreCase)).Value;
-                if (source == null)
+                // Not in the filter: an exception thrown by a filter is swallowed, and the unlock's own failure must surface.
+                if (!TryUnlock(vault))
                 {
                     throw;
                 }
+            }
 
-                _tried.Add(vault);
+            return call();
+        }
+
+        /// <summary>
+        /// Unlocks the vault with its vault_unlock password, once a command: true when it did (the call is worth making
+        /// again), false when no password is configured for it; an unlock that failed throws its reason, every time.
+        /// </summary>
+        private bool TryUnlock(string vault)
+        {
+            if (_tried.TryGetValue(vault, out var earlier))
+            {
+                return earlier == null ? false : throw earlier;
+            }
+
+            // Vault names are compared ignoring case, as SecretManagement compares them.
+            var source = _sources().FirstOrDefault(entry => string.Equals(entry.Key, vault, StringComparison.OrdinalIgnoreCase)).Value;
+            if (source == null)
+            {
+                return false;
+            }
+
+            try
+            {
                 var password = VaultUnlock.ReadPassword(vault, source, _environment, _home);
                 try
                 {
@@ -57,7 +80,13 @@ namespace DataCompass.Core.Vaults
                         failure);
                 }
 
-                return call();
+                _tried[vault] = null;
+                return true;
+            }
+            catch (DataCompassException failure)
+            {
+                _tried[vault] = failure;
+                throw;
             }
         }
 
@@ -86,7 +115,8 @@ namespace DataCompass.Core.Vaults
 
         public void Remove(string vault, string name) => WithUnlock(vault, () => _inner.Remove(vault, name));
 
-        public bool Test(string vault) => _inner.Test(vault);
+        /// <summary>A locked vault (false) is unlocked and tested again, so the commands that test first see it open.</summary>
+        public bool Test(string vault) => _inner.Test(vault) || (TryUnlock(vault) && _inner.Test(vault));
 
         public void Unlock(string vault, string password) => _inner.Unlock(vault, password);
     }

@@ -47,6 +47,11 @@ namespace DataCompass.Commands
             }
 
             var conversion = SourceCatalog.ConvertFile(databasePath, keys, encrypt);
+            if (conversion.Warning != null)
+            {
+                cmdlet.WriteWarning(conversion.Warning);
+            }
+
             if (conversion.Changed)
             {
                 var entry = new AuditEntry(encrypt ? AuditActions.ProtectDatabase : AuditActions.UnprotectDatabase)

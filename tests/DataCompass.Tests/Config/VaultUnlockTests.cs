@@ -112,9 +112,24 @@ namespace DataCompass.Tests
             Assert.Contains("${STORE_PW}", rejected.Message);
             Assert.DoesNotContain("pw-from-env", rejected.Message);
 
-            // Tried once a command: the next call reports the lock, it does not try the same password again.
-            Assert.Equal(DcError.VaultLocked, Assert.Throws<DataCompassException>(() => backend.Get("Store", "x")).Error);
+            // Tried once a command: the next call reports the same failure, it does not try the same password again.
+            Assert.Equal(DcError.VaultUnlockFailed, Assert.Throws<DataCompassException>(() => backend.Get("Store", "x")).Error);
             Assert.Single(vaults.Calls, call => call == "Unlock Store");
+        }
+
+        [Fact]
+        public void A_vault_found_locked_by_Test_is_unlocked_and_tested_again()
+        {
+            var vaults = new InMemorySecretBackend("Store");
+            vaults.LockedVaults.Add("Store");
+            vaults.Passwords["Store"] = "pw-from-env";
+            var backend = new UnlockingSecretBackend(vaults, () => new Dictionary<string, string> { ["Store"] = "${STORE_PW}" }, Env, _folder);
+            Assert.True(backend.Test("Store"));
+            Assert.Single(vaults.Calls, call => call == "Unlock Store");
+
+            var unconfigured = new InMemorySecretBackend("Other");
+            unconfigured.LockedVaults.Add("Other");
+            Assert.False(new UnlockingSecretBackend(unconfigured, () => new Dictionary<string, string>(), Env, _folder).Test("Other"));
         }
 
         [Fact]

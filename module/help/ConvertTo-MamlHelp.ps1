@@ -43,11 +43,7 @@ $StandardText = @{
     Confirm = 'Prompts you for confirmation before running the cmdlet.'
 }
 
-function ConvertTo-Paragraphs([string] $Text) {
-    # Blank lines separate paragraphs; the lines of one paragraph are joined, so a help file may wrap freely.
-    if ([string]::IsNullOrWhiteSpace($Text)) { return @() }
-    return @($Text.Trim() -split '\r?\n\s*\r?\n' | ForEach-Object { ($_ -split '\r?\n' | ForEach-Object Trim) -join ' ' })
-}
+. (Join-Path $PSScriptRoot 'HelpText.ps1')
 
 function Join-Words([string[]] $Words) {
     # a; a and b; a, b and c

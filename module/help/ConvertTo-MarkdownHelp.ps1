@@ -24,11 +24,10 @@ $module = Import-Module $ModulePath -Force -PassThru
 $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
 $null = New-Item -ItemType Directory -Force -Path $OutputPath
 
-function Format-Paragraphs([string] $Text) {
-    # The help files wrap freely; a blank line separates paragraphs, as in the MAML file.
-    if ([string]::IsNullOrWhiteSpace($Text)) { return '' }
-    (@($Text.Trim() -split '\r?\n\s*\r?\n' | ForEach-Object { ($_ -split '\r?\n' | ForEach-Object Trim) -join ' ' }) -join "`n`n")
-}
+. (Join-Path $PSScriptRoot 'HelpText.ps1')
+
+# The paragraphs of the MAML file, a blank line between them.
+function Format-Paragraphs([string] $Text) { (ConvertTo-Paragraphs $Text) -join "`n`n" }
 
 function Write-Page([string] $Path, [string[]] $Lines) {
     # LF endings and one final newline on every platform, so the comparison in the tests is byte for byte.

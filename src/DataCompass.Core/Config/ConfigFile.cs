@@ -75,13 +75,13 @@ namespace DataCompass.Core.Config
 
                 if (entry.Key == VaultMapKey)
                 {
-                    config.VaultMap = ReadVaultMap(entry.Value, problems);
+                    config.VaultMap = ReadMapping(VaultMap, entry.Value, problems);
                     continue;
                 }
 
                 if (entry.Key == VaultUnlockKey)
                 {
-                    config.VaultUnlock = ReadVaultUnlock(entry.Value, problems);
+                    config.VaultUnlock = ReadMapping(VaultUnlockMapping, entry.Value, problems);
                     continue;
                 }
 
@@ -181,29 +181,8 @@ namespace DataCompass.Core.Config
                 Append(text, AuditResolutionKey, config.AuditResolution.ToString());
             }
 
-            if (config.VaultMap.Count > 0)
-            {
-                var problems = new List<string>();
-                ReadVaultMap(config.VaultMap.ToDictionary(entry => entry.Key, entry => (object?)entry.Value), problems);
-                if (problems.Count > 0)
-                {
-                    throw new DataCompassException(DcError.ConfigInvalid, $"The vault map is invalid: {string.Join("; ", problems)}.", VaultMapKey);
-                }
-
-                AppendMapping(text, VaultMapKey, config.VaultMap);
-            }
-
-            if (config.VaultUnlock.Count > 0)
-            {
-                var problems = new List<string>();
-                ReadVaultUnlock(config.VaultUnlock.ToDictionary(entry => entry.Key, entry => (object?)entry.Value), problems);
-                if (problems.Count > 0)
-                {
-                    throw new DataCompassException(DcError.ConfigInvalid, $"The vault unlock settings are invalid: {string.Join("; ", problems)}.", VaultUnlockKey);
-                }
-
-                AppendMapping(text, VaultUnlockKey, config.VaultUnlock);
-            }
+            AppendMapping(text, VaultMap, "The vault map", config.VaultMap);
+            AppendMapping(text, VaultUnlockMapping, "The vault unlock settings", config.VaultUnlock);
 
             try
             {
@@ -215,8 +194,37 @@ namespace DataCompass.Core.Config
             }
         }
 
-        /// <summary>vault_map's entries: each a vault name (as a catalog's references name it) to a registered vault name.</summary>
-        private static IReadOnlyDictionary<string, string> ReadVaultMap(object? value, List<string> problems)
+        /// <summary>A config key that maps vault names to text: its example for messages, and what makes a value wrong.</summary>
+        private sealed class VaultMapping
+        {
+            public VaultMapping(string key, string shape, Func<object?, string?> check)
+            {
+                Key = key;
+                Shape = shape;
+                Check = check;
+            }
+
+            public string Key { get; }
+
+            /// <summary>Completes "must map ...".</summary>
+            public string Shape { get; }
+
+            /// <summary>Completes "entry 'X' ...", or null for a usable value.</summary>
+            public Func<object?, string?> Check { get; }
+        }
+
+        // vault_map: a vault name (as a catalog's references name it) to a registered vault name.
+        private static readonly VaultMapping VaultMap = new VaultMapping(VaultMapKey, "vault names to vault names (Corp: CorpKeyVault)", value =>
+            value is string registered && registered.Length > 0 && registered.IndexOfAny(new[] { '/', '}' }) < 0
+                ? null
+                : "must map a vault name to a vault name, neither empty nor holding '/' or '}'");
+
+        // vault_unlock: a registered vault name to where its password comes from.
+        private static readonly VaultMapping VaultUnlockMapping = new VaultMapping(
+            VaultUnlockKey, "vault names to where their passwords come from (Store: ${STORE_PASSWORD})", value =>
+                value is string source ? VaultUnlock.Check(source) : "must be text");
+
+        private static IReadOnlyDictionary<string, string> ReadMapping(VaultMapping mapping, object? value, List<string> problems)
         {
             var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             if (value == null)
@@ -226,69 +234,24 @@ namespace DataCompass.Core.Config
 
             if (!(value is IEnumerable<KeyValuePair<string, object?>> entries))
             {
-                problems.Add($"key '{VaultMapKey}' must map vault names to vault names (Corp: CorpKeyVault)");
+                problems.Add($"key '{mapping.Key}' must map {mapping.Shape}");
                 return map;
             }
 
             foreach (var entry in entries)
             {
-                if (!(entry.Value is string registered) || registered.Length == 0 || entry.Key.Length == 0
-                    || entry.Key.IndexOfAny(new[] { '/', '}' }) >= 0 || registered.IndexOfAny(new[] { '/', '}' }) >= 0)
-                {
-                    problems.Add($"key '{VaultMapKey}', entry '{entry.Key}' must map a vault name to a vault name, neither empty nor holding '/' or '}}'");
-                    continue;
-                }
-
-                if (map.ContainsKey(entry.Key))
-                {
-                    problems.Add($"key '{VaultMapKey}' names '{entry.Key}' twice (vault names are compared ignoring case)");
-                    continue;
-                }
-
-                map[entry.Key] = registered;
-            }
-
-            return map;
-        }
-
-        /// <summary>A mapping of names to text, one single-quoted pair a line, in name order.</summary>
-        private static void AppendMapping(StringBuilder text, string key, IReadOnlyDictionary<string, string> entries)
-        {
-            text.Append(key).Append(":\n");
-            foreach (var entry in entries.OrderBy(entry => entry.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                text.Append("  '").Append(entry.Key.Replace("'", "''")).Append("': '").Append(entry.Value.Replace("'", "''")).Append("'\n");
-            }
-        }
-
-        private static IReadOnlyDictionary<string, string> ReadVaultUnlock(object? value, List<string> problems)
-        {
-            var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            if (value == null)
-            {
-                return map;
-            }
-
-            if (!(value is IEnumerable<KeyValuePair<string, object?>> entries))
-            {
-                problems.Add($"key '{VaultUnlockKey}' must map vault names to where their passwords come from (Store: ${{STORE_PASSWORD}})");
-                return map;
-            }
-
-            foreach (var entry in entries)
-            {
-                var problem = entry.Key.Length == 0 ? "must name a vault"
-                    : !(entry.Value is string source) ? "must be text"
-                    : VaultUnlock.Check(source);
+                var problem = entry.Key.Length == 0 || entry.Key.IndexOfAny(new[] { '/', '}' }) >= 0
+                    ? "must be a vault name, neither empty nor holding '/' or '}'"
+                    : mapping.Check(entry.Value);
                 if (problem != null)
                 {
-                    problems.Add($"key '{VaultUnlockKey}', entry '{entry.Key}' {problem}");
+                    problems.Add($"key '{mapping.Key}', entry '{entry.Key}' {problem}");
                     continue;
                 }
 
                 if (map.ContainsKey(entry.Key))
                 {
-                    problems.Add($"key '{VaultUnlockKey}' names '{entry.Key}' twice (vault names are compared ignoring case)");
+                    problems.Add($"key '{mapping.Key}' names '{entry.Key}' twice (vault names are compared ignoring case)");
                     continue;
                 }
 
@@ -296,6 +259,28 @@ namespace DataCompass.Core.Config
             }
 
             return map;
+        }
+
+        /// <summary>A mapping, checked as a read would check it, written one single-quoted pair a line in name order.</summary>
+        private static void AppendMapping(StringBuilder text, VaultMapping mapping, string label, IReadOnlyDictionary<string, string> entries)
+        {
+            if (entries.Count == 0)
+            {
+                return;
+            }
+
+            var problems = new List<string>();
+            ReadMapping(mapping, entries.ToDictionary(entry => entry.Key, entry => (object?)entry.Value), problems);
+            if (problems.Count > 0)
+            {
+                throw new DataCompassException(DcError.ConfigInvalid, $"{label} is invalid: {string.Join("; ", problems)}.", mapping.Key);
+            }
+
+            text.Append(mapping.Key).Append(":\n");
+            foreach (var entry in entries.OrderBy(entry => entry.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                text.Append("  '").Append(entry.Key.Replace("'", "''")).Append("': '").Append(entry.Value.Replace("'", "''")).Append("'\n");
+            }
         }
 
         private static int? ParseRetention(object value)

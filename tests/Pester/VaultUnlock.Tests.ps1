@@ -110,6 +110,14 @@ Test-DcSource | ForEach-Object { "STATUS: $($_.Source) $($_.Status)" }
         @(Get-TestVaultCall $script:Vault | Where-Object { $_ -like 'Unlock-SecretVault*' }).Count | Should -Be 1
     }
 
+    It 'leaves neither the store password nor the database password in the catalog''s files or the config' {
+        Set-DcConfig -VaultUnlock @{ $script:Vault = '${DCT_STORE_PW}' } -ErrorAction Stop
+        (Invoke-Job -Environment @{ DCT_STORE_PW = $script:StorePassword; DCTEST_EXPECTED = $script:DbPassword }).Text | Should -BeLike '*RESOLVED: a True*'
+        $files = @(Get-ChildItem -Path $script:DataDir -Recurse -File -Force | ForEach-Object FullName)
+        $files | Should -Contain (Join-Path $script:DataDir 'datacompass.db')
+        @(Find-Canary -Path $files -Canaries @{ Store = $script:StorePassword; Db = $script:DbPassword }) | Should -BeNullOrEmpty
+    }
+
     It 'refuses a password written into -VaultUnlock itself, without echoing it, and leaves the config as it was' {
         Set-DcConfig -SecretNameTemplate 'dc-{source}-{field}'
         $before = Get-Content -Raw (Join-Path $script:DataDir 'config.yaml')

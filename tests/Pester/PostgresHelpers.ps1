@@ -13,8 +13,8 @@ function Get-DcTestPostgres {
 }
 
 function Invoke-DcTestPsql {
-    # Runs SQL as the server's admin, from stdin, so that no password in it reaches a command line. Output rows as
-    # text; throws on any SQL error.
+    # Runs SQL as the server's admin, from stdin, so that no password in it reaches a command line. Returns the rows
+    # as text, never psql's notices (stderr, which arrive in no fixed order among the rows); throws on any SQL error.
     param([Parameter(Mandatory)] [string] $Sql, [string] $Database = 'postgres')
     $pg = Get-DcTestPostgres
     if (-not $pg) { throw 'No test PostgreSQL server ($env:DATACOMPASS_TEST_PG_PORT is not set).' }
@@ -25,7 +25,7 @@ function Invoke-DcTestPsql {
         $env:PGPASSWORD = $pg.Password
         $output = $Sql | & $psql -X -q -t -A -v ON_ERROR_STOP=1 -h $pg.Host -p $pg.Port -U $pg.User -d $Database -f - 2>&1
         if ($LASTEXITCODE -ne 0) { throw "psql failed ($LASTEXITCODE): $($output -join ' ')" }
-        return $output
+        return @($output | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] })
     }
     finally {
         $env:PGPASSWORD = $saved
